@@ -1,0 +1,28 @@
+# `make demo` and `make test` set everything up themselves on a fresh machine.
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export DAGSTER_HOME := $(CURDIR)
+
+.PHONY: demo test bench ui clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip uv
+	$(VENV)/bin/uv pip install --python $(PY) --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m training_platform.demo
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+ui: $(STAMP)
+	$(VENV)/bin/dagster dev -h 127.0.0.1 -p 3000
+
+clean:
+	rm -rf data/warehouse.duckdb data/models data/reports data/production data/dagster data/dagster_io

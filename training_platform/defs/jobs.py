@@ -1,0 +1,23 @@
+"""Jobs: weekly ingest of games and features, and each sport's train-evaluate-promote chain."""
+
+
+import dagster as dg
+
+from training_platform.defs.partitions import sport_week_partitions
+from training_platform.sources.schema import SPORTS
+
+ingest_job = dg.define_asset_job(
+    "ingest_job",
+    selection=dg.AssetSelection.assets(["raw", "games"], ["features", "gold"]),
+    partitions_def=sport_week_partitions,
+    description="Ingest games and build gold features for the selected sport-week partition(s).",
+)
+
+promote_jobs = [
+    dg.define_asset_job(
+        f"promote_{sport}_job",
+        selection=dg.AssetSelection.assets(["models", f"elo_{sport}"], ["reports", f"elo_{sport}"], ["production", sport]),
+        description=f"Fit, evaluate and (if every gate passes) promote the {sport.upper()} model.",
+    )
+    for sport in SPORTS
+]

@@ -1,0 +1,71 @@
+"""raw/games: the source's games for each sport-week, stored in DuckDB; bad rows quarantined."""
+
+
+import datetime as dt
+
+import dagster as dg
+import pandas as pd
+
+from training_platform.defs.partitions import selected_weeks, sport_week_partitions
+from training_platform.defs.resources import GamesSourceResource, WarehouseResource
+from training_platform.sources.quality import RULES, find_problems, split_valid
+from training_platform.sources.weeks import week_start
+
+RAW_TABLE = "raw_games"
+QUARANTINE_TABLE = "raw_games_quarantine"
+RAW_GAMES = dg.AssetKey(["raw", "games"])
+
+
+@dg.asset(
+    key=RAW_GAMES,
+    partitions_def=sport_week_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    group_name="raw",
+    kinds={"duckdb", "pandas"},
+    description="Games of one sport and week as the configured source gives them. "
+    f"Rows failing a data-quality rule go to `{QUARANTINE_TABLE}` with their reason.",
+    check_specs=[
+        dg.AssetCheckSpec(rule, asset=RAW_GAMES, blocking=True, description=text)
+        for rule, text in RULES.items()
+    ],
+)
+def raw_games(context: dg.AssetExecutionContext, games_source: GamesSourceResource, warehouse: WarehouseResource):
+    store = warehouse.open()
+    today = dt.datetime.now(dt.timezone.utc).date()
+    stored = quarantined = 0
+    problems_by_rule: dict[str, list[pd.DataFrame]] = {rule: [] for rule in RULES}
+    for sport, weeks in selected_weeks(context).items():
+        history = games_source.games(sport)  # schema errors raise here, before anything is written
+        history = history.assign(partition_week=week_start(history["game_date"]).to_numpy())
+        incoming = history[history["partition_week"].isin(pd.to_datetime(weeks))].reset_index(drop=True)
+        elsewhere = {
+            game_id: week for game_id, week in store.game_weeks(RAW_TABLE, sport, incoming["game_id"].dropna().tolist()).items()
+            if dt.date.fromisoformat(week) not in set(weeks)
+        }
+        problems = find_problems(incoming, weeks, games_source.known_teams(sport), today, elsewhere)
+        valid, bad = split_valid(incoming, problems)
+        ingested_at = pd.Timestamp.now(tz="UTC").tz_localize(None)
+        store.replace_weeks(RAW_TABLE, valid.assign(ingested_at=ingested_at), sport, weeks)
+        store.replace_weeks(QUARANTINE_TABLE, bad.assign(ingested_at=ingested_at, run_id=context.run.run_id), sport, weeks)
+        stored, quarantined = stored + len(valid), quarantined + len(bad)
+        for rule, rows in problems.groupby("rule"):
+            problems_by_rule[rule].append(incoming.loc[rows["row"], ["game_id", "game_date", "home_team", "away_team"]].assign(reason=rows["reason"].to_numpy()))
+        context.log.info(f"{sport}: {len(weeks)} week(s), {len(valid)} games stored, {len(bad)} quarantined")
+
+    yield dg.MaterializeResult(metadata={
+        "games_stored": stored,
+        "games_quarantined": quarantined,
+        "table": RAW_TABLE,
+        "warehouse": dg.MetadataValue.path(store.path),
+    })
+    for rule, text in RULES.items():
+        failing = pd.concat(problems_by_rule[rule]) if problems_by_rule[rule] else pd.DataFrame()
+        yield dg.AssetCheckResult(
+            check_name=rule,
+            passed=failing.empty,
+            description=text if failing.empty else f"{len(failing)} row(s) quarantined in {QUARANTINE_TABLE}",
+            metadata={
+                "failing_rows": len(failing),
+                "examples": dg.MetadataValue.md(failing.head(10).astype(str).to_markdown(index=False) if not failing.empty else "none"),
+            },
+        )

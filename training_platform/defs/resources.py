@@ -1,0 +1,69 @@
+"""Resources: everything that varies by deployment, with embedded defaults that need no server."""
+
+
+import os
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+
+from training_platform.settings import env_path
+from training_platform.sources.registry import SourceSpec, known_teams, load_games
+from training_platform.sources.synthetic import DEFAULT_SEASONS, DEFAULT_SEED
+from training_platform.storage.warehouse import Warehouse
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The DuckDB file holding raw games, quarantine and gold features."""
+
+    path: str
+
+    def open(self) -> Warehouse:
+        return Warehouse(self.path)
+
+
+class GamesSourceResource(dg.ConfigurableResource):
+    """Where each sport's games come from: `synthetic`, `nflverse:<path|URL>` or `csv:<path>`."""
+
+    nfl: str = "synthetic"
+    nba: str = "synthetic"
+    mlb: str = "synthetic"
+    seed: int = DEFAULT_SEED
+    synthetic_seasons: int = DEFAULT_SEASONS
+    cache_dir: str
+
+    def spec(self, sport: str) -> SourceSpec:
+        return SourceSpec.parse(getattr(self, sport))
+
+    def games(self, sport: str) -> pd.DataFrame:
+        return load_games(self.spec(sport), sport, Path(self.cache_dir), self.seed, self.synthetic_seasons)
+
+    def known_teams(self, sport: str):
+        return known_teams(self.spec(sport), sport)
+
+
+class ModelStoreResource(dg.ConfigurableResource):
+    """Root folder of versioned model artifacts and of the reports written beside them."""
+
+    models_dir: str
+    reports_dir: str
+
+
+def default_resources() -> dict:
+    """Resources configured from the environment (TP_* variables), defaulting under data/."""
+    return {
+        "warehouse": WarehouseResource(path=env_path("TP_WAREHOUSE", "warehouse.duckdb")),
+        "games_source": GamesSourceResource(
+            nfl=os.environ.get("TP_SOURCE_NFL", "synthetic"),
+            nba=os.environ.get("TP_SOURCE_NBA", "synthetic"),
+            mlb=os.environ.get("TP_SOURCE_MLB", "synthetic"),
+            seed=int(os.environ.get("TP_SYNTHETIC_SEED", DEFAULT_SEED)),
+            synthetic_seasons=int(os.environ.get("TP_SYNTHETIC_SEASONS", DEFAULT_SEASONS)),
+            cache_dir=env_path("TP_CACHE_DIR", "cache"),
+        ),
+        "model_store": ModelStoreResource(
+            models_dir=env_path("TP_MODELS_DIR", "models"),
+            reports_dir=env_path("TP_REPORTS_DIR", "reports"),
+        ),
+        "io_manager": dg.FilesystemIOManager(base_dir=env_path("TP_IO_DIR", "dagster_io")),
+    }

@@ -1,0 +1,75 @@
+"""Versioned model artifacts: joblib file + metadata JSON, SHA-256 verified before any load."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import joblib
+
+MODEL_FILE = "model.joblib"
+METADATA_FILE = "metadata.json"
+
+
+class ArtifactIntegrityError(RuntimeError):
+    """The artifact on disk is not the one that was recorded: refuse to load it."""
+
+
+@dataclass(frozen=True)
+class ModelArtifact:
+    name: str
+    version: int
+    path: str  # the joblib file
+    sha256: str
+
+    @property
+    def directory(self) -> Path:
+        return Path(self.path).parent
+
+    def metadata(self) -> dict:
+        return json.loads((self.directory / METADATA_FILE).read_text())
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def save_model(model, root: str | Path, name: str, metadata: dict) -> ModelArtifact:
+    """Write `model` as the next version `root/name/v<N>/`; never overwrites a version."""
+    model_dir = Path(root) / name
+    model_dir.mkdir(parents=True, exist_ok=True)
+    version = 1 + max((int(p.name[1:]) for p in model_dir.glob("v*") if p.name[1:].isdigit()), default=0)
+    staging = model_dir / f".v{version}.{os.getpid()}.tmp"
+    staging.mkdir()
+    joblib.dump(model, staging / MODEL_FILE)
+    digest = sha256_of(staging / MODEL_FILE)
+    record = {**metadata, "name": name, "version": version, "sha256": digest}
+    (staging / METADATA_FILE).write_text(json.dumps(record, indent=2, sort_keys=True, default=str))
+    final = model_dir / f"v{version}"
+    staging.rename(final)  # a version directory appears complete or not at all
+    return ModelArtifact(name, version, str(final / MODEL_FILE), digest)
+
+
+def load_model(artifact: ModelArtifact):
+    """Load the model after checking its bytes still hash to the recorded SHA-256."""
+    path = Path(artifact.path)
+    if not path.exists():
+        raise ArtifactIntegrityError(f"{artifact.name} v{artifact.version}: {path} is missing")
+    actual = sha256_of(path)
+    if actual != artifact.sha256:
+        raise ArtifactIntegrityError(
+            f"{artifact.name} v{artifact.version}: {path} has SHA-256 {actual}, "
+            f"recorded {artifact.sha256}; refusing to load a modified artifact"
+        )
+    return joblib.load(path)
+
+
+def artifact_dict(artifact: ModelArtifact) -> dict:
+    return asdict(artifact)

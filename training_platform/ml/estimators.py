@@ -1,0 +1,94 @@
+"""Win-probability models as scikit-learn estimators.
+
+`EloClassifier` learns team ratings by replaying the training games in order; its
+hyperparameters are the Elo constants. X is a games frame (features/gold rows):
+`season`, `home_team`, `away_team`, optional `neutral`, and, read by `fit` only for the
+margin-of-victory multiplier, `home_margin`. Predictions never read a game's own result.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.validation import check_is_fitted
+
+from training_platform.ml.elo import EloParams, EloRatings, replay, win_probability
+
+ELO_INPUT_COLUMNS = ("season", "home_team", "away_team")
+
+
+class EloClassifier(ClassifierMixin, BaseEstimator):
+    def __init__(
+        self,
+        k_factor: float = 20.0,
+        home_advantage: float = 65.0,
+        mean_reversion: float = 1.0 / 3.0,
+        initial_rating: float = 1505.0,
+        margin_multiplier: bool = True,
+    ):
+        self.k_factor = k_factor
+        self.home_advantage = home_advantage
+        self.mean_reversion = mean_reversion
+        self.initial_rating = initial_rating
+        self.margin_multiplier = margin_multiplier
+
+    def _params(self) -> EloParams:
+        return EloParams(self.k_factor, self.home_advantage, self.mean_reversion,
+                         self.initial_rating, self.margin_multiplier)
+
+    def fit(self, X: pd.DataFrame, y) -> "EloClassifier":
+        games = _games_frame(X)
+        y = np.asarray(y, dtype=float)
+        if len(y) != len(games):
+            raise ValueError(f"X has {len(games)} rows but y has {len(y)}")
+        if "home_margin" in games.columns:
+            margin = games["home_margin"].to_numpy(float)
+        else:  # without margins the update only knows who won
+            margin = np.where(y > 0.5, 1.0, -1.0)
+        rows = zip(games["season"], games["home_team"], games["away_team"],
+                   _neutral(games), np.where(np.isnan(margin), None, margin))
+        _, state = replay(rows, self._params())
+        self.ratings_ = dict(state.ratings)
+        self.last_season_ = state.season
+        self.classes_ = np.array([0, 1])
+        self.n_games_ = len(games)
+        return self
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        check_is_fitted(self, "ratings_")
+        games = _games_frame(X)
+        home = np.array([self._rating(t, s) for t, s in zip(games["home_team"], games["season"])])
+        away = np.array([self._rating(t, s) for t, s in zip(games["away_team"], games["season"])])
+        advantage = np.where(_neutral(games), 0.0, self.home_advantage)
+        p_home = win_probability(home - away + advantage)
+        return np.column_stack([1.0 - p_home, p_home])
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        return (self.predict_proba(X)[:, 1] > 0.5).astype(int)
+
+    def _rating(self, team: str, season: int) -> float:
+        """A team's rating as of `season`, reverted once per season since training ended."""
+        rating = self.ratings_.get(team, self.initial_rating)
+        seasons_ahead = 0 if self.last_season_ is None else max(0, int(season) - self.last_season_)
+        keep = (1.0 - self.mean_reversion) ** seasons_ahead
+        return self.initial_rating + keep * (rating - self.initial_rating)
+
+    def ratings_state(self) -> EloRatings:
+        check_is_fitted(self, "ratings_")
+        return EloRatings(self._params(), dict(self.ratings_), self.last_season_)
+
+
+def _games_frame(X) -> pd.DataFrame:
+    if not isinstance(X, pd.DataFrame):
+        raise TypeError("EloClassifier needs a DataFrame of games (features/gold rows)")
+    missing = [c for c in ELO_INPUT_COLUMNS if c not in X.columns]
+    if missing:
+        raise ValueError(f"EloClassifier input lacks column(s) {missing}")
+    return X
+
+
+def _neutral(games: pd.DataFrame) -> np.ndarray:
+    if "neutral" not in games.columns:
+        return np.zeros(len(games), dtype=bool)
+    return games["neutral"].fillna(0).astype(bool).to_numpy()

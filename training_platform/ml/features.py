@@ -1,0 +1,131 @@
+"""Gold features: one row per game, built from pre-game information only.
+
+Every team statistic is shifted so a game sees only games that finished before it;
+`test_features_leakage` perturbs later results and asserts nothing here moves.
+The oracle column (`true_home_win_prob`) is carried for evaluation and read by no feature.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from training_platform.ml.elo import EloParams, replay
+from training_platform.ml.market import vig_free_probability
+
+FEATURE_VERSION = "gold-v1"
+ID_COLUMNS = ["game_id", "sport", "season", "game_type", "game_date", "home_team", "away_team"]
+FEATURE_COLUMNS = [
+    "elo_home_pre", "elo_away_pre", "elo_diff", "elo_prob_home",
+    "home_rest_days", "away_rest_days", "rest_diff",
+    "home_streak", "away_streak", "home_form5", "away_form5",
+    "home_margin5", "away_margin5", "home_qb_change", "away_qb_change",
+    "divisional", "neutral",
+    "market_prob_home", "spread_line", "total_line", "temp", "wind", "dome",
+]
+TARGET_COLUMNS = ["home_win", "home_margin", "total_points", "home_cover", "spread_push", "over", "total_push"]
+EVALUATION_COLUMNS = ["true_home_win_prob", "home_moneyline", "away_moneyline"]
+FORM_WINDOW = 5
+REST_CAP_DAYS = 14
+
+# Per-sport Elo defaults: FiveThirtyEight's published settings for each sport.
+DEFAULT_ELO = {
+    "nfl": EloParams(k_factor=20.0, home_advantage=65.0, mean_reversion=1 / 3),
+    "nba": EloParams(k_factor=20.0, home_advantage=100.0, mean_reversion=0.25),
+    "mlb": EloParams(k_factor=4.0, home_advantage=24.0, mean_reversion=1 / 3, margin_multiplier=False),
+}
+
+
+def build_gold_features(games: pd.DataFrame, elo: EloParams | None = None) -> pd.DataFrame:
+    """Features and targets for every game of one sport's history (any order in, game order out)."""
+    games = games.sort_values(["game_date", "game_id"], kind="stable").reset_index(drop=True)
+    if games.empty:
+        return pd.DataFrame(columns=ID_COLUMNS + FEATURE_COLUMNS + TARGET_COLUMNS + EVALUATION_COLUMNS)
+    sport = str(games["sport"].iloc[0])
+    params = elo or DEFAULT_ELO.get(sport, EloParams())
+    margin = (games["home_score"] - games["away_score"]).astype("float64")
+    played = margin.notna()
+
+    out = games[ID_COLUMNS].copy()
+    elo_rows = zip(games["season"], games["home_team"], games["away_team"],
+                   games["neutral"].fillna(False).astype(bool), margin.where(played, None))
+    pregame, _ = replay(elo_rows, params)
+    out["elo_home_pre"], out["elo_away_pre"], out["elo_prob_home"] = pregame.T
+    out["elo_diff"] = out["elo_home_pre"] - out["elo_away_pre"]
+
+    team = _team_history(games, margin)
+    for side in ("home", "away"):
+        stats = team[team["side"] == side].set_index("row").sort_index()
+        out[f"{side}_rest_days"] = stats["rest_days"]
+        out[f"{side}_streak"] = stats["streak"]
+        out[f"{side}_form5"] = stats["form"]
+        out[f"{side}_margin5"] = stats["margin_form"]
+        out[f"{side}_qb_change"] = stats["qb_change"]
+    out["rest_diff"] = out["home_rest_days"] - out["away_rest_days"]
+
+    out["divisional"] = games["divisional"].astype("float64")
+    out["neutral"] = games["neutral"].astype("float64")
+    out["market_prob_home"] = vig_free_probability(
+        games["home_moneyline"].astype("float64"), games["away_moneyline"].astype("float64"))
+    for column in ("spread_line", "total_line", "temp", "wind"):
+        out[column] = games[column].astype("float64")
+    out["dome"] = games["roof"].isin(["dome", "closed"]).astype("float64").where(games["roof"].notna())
+
+    total = (games["home_score"] + games["away_score"]).astype("float64")
+    spread = games["spread_line"].astype("float64")
+    total_line = games["total_line"].astype("float64")
+    out["home_margin"] = margin
+    out["total_points"] = total
+    # Ties have no moneyline winner; unplayed games have no targets at all.
+    out["home_win"] = np.where(margin > 0, 1.0, np.where(margin < 0, 0.0, np.nan))
+    out["home_cover"] = np.where(margin > spread, 1.0, np.where(margin < spread, 0.0, np.nan))
+    out["spread_push"] = (margin == spread).astype("float64").where(margin.notna() & spread.notna())
+    out["over"] = np.where(total > total_line, 1.0, np.where(total < total_line, 0.0, np.nan))
+    out["total_push"] = (total == total_line).astype("float64").where(total.notna() & total_line.notna())
+    for column in EVALUATION_COLUMNS:
+        out[column] = games[column].astype("float64")
+    return out
+
+
+def _team_history(games: pd.DataFrame, margin: pd.Series) -> pd.DataFrame:
+    """Per (game, side) pre-game team statistics: rest, streak, recent form, QB change."""
+    sides = []
+    for side, sign in (("home", 1.0), ("away", -1.0)):
+        sides.append(pd.DataFrame({
+            "row": games.index, "side": side, "team": games[f"{side}_team"],
+            "date": pd.to_datetime(games["game_date"]), "season": games["season"],
+            "margin": sign * margin, "qb": games[f"{side}_qb_id"],
+        }))
+    long = pd.concat(sides).sort_values(["team", "date", "row"], kind="stable").reset_index(drop=True)
+    by_team = long.groupby("team", sort=False)
+
+    previous_date = by_team["date"].shift(1)
+    same_season = by_team["season"].shift(1) == long["season"]
+    long["rest_days"] = (long["date"] - previous_date).dt.days.where(same_season).clip(upper=REST_CAP_DAYS)
+
+    won = np.sign(long["margin"])  # +1 win, -1 loss, 0 tie, NaN unplayed
+    long["form"] = (won > 0).astype(float).where(won.notna()).groupby(long["team"]).transform(
+        lambda s: s.shift(1).rolling(FORM_WINDOW, min_periods=1).mean())
+    long["margin_form"] = by_team["margin"].transform(
+        lambda s: s.shift(1).rolling(FORM_WINDOW, min_periods=1).mean())
+    long["streak"] = _streaks(long["team"].to_numpy(), won.to_numpy())
+    previous_qb = by_team["qb"].shift(1)
+    long["qb_change"] = (long["qb"] != previous_qb).astype(float).where(long["qb"].notna() & previous_qb.notna())
+    return long
+
+
+def _streaks(teams: np.ndarray, won: np.ndarray) -> np.ndarray:
+    """Signed run of wins (+) or losses (-) before each game; rows grouped by team in order."""
+    out = np.zeros(len(teams))
+    current, last_team = 0.0, None
+    for i, (team, result) in enumerate(zip(teams, won)):
+        if team != last_team:
+            current, last_team = 0.0, team
+        out[i] = current
+        if np.isnan(result) or result == 0:
+            current = 0.0 if result == 0 else current
+        elif np.sign(result) == np.sign(current) or current == 0:
+            current += result
+        else:
+            current = result
+    return out

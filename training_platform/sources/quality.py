@@ -1,0 +1,94 @@
+"""Row-level data-quality rules for incoming games.
+
+Each rule names the rows it rejects and why. A rejected row is quarantined with its
+reason, never dropped in silence; the Dagster checks on raw/games report these rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+
+import pandas as pd
+
+from training_platform.ml.market import is_valid_american
+from training_platform.sources.schema import ODDS_COLUMNS
+from training_platform.sources.weeks import week_start
+
+# rule name -> what it guards, as shown on the asset check.
+RULES = {
+    "schema": "required values present, teams distinct",
+    "duplicate_game_id": "each game id once, and not already stored under another week",
+    "impossible_score": "scores non-negative, both or neither present, no ties where the sport has none",
+    "unknown_team": "every team is a known franchise of the sport",
+    "future_completed_game": "no final score on a game dated after today",
+    "wrong_partition": "every game dated inside the week partition it is stored under",
+    "invalid_odds": "American odds are <= -100 or >= +100",
+}
+MAX_SCORE = {"nfl": 100, "nba": 200, "mlb": 40}
+SPORTS_WITHOUT_TIES = {"nba", "mlb"}
+
+
+def find_problems(
+    games: pd.DataFrame,
+    weeks: Collection[dt.date],
+    known_teams: Collection[str] | None,
+    today: dt.date,
+    stored_elsewhere: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """One row per (game row index, rule, reason) that fails; empty when all is well.
+
+    `weeks` are the week partitions (their Tuesdays) being written; `stored_elsewhere`
+    maps game ids already in the warehouse under other weeks to their week.
+    """
+    found: list[tuple[int, str, str]] = []
+
+    def flag(mask: pd.Series, rule: str, reason) -> None:
+        for index in games.index[mask.fillna(False).astype(bool)]:
+            found.append((index, rule, reason(games.loc[index]) if callable(reason) else reason))
+
+    required = ["game_id", "season", "game_date", "home_team", "away_team"]
+    flag(games[required].isna().any(axis=1), "schema", lambda r: f"missing {[c for c in required if pd.isna(r[c])]}")
+    flag(games["home_team"] == games["away_team"], "schema", "home and away team are the same")
+
+    flag(games["game_id"].duplicated(keep="first"), "duplicate_game_id", "game id repeated in this batch; first row kept")
+    if stored_elsewhere:
+        flag(games["game_id"].isin(list(stored_elsewhere)), "duplicate_game_id",
+             lambda r: f"already stored under week {stored_elsewhere[r['game_id']]}; re-ingest that week first")
+
+    home, away = games["home_score"], games["away_score"]
+    flag((home < 0) | (away < 0), "impossible_score", "negative score")
+    flag(home.isna() != away.isna(), "impossible_score", "only one team has a score")
+    limit = games["sport"].map(MAX_SCORE).fillna(1000)
+    flag((home > limit) | (away > limit), "impossible_score", lambda r: f"score above {MAX_SCORE.get(r['sport'], 1000)}")
+    flag(games["sport"].isin(SPORTS_WITHOUT_TIES) & (home == away), "impossible_score", "a tie in a sport without ties")
+
+    if known_teams is not None:
+        known = set(known_teams)
+        unknown = ~games["home_team"].isin(known) | ~games["away_team"].isin(known)
+        flag(unknown & games["home_team"].notna(), "unknown_team",
+             lambda r: f"unknown team(s) {sorted({r['home_team'], r['away_team']} - known)}")
+
+    dates = pd.to_datetime(games["game_date"])
+    flag((dates > pd.Timestamp(today)) & home.notna(), "future_completed_game",
+         lambda r: f"final score on {r['game_date']:%Y-%m-%d}, after today {today}")
+    selected = {pd.Timestamp(week) for week in weeks}
+    flag(~week_start(dates).isin(selected).set_axis(games.index), "wrong_partition",
+         lambda r: f"dated {r['game_date']:%Y-%m-%d}, outside the week(s) being written")
+
+    for column in ODDS_COLUMNS:
+        values = games[column].astype("float64")
+        flag(values.notna() & ~is_valid_american(values.fillna(0)), "invalid_odds",
+             lambda r, c=column: f"{c}={r[c]} is not valid American odds")
+
+    return pd.DataFrame(found, columns=["row", "rule", "reason"])
+
+
+def split_valid(games: pd.DataFrame, problems: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(rows that pass every rule, rows that fail with `rule` and `reason` joined)."""
+    if problems.empty:
+        return games, games.iloc[0:0].assign(rule=pd.Series(dtype="string"), reason=pd.Series(dtype="string"))
+    grouped = problems.groupby("row").agg(rule=("rule", ";".join), reason=("reason", "; ".join))
+    bad = games.loc[grouped.index].assign(rule=grouped["rule"].astype("string"),
+                                          reason=grouped["reason"].astype("string"))
+    return games.drop(index=grouped.index), bad

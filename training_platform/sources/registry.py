@@ -1,0 +1,74 @@
+"""Which source feeds each sport, chosen by a spec string.
+
+`synthetic` (the default), `nflverse:<path or URL>` or `csv:<path>`. A spec is read
+once per process; files are re-read when they change on disk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from training_platform.sources.csv_games import read_games_csv
+from training_platform.sources.nflverse import NFL_FRANCHISES, read_nflverse_games
+from training_platform.sources.synthetic import (
+    DEFAULT_LAST_SEASON,
+    DEFAULT_SEASONS,
+    DEFAULT_SEED,
+    generate_league,
+    synthetic_teams,
+)
+
+KINDS = ("synthetic", "nflverse", "csv")
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    kind: str
+    location: str | None = None
+
+    @classmethod
+    def parse(cls, spec: str) -> "SourceSpec":
+        kind, _, location = spec.strip().partition(":")
+        if kind not in KINDS:
+            raise ValueError(f"unknown games source {spec!r}; use one of: synthetic, nflverse:<path or URL>, csv:<path>")
+        if kind != "synthetic" and not location:
+            raise ValueError(f"games source {spec!r} needs a location, e.g. {kind}:/path/to/games.csv")
+        return cls(kind, location or None)
+
+
+def load_games(
+    spec: SourceSpec, sport: str, cache_dir: Path, seed: int = DEFAULT_SEED, seasons: int = DEFAULT_SEASONS
+) -> pd.DataFrame:
+    """Every game the source has for `sport`, in the canonical schema."""
+    if spec.kind == "synthetic":
+        return generate_league(sport, seed=seed, first_season=DEFAULT_LAST_SEASON - seasons + 1, seasons=seasons)
+    if spec.kind == "nflverse" and sport != "nfl":
+        raise ValueError(f"the nflverse source only has NFL games, not {sport}")
+    stamp = _modified(spec.location)
+    games = _read_file(spec, sport, str(cache_dir), stamp)
+    return games[games["sport"] == sport].reset_index(drop=True)
+
+
+def known_teams(spec: SourceSpec, sport: str) -> frozenset[str] | None:
+    """The franchises a source may name; None where the source defines no list."""
+    if spec.kind == "synthetic":
+        return frozenset(synthetic_teams(sport))
+    if spec.kind == "nflverse":
+        return NFL_FRANCHISES
+    return None
+
+
+def _modified(location: str | None) -> float:
+    path = Path(location or "")
+    return path.stat().st_mtime if path.exists() else 0.0
+
+
+@lru_cache(maxsize=8)
+def _read_file(spec: SourceSpec, sport: str, cache_dir: str, stamp: float) -> pd.DataFrame:
+    if spec.kind == "nflverse":
+        return read_nflverse_games(spec.location, Path(cache_dir))
+    return read_games_csv(spec.location, sport=sport)

@@ -1,0 +1,126 @@
+"""The canonical games table every source produces and every later stage reads.
+
+One row per game, home team's point of view. Optional columns may be missing from a
+source; `conform` adds them as nulls so downstream code sees one shape.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+SPORTS = ("mlb", "nba", "nfl")
+
+# column -> pandas dtype; order is the order of the stored table.
+REQUIRED_COLUMNS: dict[str, str] = {
+    "game_id": "string",
+    "sport": "string",
+    "season": "int64",
+    "game_date": "datetime64[ns]",
+    "home_team": "string",
+    "away_team": "string",
+    "home_score": "Int64",  # null until the game is played
+    "away_score": "Int64",
+}
+OPTIONAL_COLUMNS: dict[str, str] = {
+    "game_type": "string",  # REG or POST (nflverse: WC/DIV/CON/SB are POST)
+    "week": "Int64",  # the league's own week number, where it has one
+    "neutral": "boolean",
+    "divisional": "boolean",
+    "home_rest": "Int64",  # days since the team's previous game, as the source says
+    "away_rest": "Int64",
+    "spread_line": "Float64",  # points; > 0 means the home team is favoured
+    "total_line": "Float64",
+    "home_moneyline": "Float64",  # American odds
+    "away_moneyline": "Float64",
+    "home_spread_odds": "Float64",
+    "away_spread_odds": "Float64",
+    "over_odds": "Float64",
+    "under_odds": "Float64",
+    "roof": "string",
+    "surface": "string",
+    "temp": "Float64",
+    "wind": "Float64",
+    "home_qb_id": "string",
+    "away_qb_id": "string",
+    # The synthetic league's generating probability. Evaluation may compare against it;
+    # no feature may read it (see ml/features.py and its leakage test).
+    "true_home_win_prob": "Float64",
+}
+COLUMNS: dict[str, str] = {**REQUIRED_COLUMNS, **OPTIONAL_COLUMNS}
+ODDS_COLUMNS = (
+    "home_moneyline",
+    "away_moneyline",
+    "home_spread_odds",
+    "away_spread_odds",
+    "over_odds",
+    "under_odds",
+)
+
+
+class SchemaError(ValueError):
+    """A source's table cannot be read as games: missing columns or wrong types."""
+
+
+def conform(frame: pd.DataFrame, source: str = "source") -> pd.DataFrame:
+    """Return `frame` with exactly the canonical columns and dtypes, or raise SchemaError.
+
+    Unknown extra columns are dropped; optional columns that are absent become nulls.
+    """
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    if missing:
+        raise SchemaError(
+            f"{source}: missing required column(s) {missing}; "
+            f"required are {list(REQUIRED_COLUMNS)}"
+        )
+    out = pd.DataFrame(index=frame.index)
+    for column, dtype in COLUMNS.items():
+        values = frame[column] if column in frame.columns else pd.Series(pd.NA, index=frame.index)
+        try:
+            out[column] = _cast(values, dtype)
+        except (ValueError, TypeError) as exc:
+            bad = _first_uncastable(values, dtype)
+            raise SchemaError(
+                f"{source}: column {column!r} cannot be read as {dtype}"
+                + (f" (first bad value: {bad!r})" if bad is not None else "")
+                + f": {exc}"
+            ) from exc
+    return out.reset_index(drop=True)
+
+
+def empty_games() -> pd.DataFrame:
+    return conform(pd.DataFrame({c: [] for c in REQUIRED_COLUMNS}))
+
+
+def _cast(values: pd.Series, dtype: str) -> pd.Series:
+    if dtype == "datetime64[ns]":
+        return pd.to_datetime(values, errors="raise").dt.normalize().astype("datetime64[ns]")
+    if dtype in ("Int64", "int64"):
+        numeric = pd.to_numeric(values, errors="raise")
+        if (numeric.dropna() % 1 != 0).any():
+            raise ValueError("non-integer values")
+        return numeric.astype(dtype)
+    if dtype == "Float64":
+        return pd.to_numeric(values, errors="raise").astype("Float64")
+    if dtype == "boolean":
+        return values.map(_to_bool, na_action="ignore").astype("boolean")
+    return values.astype("string")
+
+
+def _to_bool(value: object) -> bool:
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in ("1", "true", "t", "yes", "y"):
+            return True
+        if lowered in ("0", "false", "f", "no", "n", ""):
+            return False
+        raise ValueError(f"not a boolean: {value!r}")
+    return bool(value)
+
+
+def _first_uncastable(values: pd.Series, dtype: str) -> object | None:
+    for value in values.dropna():
+        try:
+            _cast(pd.Series([value]), dtype)
+        except (ValueError, TypeError):
+            return value
+    return None

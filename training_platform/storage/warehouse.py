@@ -1,0 +1,117 @@
+"""The DuckDB warehouse: tables of games and features, written a sport-and-week window at a time.
+
+DuckDB allows one writing process per file, so a writer that finds the file locked
+waits and retries (Dagster may run two steps at once); readers open read-only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+class Warehouse:
+    def __init__(self, path: str | Path, lock_timeout_s: float = 120.0):
+        self.path = Path(path)
+        self.lock_timeout_s = lock_timeout_s
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        if read_only and not self.path.exists():
+            connection = duckdb.connect(":memory:")  # nothing stored yet: empty, not an error
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = self._connect_when_free(read_only)
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+    def _connect_when_free(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        deadline = time.monotonic() + self.lock_timeout_s
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=read_only)
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+
+    def replace_weeks(
+        self, table: str, frame: pd.DataFrame, sport: str, weeks: list[dt.date]
+    ) -> int:
+        """Atomically replace `table`'s rows of `sport` whose partition_week is in `weeks`.
+
+        Rows of other weeks are never touched, so re-running a partition is idempotent.
+        """
+        _check_identifier(table)
+        with self.connect() as con:
+            con.register("incoming", frame)
+            con.execute("BEGIN")
+            try:
+                con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM incoming LIMIT 0")
+                con.execute(
+                    f"DELETE FROM {table} WHERE sport = ? AND list_contains(?::DATE[], partition_week::DATE)",
+                    [sport, list(weeks)],
+                )
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
+        return len(frame)
+
+    def read(
+        self,
+        table: str,
+        sport: str,
+        before: dt.date | None = None,
+        since: dt.date | None = None,
+    ) -> pd.DataFrame:
+        """Rows of `sport` with partition_week in [since, before), in game order."""
+        _check_identifier(table)
+        with self.connect(read_only=True) as con:
+            if not self.has_table(table, con):
+                return pd.DataFrame()
+            sql = f"SELECT * FROM {table} WHERE sport = ?"
+            params: list = [sport]
+            if before is not None:
+                sql += " AND partition_week < ?"
+                params.append(before)
+            if since is not None:
+                sql += " AND partition_week >= ?"
+                params.append(since)
+            return con.execute(sql + " ORDER BY game_date, game_id", params).df()
+
+    def game_weeks(self, table: str, sport: str, game_ids: list[str]) -> dict[str, str]:
+        """Week (partition start) under which each of `game_ids` is already stored."""
+        if not game_ids:
+            return {}
+        with self.connect(read_only=True) as con:
+            if not self.has_table(table, con):
+                return {}
+            rows = con.execute(
+                f"SELECT game_id, partition_week FROM {table} WHERE sport = ? AND list_contains(?, game_id)",
+                [sport, game_ids],
+            ).fetchall()
+        return {game_id: str(week)[:10] for game_id, week in rows}
+
+    @staticmethod
+    def has_table(table: str, con: duckdb.DuckDBPyConnection) -> bool:
+        return bool(con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+        ).fetchone()[0])
+
+
+def _check_identifier(name: str) -> None:
+    if not _IDENTIFIER.match(name):
+        raise ValueError(f"not a safe table name: {name!r}")

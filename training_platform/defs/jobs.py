@@ -3,13 +3,11 @@
 
 import dagster as dg
 
-from training_platform.defs.partitions import sport_week_partitions
 from training_platform.sources.schema import SPORTS
 
 ingest_job = dg.define_asset_job(
     "ingest_job",
     selection=dg.AssetSelection.assets(["raw", "games"], ["features", "gold"]),
-    partitions_def=sport_week_partitions,
     description="Ingest games and build gold features for the selected sport-week partition(s).",
 )
 

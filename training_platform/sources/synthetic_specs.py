@@ -58,8 +58,8 @@ SPECS = {
     "nfl": SportSpec(
         sport="nfl", n_teams=32, teams_per_division=4, games_per_team=17, calendar="weekly",
         season_days=18 * 7, scoring="points", margin_sigma=13.5, total_mean=44.0,
-        total_sigma=10.0, home_advantage=2.0, strength_sd=4.0, season_carryover=0.6,
-        weekly_drift_sd=0.6, absence_prob=0.025, absence_games=3.0, absence_effect=5.0,
+        total_sigma=10.0, home_advantage=2.0, strength_sd=4.5, season_carryover=0.67,
+        weekly_drift_sd=0.3, absence_prob=0.025, absence_games=3.0, absence_effect=5.0,
         rest_coef=0.15, rest_cap=14, neutral_share=0.01, market_noise=1.3, vig=0.045,
     ),
     "nba": SportSpec(

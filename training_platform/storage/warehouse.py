@@ -47,28 +47,30 @@ class Warehouse:
                 time.sleep(0.2)
 
     def replace_weeks(
-        self, table: str, frame: pd.DataFrame, sport: str, weeks: list[dt.date]
-    ) -> int:
-        """Atomically replace `table`'s rows of `sport` whose partition_week is in `weeks`.
+        self, tables: dict[str, pd.DataFrame], sport: str, weeks: list[dt.date]
+    ) -> None:
+        """In one transaction, replace each table's rows of `sport` whose partition_week is in `weeks`.
 
-        Rows of other weeks are never touched, so re-running a partition is idempotent.
+        Rows of other weeks are never touched, so re-running a partition is idempotent;
+        if any write fails, every table keeps what it had.
         """
-        _check_identifier(table)
         with self.connect() as con:
-            con.register("incoming", frame)
             con.execute("BEGIN")
             try:
-                con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM incoming LIMIT 0")
-                con.execute(
-                    f"DELETE FROM {table} WHERE sport = ? AND list_contains(?::DATE[], partition_week::DATE)",
-                    [sport, list(weeks)],
-                )
-                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
+                for table, frame in tables.items():
+                    _check_identifier(table)
+                    con.register("incoming", _typed(frame))
+                    con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM incoming LIMIT 0")
+                    con.execute(
+                        f"DELETE FROM {table} WHERE sport = ? AND list_contains(?::DATE[], partition_week::DATE)",
+                        [sport, list(weeks)],
+                    )
+                    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
+                    con.unregister("incoming")
                 con.execute("COMMIT")
             except Exception:
                 con.execute("ROLLBACK")
                 raise
-        return len(frame)
 
     def read(
         self,
@@ -110,6 +112,12 @@ class Warehouse:
         return bool(con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
         ).fetchone()[0])
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give object columns a string type, so an empty frame still creates VARCHAR columns."""
+    objects = [c for c in frame.columns if frame[c].dtype == object]
+    return frame.astype({c: "string" for c in objects}) if objects else frame
 
 
 def _check_identifier(name: str) -> None:

@@ -61,7 +61,7 @@ def features_gold(context: dg.AssetExecutionContext, config: GoldFeaturesConfig,
         features["partition_week"] = week_start(features["game_date"]).to_numpy()
         features["feature_version"] = FEATURE_VERSION
         selected = features[features["partition_week"].isin(pd.to_datetime(weeks))]
-        store.replace_weeks(GOLD_TABLE, selected, sport, weeks)
+        store.replace_weeks({GOLD_TABLE: selected}, sport, weeks)
         written += len(selected)
         context.log.info(f"{sport}: {len(selected)} games featurised over {len(weeks)} week(s) from {len(history)} stored games")
         if not selected.empty:

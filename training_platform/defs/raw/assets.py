@@ -45,8 +45,10 @@ def raw_games(context: dg.AssetExecutionContext, games_source: GamesSourceResour
         problems = find_problems(incoming, weeks, games_source.known_teams(sport), today, elsewhere)
         valid, bad = split_valid(incoming, problems)
         ingested_at = pd.Timestamp.now(tz="UTC").tz_localize(None)
-        store.replace_weeks(RAW_TABLE, valid.assign(ingested_at=ingested_at), sport, weeks)
-        store.replace_weeks(QUARANTINE_TABLE, bad.assign(ingested_at=ingested_at, run_id=context.run.run_id), sport, weeks)
+        store.replace_weeks({
+            RAW_TABLE: valid.assign(ingested_at=ingested_at),
+            QUARANTINE_TABLE: bad.assign(ingested_at=ingested_at, run_id=context.run.run_id),
+        }, sport, weeks)
         stored, quarantined = stored + len(valid), quarantined + len(bad)
         for rule, rows in problems.groupby("rule"):
             problems_by_rule[rule].append(incoming.loc[rows["row"], ["game_id", "game_date", "home_team", "away_team"]].assign(reason=rows["reason"].to_numpy()))

@@ -1,0 +1,47 @@
+import warnings
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from training_platform.defs.partitions import partition_key
+from training_platform.defs.resources import GamesSourceResource, ModelStoreResource, WarehouseResource
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+NFLVERSE = SHARED_DATA / "nflverse_games_1999_2024.csv.gz"
+
+warnings.filterwarnings("ignore", category=dg.BetaWarning)
+warnings.filterwarnings("ignore", category=dg.PreviewWarning)
+
+
+def require_shared(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"real-data file {path} is absent (it lives in ../shared/data, which CI has and a user's clone does not)")
+    return path
+
+
+def make_resources(root: Path, seasons: int = 3, **sources) -> dict:
+    return {
+        "warehouse": WarehouseResource(path=str(root / "warehouse.duckdb")),
+        "games_source": GamesSourceResource(cache_dir=str(root / "cache"), synthetic_seasons=seasons, **sources),
+        "model_store": ModelStoreResource(models_dir=str(root / "models"), reports_dir=str(root / "reports")),
+        "io_manager": dg.FilesystemIOManager(base_dir=str(root / "io")),
+    }
+
+
+def range_tags(sport, first_week, last_week) -> dict:
+    return {
+        "dagster/asset_partition_range_start": partition_key(sport, first_week),
+        "dagster/asset_partition_range_end": partition_key(sport, last_week),
+    }
+
+
+@pytest.fixture
+def resources(tmp_path):
+    return make_resources(tmp_path)
+
+
+@pytest.fixture
+def instance():
+    with dg.instance_for_test() as test_instance:
+        yield test_instance

@@ -1,0 +1,74 @@
+"""Gold features see only the past: perturbing later results never changes earlier features."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from training_platform.ml.features import FEATURE_COLUMNS, build_gold_features
+from training_platform.ml.leakage import leaking_features
+from training_platform.sources.synthetic import generate_league
+
+NFL = generate_league("nfl", seed=11, seasons=2)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cut=st.integers(min_value=20, max_value=len(NFL) - 20), seed=st.integers(0, 2**16))
+def test_later_results_never_change_earlier_features(cut, seed):
+    games = NFL.sort_values(["game_date", "game_id"]).reset_index(drop=True)
+    cut_date = games.loc[cut, "game_date"]
+    later = games["game_date"] >= cut_date
+    rng = np.random.default_rng(seed)
+    perturbed = games.copy()
+    perturbed.loc[later, "home_score"] = rng.integers(0, 60, later.sum())
+    perturbed.loc[later, "away_score"] = rng.integers(0, 60, later.sum())
+    before = build_gold_features(games).set_index("game_id")
+    after = build_gold_features(perturbed).set_index("game_id")
+    earlier_or_same_day = before.index[before["game_date"] <= cut_date]
+    pd.testing.assert_frame_equal(before.loc[earlier_or_same_day, FEATURE_COLUMNS],
+                                  after.loc[earlier_or_same_day, FEATURE_COLUMNS])
+
+
+def test_leakage_probe_passes_honest_features_and_catches_a_leak():
+    games = NFL.sort_values(["game_date", "game_id"]).reset_index(drop=True)
+    features = build_gold_features(games)
+    day = features["game_date"].iloc[300]
+    assert leaking_features(games, day, features) == []
+    leaky = features.copy()
+    on_day = leaky["game_date"] == day
+    leaky.loc[on_day, "home_form5"] = leaky.loc[on_day, "home_win"]  # a feature that peeks at the result
+    assert leaking_features(games, day, leaky) == ["home_form5"]
+
+
+def test_oracle_column_is_no_feature():
+    assert "true_home_win_prob" not in FEATURE_COLUMNS
+    assert not any("score" in column for column in FEATURE_COLUMNS)
+
+
+def test_targets_for_three_markets():
+    games = NFL.head(4).copy()
+    games[["home_score", "away_score", "spread_line", "total_line"]] = [[24, 20, 3.0, 40.5], [20, 17, 3.0, 37.0],
+                                                                         [17, 17, -1.0, 34.0], [10, 13, -2.5, 30.0]]
+    gold = build_gold_features(games).set_index("game_id").loc[games["game_id"]]
+    assert gold["home_win"].tolist()[:2] == [1.0, 1.0] and np.isnan(gold["home_win"].iloc[2]) and gold["home_win"].iloc[3] == 0
+    # 20-17 against a 3-point spread is a push: no cover either way.
+    assert gold["home_cover"].iloc[[0, 2, 3]].tolist() == [1.0, 1.0, 0.0] and np.isnan(gold["home_cover"].iloc[1])
+    assert gold["spread_push"].tolist() == [0.0, 1.0, 0.0, 0.0]
+    assert gold["over"].tolist()[0] == 1.0 and gold["over"].tolist()[3] == 0.0
+    assert gold["total_push"].tolist() == [0.0, 1.0, 1.0, 0.0]
+
+
+def test_rest_streak_and_form_are_pre_game():
+    games = NFL.sort_values(["game_date", "game_id"]).reset_index(drop=True)
+    gold = build_gold_features(games)
+    seen, first_of_team = set(), []
+    for home, away in zip(games["home_team"], games["away_team"]):
+        first_of_team.append(home not in seen)
+        seen.update((home, away))
+    assert (gold.loc[first_of_team, "home_streak"] == 0).all()
+    assert gold.loc[first_of_team, "home_form5"].isna().all()
+    assert gold["home_rest_days"].dropna().between(3, 14).all()
+    assert gold["market_prob_home"].between(0, 1).all()
+    assert gold["elo_prob_home"].between(0, 1).all()
+    assert gold["home_qb_change"].dropna().isin([0.0, 1.0]).all()

@@ -59,18 +59,25 @@ def test_elo_classifier_reproduces_the_rating_replay():
 
 def test_elo_classifier_reverts_ratings_for_later_seasons():
     games = _games()
-    model = EloClassifier(mean_reversion=0.5).fit(games, games["home_win"])
+    model = EloClassifier(mean_reversion=0.5, online=False).fit(games, games["home_win"])
     best = max(model.ratings_, key=model.ratings_.get)
     same = model.predict_proba(pd.DataFrame({"season": [2021], "home_team": [best], "away_team": ["new"]}))[0, 1]
     later = model.predict_proba(pd.DataFrame({"season": [2022], "home_team": [best], "away_team": ["new"]}))[0, 1]
     assert 0.5 < later < same  # half the edge is gone a season later
 
 
-def test_elo_classifier_ignores_the_predicted_games_results():
+def test_elo_classifier_never_reads_a_games_own_or_later_result():
     games = _games()
     model = EloClassifier().fit(games.iloc[:-6], games["home_win"].iloc[:-6])
-    flipped = games.iloc[-6:].assign(home_margin=lambda f: -f["home_margin"])
-    assert np.array_equal(model.predict_proba(games.iloc[-6:]), model.predict_proba(flipped))
+    test = games.iloc[-6:].reset_index(drop=True)
+    flipped = test.copy()
+    flipped.loc[0, "home_margin"] = -flipped.loc[0, "home_margin"]  # rows 0-2 are one week, 3-5 the next
+    online, online_flipped = model.predict_proba(test)[:, 1], model.predict_proba(flipped)[:, 1]
+    assert np.array_equal(online[:3], online_flipped[:3])  # game 0 itself and its week are untouched
+    assert not np.allclose(online[3:], online_flipped[3:])  # online: next week learns from game 0
+    frozen = model.set_params(online=False)
+    assert np.array_equal(frozen.predict_proba(test), frozen.predict_proba(flipped))
+    assert model.ratings_ == EloClassifier().fit(games.iloc[:-6], games["home_win"].iloc[:-6]).ratings_
 
 
 def test_elo_classifier_needs_games():

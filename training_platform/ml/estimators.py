@@ -2,8 +2,14 @@
 
 `EloClassifier` learns team ratings by replaying the training games in order; its
 hyperparameters are the Elo constants. X is a games frame (features/gold rows):
-`season`, `home_team`, `away_team`, optional `neutral`, and, read by `fit` only for the
-margin-of-victory multiplier, `home_margin`. Predictions never read a game's own result.
+`season`, `home_team`, `away_team`, optional `neutral`, `game_date` and `home_margin`.
+
+With `online=True` (the default) `predict_proba` walks the games of X in date order, as
+FiveThirtyEight's forecasts do: each game is predicted from the ratings before it, then
+its result (if X has one) updates them. A game never sees its own or a later result, but
+its forecast does use earlier games of the same X: that is what makes Elo comparable with
+the feature models, whose gold features are updated game by game too. `online=False`
+freezes the fitted ratings.
 """
 
 from __future__ import annotations
@@ -26,12 +32,14 @@ class EloClassifier(ClassifierMixin, BaseEstimator):
         mean_reversion: float = 1.0 / 3.0,
         initial_rating: float = 1505.0,
         margin_multiplier: bool = True,
+        online: bool = True,
     ):
         self.k_factor = k_factor
         self.home_advantage = home_advantage
         self.mean_reversion = mean_reversion
         self.initial_rating = initial_rating
         self.margin_multiplier = margin_multiplier
+        self.online = online
 
     def _params(self) -> EloParams:
         return EloParams(self.k_factor, self.home_advantage, self.mean_reversion,
@@ -58,6 +66,8 @@ class EloClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         check_is_fitted(self, "ratings_")
         games = _games_frame(X)
+        if self.online:
+            return self._predict_online(games)
         home = np.array([self._rating(t, s) for t, s in zip(games["home_team"], games["season"])])
         away = np.array([self._rating(t, s) for t, s in zip(games["away_team"], games["season"])])
         advantage = np.where(_neutral(games), 0.0, self.home_advantage)
@@ -66,6 +76,19 @@ class EloClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         return (self.predict_proba(X)[:, 1] > 0.5).astype(int)
+
+    def _predict_online(self, games: pd.DataFrame) -> np.ndarray:
+        order = np.arange(len(games))
+        if "game_date" in games.columns:
+            order = np.lexsort((games["game_id"].to_numpy() if "game_id" in games.columns else order,
+                                pd.to_datetime(games["game_date"]).to_numpy()))
+        margin = games["home_margin"].to_numpy(float) if "home_margin" in games.columns else np.full(len(games), np.nan)
+        rows = [(games["season"].iat[i], games["home_team"].iat[i], games["away_team"].iat[i], _neutral(games)[i],
+                 None if np.isnan(margin[i]) else margin[i]) for i in order]
+        pregame, _ = replay(rows, ratings=self.ratings_state())
+        p_home = np.empty(len(games))
+        p_home[order] = pregame[:, 2]
+        return np.column_stack([1.0 - p_home, p_home])
 
     def _rating(self, team: str, season: int) -> float:
         """A team's rating as of `season`, reverted once per season since training ended."""
@@ -76,7 +99,7 @@ class EloClassifier(ClassifierMixin, BaseEstimator):
 
     def ratings_state(self) -> EloRatings:
         check_is_fitted(self, "ratings_")
-        return EloRatings(self._params(), dict(self.ratings_), self.last_season_)
+        return EloRatings(self._params(), dict(self.ratings_), self.last_season_)  # a copy: predicting never moves the fit
 
 
 def _games_frame(X) -> pd.DataFrame:

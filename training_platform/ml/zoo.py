@@ -1,0 +1,77 @@
+"""The model zoo: every model is a scikit-learn classifier built from a name and parameters.
+
+Feature models read `FEATURE_COLUMNS` of features/gold through one preprocessing path
+(column selection, median imputation, scaling where the model needs it); Elo reads the
+games themselves. Parameters use scikit-learn's nested names (`model__C`).
+"""
+
+from __future__ import annotations
+
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier, StackingClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from training_platform.ml.estimators import EloClassifier
+from training_platform.ml.features import DEFAULT_ELO, FEATURE_COLUMNS
+
+MODEL_NAMES = ("elo", "logistic", "xgboost", "random_forest", "hist_gradient_boosting", "ensemble")
+
+
+class ColumnSelector(TransformerMixin, BaseEstimator):
+    """Select the named feature columns as a float array (the gold table holds ids and targets too)."""
+
+    def __init__(self, columns=tuple(FEATURE_COLUMNS)):
+        self.columns = columns
+
+    def fit(self, X, y=None):
+        missing = [c for c in self.columns if c not in X.columns]
+        if missing:
+            raise ValueError(f"input lacks feature column(s) {missing}")
+        self.n_features_in_ = len(self.columns)
+        return self
+
+    def transform(self, X):
+        return X[list(self.columns)].astype("float64").to_numpy()
+
+
+def _xgboost(seed: int, class_weight=None):
+    from xgboost import XGBClassifier  # imported here: only the xgboost models pay its import
+
+    return XGBClassifier(n_estimators=200, max_depth=4, learning_rate=0.05, subsample=0.9, colsample_bytree=0.9,
+                         min_child_weight=1, eval_metric="logloss", n_jobs=1, random_state=seed, tree_method="hist")
+
+
+def _features(model, scale: bool) -> Pipeline:
+    steps = [("select", ColumnSelector()), ("impute", SimpleImputer(strategy="median", keep_empty_features=True))]
+    if scale:
+        steps.append(("scale", StandardScaler()))
+    return Pipeline(steps + [("model", model)])
+
+
+def make_model(name: str, sport: str = "nfl", params: dict | None = None, seed: int = 0, class_weight=None):
+    """A fresh, unfitted estimator `name` with `params` applied (scikit-learn's set_params names)."""
+    if name == "elo":
+        base = DEFAULT_ELO[sport]
+        model = EloClassifier(base.k_factor, base.home_advantage, base.mean_reversion, base.initial_rating,
+                              base.margin_multiplier)
+    elif name == "logistic":
+        model = _features(LogisticRegression(C=1.0, max_iter=2000, class_weight=class_weight), scale=True)
+    elif name == "xgboost":
+        model = _features(_xgboost(seed), scale=False)
+    elif name == "random_forest":
+        model = _features(RandomForestClassifier(n_estimators=300, min_samples_leaf=20, n_jobs=1, random_state=seed,
+                                                 class_weight=class_weight), scale=False)
+    elif name == "hist_gradient_boosting":
+        model = _features(HistGradientBoostingClassifier(learning_rate=0.05, max_iter=200, random_state=seed,
+                                                         class_weight=class_weight), scale=False)
+    elif name == "ensemble":  # stacking of a linear model and XGBoost, as the requirements ask
+        model = StackingClassifier(
+            estimators=[("logistic", make_model("logistic", sport, seed=seed, class_weight=class_weight)),
+                        ("xgboost", make_model("xgboost", sport, seed=seed))],
+            final_estimator=LogisticRegression(), cv=3, stack_method="predict_proba", n_jobs=1)
+    else:
+        raise ValueError(f"unknown model {name!r}; known: {', '.join(MODEL_NAMES)}")
+    return model.set_params(**(params or {}))

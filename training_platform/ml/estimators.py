@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 
 from training_platform.ml.elo import EloParams, EloRatings, replay, win_probability
 
@@ -41,15 +41,29 @@ class EloClassifier(ClassifierMixin, BaseEstimator):
         self.margin_multiplier = margin_multiplier
         self.online = online
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False  # a home win or not
+        return tags
+
     def _params(self) -> EloParams:
         return EloParams(self.k_factor, self.home_advantage, self.mean_reversion,
                          self.initial_rating, self.margin_multiplier)
 
     def fit(self, X: pd.DataFrame, y) -> "EloClassifier":
+        if y is None:
+            raise ValueError("EloClassifier requires y to be passed, but the target y is None.")
         games = _games_frame(X)
-        y = np.asarray(y, dtype=float)
+        y = column_or_1d(y, warn=True).astype(float)
         if len(y) != len(games):
             raise ValueError(f"X has {len(games)} rows but y has {len(y)}")
+        labels = np.unique(y[~np.isnan(y)])
+        if len(labels) > 2:
+            raise ValueError("Only binary classification is supported. The type of the target is multiclass.")
+        self.classes_ = np.array([0, 1])
+        if not set(labels) <= {0.0, 1.0}:  # two labels, not 0/1: home win is the larger one
+            y = np.where(np.isnan(y), np.nan, (y == labels.max()).astype(float))
+            self.classes_ = labels
         if "home_margin" in games.columns:
             margin = games["home_margin"].to_numpy(float)
         else:  # without margins the update only knows who won
@@ -59,8 +73,8 @@ class EloClassifier(ClassifierMixin, BaseEstimator):
         _, state = replay(rows, self._params())
         self.ratings_ = dict(state.ratings)
         self.last_season_ = state.season
-        self.classes_ = np.array([0, 1])
         self.n_games_ = len(games)
+        self.n_features_in_ = games.shape[1] if isinstance(X, pd.DataFrame) else np.asarray(X).shape[1]
         return self
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
@@ -75,7 +89,8 @@ class EloClassifier(ClassifierMixin, BaseEstimator):
         return np.column_stack([1.0 - p_home, p_home])
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
-        return (self.predict_proba(X)[:, 1] > 0.5).astype(int)
+        home_wins = self.predict_proba(X)[:, 1] > 0.5
+        return self.classes_[home_wins.astype(int)]
 
     def _predict_online(self, games: pd.DataFrame) -> np.ndarray:
         order = np.arange(len(games))
@@ -103,8 +118,14 @@ class EloClassifier(ClassifierMixin, BaseEstimator):
 
 
 def _games_frame(X) -> pd.DataFrame:
-    if not isinstance(X, pd.DataFrame):
-        raise TypeError("EloClassifier needs a DataFrame of games (features/gold rows)")
+    named = isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in X.columns)
+    if not named:
+        # An array is read as columns home team, away team and, optionally, season.
+        array = check_array(X, dtype=None)
+        if array.shape[1] < 2:
+            raise ValueError(f"EloClassifier needs at least 2 columns (home team, away team); got {array.shape[1]}")
+        X = pd.DataFrame({"home_team": array[:, 0], "away_team": array[:, 1],
+                          "season": array[:, 2].astype(int) if array.shape[1] > 2 else 0})
     missing = [c for c in ELO_INPUT_COLUMNS if c not in X.columns]
     if missing:
         raise ValueError(f"EloClassifier input lacks column(s) {missing}")

@@ -65,8 +65,9 @@ def make_model(name: str, sport: str = "nfl", params: dict | None = None, seed: 
         model = _features(RandomForestClassifier(n_estimators=300, min_samples_leaf=20, n_jobs=1, random_state=seed,
                                                  class_weight=class_weight), scale=False)
     elif name == "hist_gradient_boosting":
-        model = _features(HistGradientBoostingClassifier(learning_rate=0.05, max_iter=200, random_state=seed,
-                                                         class_weight=class_weight), scale=False)
+        model = _features(HistGradientBoostingClassifier(learning_rate=0.05, max_iter=100, max_depth=3,
+                                                         min_samples_leaf=40, l2_regularization=1.0,
+                                                         random_state=seed, class_weight=class_weight), scale=False)
     elif name == "ensemble":  # stacking of a linear model and XGBoost, as the requirements ask
         model = StackingClassifier(
             estimators=[("logistic", make_model("logistic", sport, seed=seed, class_weight=class_weight)),

@@ -1,0 +1,158 @@
+"""Training core: splitters never leak, estimators keep scikit-learn's contract, tuning is
+reproducible and resumable, calibration lowers ECE on a miscalibrated model."""
+
+import numpy as np
+import optuna
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from training_platform.ml.calibration import TimeSeriesCalibratedClassifier
+from training_platform.ml.estimators import EloClassifier
+from training_platform.ml.features import build_gold_features
+from training_platform.ml.splits import ExpandingWindowSplit, WalkForwardSplit
+from training_platform.ml.tuning import cv_log_loss, optuna_storage, search_space, seed_for, tune
+from training_platform.ml.zoo import MODEL_NAMES, ColumnSelector, make_model
+from training_platform.sources.synthetic import generate_league
+from training_platform.sources.weeks import week_start
+
+GOLD = build_gold_features(generate_league("nfl", seasons=4, first_season=2021))
+GOLD = GOLD[GOLD["home_win"].notna()].reset_index(drop=True)
+WEEKS = week_start(GOLD["game_date"]).to_numpy()
+Y = GOLD["home_win"].to_numpy()
+
+
+@settings(max_examples=60, deadline=None)
+@given(week_of_row=st.lists(st.integers(0, 40), min_size=30, max_size=200), n_splits=st.integers(2, 5),
+       gap=st.integers(0, 2))
+def test_splitters_never_train_on_the_test_weeks_or_after(week_of_row, n_splits, gap):
+    weeks = np.array(week_of_row)
+    n_weeks = len(np.unique(weeks))
+    splitters = [ExpandingWindowSplit(n_splits, gap_weeks=gap), WalkForwardSplit(test_weeks=min(3, n_weeks - gap - 1), gap_weeks=gap)]
+    for splitter in splitters:
+        try:
+            folds = list(splitter.split(weeks, groups=weeks))
+        except ValueError:
+            assert n_weeks <= n_splits + gap + 1 or isinstance(splitter, WalkForwardSplit)
+            continue
+        assert len(folds) == splitter.get_n_splits()
+        for train, test in folds:
+            assert len(train) and len(test)
+            assert weeks[train].max() < weeks[test].min()
+            distinct = np.unique(weeks)
+            assert np.searchsorted(distinct, weeks[test].min()) - np.searchsorted(distinct, weeks[train].max()) > gap
+
+
+def test_splitters_need_weeks():
+    with pytest.raises(ValueError, match="groups"):
+        list(ExpandingWindowSplit().split(np.zeros(10)))
+
+
+ELO_NOT_APPLICABLE = {
+    # Elo rates teams named in columns 0 and 1; random floats name a new team in every row.
+    # Online prediction makes a forecast depend on earlier games in X (sample order and subset
+    # invariance); those checks still pass on random arrays, which have no results to learn from.
+    "check_classifiers_train": "random features are not teams, so there is nothing to rate",
+    "check_supervised_y_no_nan": "NaN in y marks a tie, which still moves the ratings",
+    "check_classifiers_classes": "binary by design (a home win); string and multiclass labels do not apply",
+    "check_classifiers_regression_target": "raises for non 0/1 targets, with its own message",
+    "check_classifier_multioutput": "binary by design",
+    "check_fit2d_1feature": "needs two columns: home and away team",
+    "check_n_features_in_after_fitting": "reads team columns by position; extra columns are allowed",
+    "check_dtype_object": "team ids are objects by nature",
+    "check_classifiers_predictions": "random features are not teams",
+}
+
+
+@parametrize_with_checks([EloClassifier(), EloClassifier(online=False)],
+                         expected_failed_checks=lambda estimator: ELO_NOT_APPLICABLE)
+def test_elo_keeps_the_scikit_learn_contract(estimator, check):
+    check(estimator)
+
+
+def test_every_zoo_model_goes_through_the_same_cv():
+    for name in MODEL_NAMES:
+        model = make_model(name, "nfl", seed=1)
+        assert clone(model).get_params().keys() == model.get_params().keys()
+        score = cv_log_loss(model, GOLD, Y, WEEKS, ExpandingWindowSplit(3, test_weeks=8))
+        assert 0.4 < score < 0.75, (name, score)
+
+
+def test_unknown_model_and_parameter_are_refused():
+    with pytest.raises(ValueError, match="unknown model 'lightgbm'"):
+        make_model("lightgbm")
+    with pytest.raises(ValueError, match="Invalid parameter"):
+        make_model("logistic", params={"model__not_a_param": 1})
+
+
+def _tune(tmp_path, n_trials, name="logistic_nfl", study="s"):
+    return tune(make_model("logistic"), search_space("logistic"), GOLD, Y, WEEKS, ExpandingWindowSplit(3, test_weeks=8),
+                method="optuna", n_trials=n_trials, storage=optuna_storage(str(tmp_path / f"{study}.log")),
+                study_name=name, seed=seed_for(name), log=lambda message: None)
+
+
+def test_seeded_tuning_finds_the_same_parameters_twice(tmp_path):
+    first = _tune(tmp_path, 8, study="a")
+    second = _tune(tmp_path, 8, study="b")
+    assert first.best_params == second.best_params and first.best_score == second.best_score
+
+
+def test_a_rerun_resumes_the_study(tmp_path):
+    first = _tune(tmp_path, 6)
+    assert first.trials_this_run == 6
+    resumed = _tune(tmp_path, 10)
+    assert resumed.trials_this_run == 4 and resumed.trials_complete + resumed.trials_pruned == 10
+    storage = optuna_storage(str(tmp_path / "s.log"))
+    assert len(optuna.load_study(study_name="logistic_nfl", storage=storage).trials) == 10
+
+
+def test_grid_search_covers_the_27_elo_combinations(tmp_path):
+    result = tune(make_model("elo"), search_space("elo"), GOLD, Y, WEEKS, ExpandingWindowSplit(3, test_weeks=8),
+                  method="grid", n_trials=0, storage=optuna_storage(str(tmp_path / "g.log")), study_name="elo_nfl",
+                  seed=1, log=lambda message: None)
+    assert result.trials_complete + result.trials_pruned == 27
+    assert set(result.best_params) == {"k_factor", "home_advantage", "mean_reversion"}
+
+
+def test_hopeless_trials_are_pruned(tmp_path):
+    result = tune(make_model("xgboost"), search_space("xgboost"), GOLD, Y, WEEKS, ExpandingWindowSplit(4, test_weeks=6),
+                  method="optuna", n_trials=25, storage=optuna_storage(str(tmp_path / "x.log")), study_name="xgboost_nfl",
+                  seed=3, log=lambda message: None)
+    assert result.trials_pruned > 0
+
+
+def expected_calibration_error(y, p, bins=10):
+    edges = np.linspace(0, 1, bins + 1)
+    which = np.clip(np.digitize(p, edges) - 1, 0, bins - 1)
+    return sum(abs(y[which == b].mean() - p[which == b].mean()) * (which == b).mean() for b in range(bins) if (which == b).any())
+
+
+class Overconfident(ClassifierMixin, BaseEstimator):
+    """Logistic regression whose probabilities are pushed towards 0 and 1."""
+
+    def __init__(self, power: float = 3.0):
+        self.power = power
+
+    def fit(self, X, y):
+        self.inner_ = make_model("logistic").fit(X, y)
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def predict_proba(self, X):
+        logit = np.log(self.inner_.predict_proba(X)[:, 1]) - np.log(self.inner_.predict_proba(X)[:, 0])
+        p = 1 / (1 + np.exp(-self.power * logit))
+        return np.column_stack([1 - p, p])
+
+
+def test_calibration_lowers_ece_of_a_miscalibrated_model():
+    train = GOLD["season"] < GOLD["season"].max()
+    test = ~train
+    raw = Overconfident().fit(GOLD[train], Y[train]).predict_proba(GOLD[test])[:, 1]
+    calibrated = TimeSeriesCalibratedClassifier(Overconfident(), n_splits=4).fit(GOLD[train], Y[train])
+    fixed = calibrated.predict_proba(GOLD[test])[:, 1]
+    assert calibrated.method_ in ("sigmoid", "isotonic") and set(calibrated.method_scores_) == {"sigmoid", "isotonic"}
+    assert expected_calibration_error(Y[test], fixed) < 0.6 * expected_calibration_error(Y[test], raw)
+    clone(calibrated).fit(GOLD[train], Y[train])  # a clone refits the whole procedure

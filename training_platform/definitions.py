@@ -10,9 +10,10 @@ from training_platform.defs.production.assets import production_assets
 from training_platform.defs.raw.assets import raw_games
 from training_platform.defs.reports.assets import report_assets
 from training_platform.defs.resources import default_resources
+from training_platform.defs.tuning.assets import tuning_assets
 
 defs = dg.Definitions(
-    assets=[raw_games, features_gold, *model_assets, *report_assets, *production_assets],
+    assets=[raw_games, features_gold, *tuning_assets, *model_assets, *report_assets, *production_assets],
     jobs=[ingest_job, *promote_jobs],
     resources=default_resources(),
 )

@@ -5,7 +5,7 @@ import dagster as dg
 import pytest
 
 from training_platform.defs.partitions import partition_key
-from training_platform.defs.resources import GamesSourceResource, ModelStoreResource, WarehouseResource
+from training_platform.defs.resources import GamesSourceResource, ModelStoreResource, TrackingResource, WarehouseResource
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 NFLVERSE = SHARED_DATA / "nflverse_games_1999_2024.csv.gz"
@@ -25,6 +25,8 @@ def make_resources(root: Path, seasons: int = 3, **sources) -> dict:
         "warehouse": WarehouseResource(path=str(root / "warehouse.duckdb")),
         "games_source": GamesSourceResource(cache_dir=str(root / "cache"), synthetic_seasons=seasons, **sources),
         "model_store": ModelStoreResource(models_dir=str(root / "models"), reports_dir=str(root / "reports")),
+        "tracking": TrackingResource(mlflow_uri=f"sqlite:///{root / 'mlflow.db'}",
+                                     optuna_storage=str(root / "optuna" / "studies.journal")),
         "io_manager": dg.FilesystemIOManager(base_dir=str(root / "io")),
     }
 

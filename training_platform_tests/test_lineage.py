@@ -13,13 +13,15 @@ from training_platform.defs.partitions import partition_key
 from training_platform.defs.production.assets import production_assets
 from training_platform.defs.raw.assets import QUARANTINE_TABLE, RAW_TABLE, raw_games
 from training_platform.defs.reports.assets import report_assets
+from training_platform.defs.tuning.assets import tuning_assets
 from training_platform.sources.quality import RULES
 from training_platform.sources.synthetic import generate_league
 from training_platform.sources.weeks import weeks_covering
 from training_platform.storage.warehouse import Warehouse
 from training_platform_tests.conftest import make_resources, range_tags
 
-NFL_CHAIN = [a for a in model_assets + report_assets + production_assets if a.key.path[-1] in ("elo_nfl", "nfl")]
+NFL_CHAIN = [a for a in tuning_assets + model_assets + report_assets + production_assets
+             if a.key.path[-1] in ("elo_nfl", "nfl")]
 
 
 def ingest(resources, instance, sport, weeks):

@@ -14,8 +14,9 @@ ingest_job = dg.define_asset_job(
 promote_jobs = [
     dg.define_asset_job(
         f"promote_{sport}_job",
-        selection=dg.AssetSelection.assets(["models", f"elo_{sport}"], ["reports", f"elo_{sport}"], ["production", sport]),
-        description=f"Fit, evaluate and (if every gate passes) promote the {sport.upper()} model.",
+        selection=dg.AssetSelection.assets(["tuning", f"elo_{sport}"], ["models", f"elo_{sport}"],
+                                           ["reports", f"elo_{sport}"], ["production", sport]),
+        description=f"Tune, fit, evaluate and (if every gate passes) promote the {sport.upper()} Elo model.",
     )
     for sport in SPORTS
 ]

@@ -49,6 +49,15 @@ class ModelStoreResource(dg.ConfigurableResource):
     reports_dir: str
 
 
+class TrackingResource(dg.ConfigurableResource):
+    """MLflow tracking and registry (a SQLite file by default, no server) and Optuna's study storage."""
+
+    mlflow_uri: str
+    mlflow_experiment: str = "training_platform"
+    mlflow_ui_url: str = "http://127.0.0.1:5000"
+    optuna_storage: str  # a journal file path, or an RDB URL such as postgresql://...
+
+
 def default_resources() -> dict:
     """Resources configured from the environment (TP_* variables), defaulting under data/."""
     return {
@@ -64,6 +73,11 @@ def default_resources() -> dict:
         "model_store": ModelStoreResource(
             models_dir=env_path("TP_MODELS_DIR", "models"),
             reports_dir=env_path("TP_REPORTS_DIR", "reports"),
+        ),
+        "tracking": TrackingResource(
+            mlflow_uri=os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{env_path('TP_MLFLOW_DB', 'mlflow.db')}",
+            mlflow_ui_url=os.environ.get("TP_MLFLOW_UI_URL", "http://127.0.0.1:5000"),
+            optuna_storage=env_path("TP_OPTUNA_STORAGE", "optuna/studies.journal"),
         ),
         "io_manager": dg.FilesystemIOManager(base_dir=env_path("TP_IO_DIR", "dagster_io")),
     }

@@ -27,7 +27,7 @@ def evaluate_last_season(estimator, gold: pd.DataFrame, log=None) -> dict:
     earlier = played & (gold["season"].to_numpy() < season) & ~np.isnan(y)
     if not earlier.any():
         raise ValueError(f"no season before {season} to train on; at least two seasons are needed")
-    p_model = walk_forward_predict(clone(estimator), gold, y, gold["partition_week"], test, trainable=played, log=log)
+    p_model = walk_forward_predict(clone(estimator), gold, y, gold["partition_week"], test, log=log)
 
     baselines = {"constant_home_rate": np.where(test, y[earlier].mean(), np.nan)}
     for name, column in (("market", "market_prob_home"), ("oracle", "true_home_win_prob")):

@@ -51,6 +51,14 @@ def _features(model, scale: bool) -> Pipeline:
     return Pipeline(steps + [("model", model)])
 
 
+ELO_COLUMNS = ["game_id", "game_date", "season", "home_team", "away_team", "neutral", "home_margin"]
+
+
+def input_columns(name: str) -> list[str]:
+    """The gold columns a model reads (Elo: the games and, for its online updates, past margins)."""
+    return ELO_COLUMNS if name == "elo" else list(FEATURE_COLUMNS)
+
+
 def make_model(name: str, sport: str = "nfl", params: dict | None = None, seed: int = 0, class_weight=None):
     """A fresh, unfitted estimator `name` with `params` applied (scikit-learn's set_params names)."""
     if name == "elo":

@@ -1,55 +1,71 @@
-"""models/<model>_<sport>: a fitted model saved as a versioned, SHA-256-recorded artifact."""
-
+"""models/<model>_<sport>: the tuned model fitted on all games, calibrated, versioned and registered."""
 
 import dagster as dg
 
 from training_platform.defs.features.assets import GOLD_TABLE, features_gold
-from training_platform.defs.resources import ModelStoreResource, WarehouseResource
-from training_platform.ml.artifacts import ModelArtifact, save_model
-from training_platform.ml.estimators import EloClassifier
-from training_platform.ml.features import DEFAULT_ELO, FEATURE_VERSION
+from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
+from training_platform.ml.artifacts import METADATA_FILE, ModelArtifact, save_model
+from training_platform.ml.features import FEATURE_VERSION
 from training_platform.ml.provenance import data_hash, git_commit
+from training_platform.ml.tracking import log_model, run_url, tracked_run
+from training_platform.ml.training import fit_calibrated, training_rows
+from training_platform.ml.tuning import seed_for
+from training_platform.ml.zoo import MODEL_NAMES, input_columns
 from training_platform.sources.schema import SPORTS
 
 
-def elo_estimator(sport: str) -> EloClassifier:
-    params = DEFAULT_ELO[sport]
-    return EloClassifier(params.k_factor, params.home_advantage, params.mean_reversion,
-                         params.initial_rating, params.margin_multiplier)
-
-
-def build_elo_model_asset(sport: str) -> dg.AssetsDefinition:
-    name = f"elo_{sport}"
+def build_model_asset(model: str, sport: str) -> dg.AssetsDefinition:
+    name = f"{model}_{sport}"
 
     @dg.asset(
         key=["models", name],
+        ins={"tuning": dg.AssetIn(key=["tuning", name])},
         deps=[features_gold],
         group_name="models",
-        kinds={"scikit-learn"},
-        description=f"{sport.upper()} moneyline Elo classifier fitted on every played game in features/gold.",
+        kinds={"scikit-learn", "mlflow"},
+        description=f"{model} for {sport.upper()} moneyline with the tuned hyperparameters, fitted on every played "
+        "game and calibrated (sigmoid or isotonic, by time-series CV) on out-of-fold predictions.",
     )
-    def _model(context: dg.AssetExecutionContext, warehouse: WarehouseResource, model_store: ModelStoreResource) -> ModelArtifact:
-        gold = warehouse.open().read(GOLD_TABLE, sport)
-        played = gold[gold["home_margin"].notna()] if not gold.empty else gold
-        if played.empty:
-            raise dg.Failure(f"features/gold has no played {sport} games; materialize raw/games and features/gold first")
-        estimator = elo_estimator(sport).fit(played, played["home_win"])
-        window = f"{played['game_date'].min():%Y-%m-%d}..{played['game_date'].max():%Y-%m-%d}"
-        artifact = save_model(estimator, model_store.models_dir, name, metadata={
-            "model": "elo", "sport": sport, "market": "moneyline",
-            "params": estimator.get_params(), "data_hash": data_hash(played),
-            "feature_version": FEATURE_VERSION, "git_commit": git_commit(),
-            "training_window": window, "training_games": len(played), "dagster_run_id": context.run.run_id,
-        })
-        context.log.info(f"saved {name} v{artifact.version} ({len(played)} games, {window}) to {artifact.path}")
+    def _model(context: dg.AssetExecutionContext, tuning: dict, warehouse: WarehouseResource,
+               model_store: ModelStoreResource, tracking: TrackingResource) -> ModelArtifact:
+        import mlflow
+
+        X, y, _ = training_rows(warehouse.open().read(GOLD_TABLE, sport))
+        digest = data_hash(X)
+        if digest != tuning["data_hash"]:
+            context.log.warning(f"features changed since tuning/{name} ran; its parameters are reused as they are")
+        window = f"{X['game_date'].min():%Y-%m-%d}..{X['game_date'].max():%Y-%m-%d}"
+        tags = {"asset": f"models/{name}", "data_hash": digest, "feature_version": FEATURE_VERSION,
+                "git_commit": git_commit(), "dagster_run_id": context.run.run_id}
+        with tracked_run(tracking.mlflow_uri, tracking.mlflow_experiment, f"models/{name}", tags) as run:
+            estimator = fit_calibrated(model, sport, tuning["params"], X, y, seed=seed_for(name),
+                                       n_splits=tuning["n_splits"])
+            cv_metrics = {"tuning_cv_log_loss": tuning["best_cv_log_loss"],
+                          "oof_log_loss_uncalibrated": estimator.oof_log_loss_raw_,
+                          **{f"oof_log_loss_{m}": v for m, v in estimator.method_scores_.items()}}
+            mlflow.log_params({**tuning["params"], "calibration": estimator.method_, "training_games": len(X)})
+            mlflow.log_metrics(cv_metrics)
+            registered = log_model(estimator, "model", X[input_columns(model)].head(5), registered_name=name)
+            artifact = save_model(estimator, model_store.models_dir, name, metadata={
+                "model": model, "sport": sport, "market": "moneyline", "params": tuning["params"],
+                "calibration": estimator.method_, "cv_metrics": cv_metrics, "data_hash": digest,
+                "feature_version": FEATURE_VERSION, "git_commit": git_commit(), "training_window": window,
+                "training_games": len(X), "tuning_study": tuning["study_name"], "dagster_run_id": context.run.run_id,
+                "mlflow_run_id": run.info.run_id, "mlflow_model_version": registered,
+            })
+            mlflow.log_artifact(str(artifact.directory / METADATA_FILE))
+            mlflow.set_tag("artifact_sha256", artifact.sha256)
+            url = run_url(tracking.mlflow_ui_url, run)
+        context.log.info(f"saved {name} v{artifact.version} ({len(X)} games, {window}, {estimator.method_} calibration)")
         context.add_output_metadata({
-            "version": artifact.version, "path": dg.MetadataValue.path(artifact.path),
-            "sha256": artifact.sha256, "training_games": len(played), "training_window": window,
-            "params": dg.MetadataValue.json(estimator.get_params()),
+            "version": artifact.version, "path": dg.MetadataValue.path(artifact.path), "sha256": artifact.sha256,
+            "training_games": len(X), "training_window": window, "calibration": estimator.method_,
+            **cv_metrics, "mlflow_run": dg.MetadataValue.url(url), "mlflow_model_version": registered,
+            "params": dg.MetadataValue.json(tuning["params"]),
         })
         return artifact
 
     return _model
 
 
-model_assets = [build_elo_model_asset(sport) for sport in SPORTS]
+model_assets = [build_model_asset(model, sport) for model in MODEL_NAMES for sport in SPORTS]

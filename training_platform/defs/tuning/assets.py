@@ -1,0 +1,81 @@
+"""tuning/<model>_<sport>: the best hyperparameters by time-series CV log loss, kept in Optuna storage."""
+
+import base64
+from pathlib import Path
+
+import dagster as dg
+
+from training_platform.defs.features.assets import GOLD_TABLE, features_gold
+from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
+from training_platform.ml.features import FEATURE_VERSION
+from training_platform.ml.provenance import data_hash, git_commit
+from training_platform.ml.tracking import log_trial, run_url, tracked_run
+from training_platform.ml.training import default_splitter, history_plot_png, training_rows
+from training_platform.ml.tuning import optuna_storage, search_space, seed_for, tune
+from training_platform.ml.zoo import MODEL_NAMES, make_model
+from training_platform.sources.schema import SPORTS
+
+DEFAULT_METHOD = {"elo": "grid"}  # the requirements' 27-combination Elo grid; Optuna TPE elsewhere
+
+
+class TuningConfig(dg.Config):
+    method: str | None = None  # "optuna" or "grid"; unset: grid for elo, optuna otherwise
+    n_trials: int = 50  # finished trials the study should hold (a re-run resumes up to this)
+    n_splits: int = 5
+    gap_weeks: int = 0
+
+
+def build_tuning_asset(model: str, sport: str) -> dg.AssetsDefinition:
+    name = f"{model}_{sport}"
+
+    @dg.asset(
+        key=["tuning", name],
+        deps=[features_gold],
+        group_name="tuning",
+        kinds={"optuna", "mlflow"},
+        description=f"Hyperparameters of {model} for {sport.upper()} moneyline: mean log loss over expanding-window "
+        f"folds of game weeks, searched as in training_platform/ml/search_spaces/{model}.yaml.",
+    )
+    def _tuning(context: dg.AssetExecutionContext, config: TuningConfig, warehouse: WarehouseResource,
+                tracking: TrackingResource, model_store: ModelStoreResource) -> dict:
+        import mlflow
+
+        X, y, weeks = training_rows(warehouse.open().read(GOLD_TABLE, sport))
+        method = config.method or DEFAULT_METHOD.get(model, "optuna")
+        digest = data_hash(X)
+        # One study per data version: an interrupted run resumes; new data starts a fresh study.
+        study_name = f"{name}-{method}-{FEATURE_VERSION}-{digest[:12]}"
+        tags = {"asset": f"tuning/{name}", "data_hash": digest, "feature_version": FEATURE_VERSION,
+                "git_commit": git_commit(), "dagster_run_id": context.run.run_id}
+        context.log.info(f"tuning {name} by {method} on {len(X)} games, study {study_name}")
+        with tracked_run(tracking.mlflow_uri, tracking.mlflow_experiment, f"tuning/{name}", tags) as run:
+            result = tune(make_model(model, sport, seed=seed_for(name)), search_space(model), X, y, weeks,
+                          default_splitter(config.n_splits, config.gap_weeks), method=method,
+                          n_trials=config.n_trials, storage=optuna_storage(tracking.optuna_storage),
+                          study_name=study_name, seed=seed_for(f"tuning/{name}"), log=context.log.info,
+                          on_trial=log_trial)
+            mlflow.log_params({f"best.{k}": v for k, v in result.best_params.items()})
+            mlflow.log_metrics({"best_cv_log_loss": result.best_score, "trials_complete": result.trials_complete,
+                                "trials_pruned": result.trials_pruned})
+            plot = Path(model_store.reports_dir) / "tuning" / name / f"{study_name}.png"
+            plot.parent.mkdir(parents=True, exist_ok=True)
+            plot.write_bytes(history_plot_png(result.history, f"tuning/{name}"))
+            mlflow.log_artifact(str(plot))
+            url = run_url(tracking.mlflow_ui_url, run)
+        context.add_output_metadata({
+            "best_cv_log_loss": result.best_score, "method": method, "trials_complete": result.trials_complete,
+            "trials_pruned": result.trials_pruned, "trials_this_run": result.trials_this_run,
+            "study": study_name, "best_params": dg.MetadataValue.json(result.best_params),
+            "mlflow_run": dg.MetadataValue.url(url),
+            "optimisation_history": dg.MetadataValue.md(
+                f"![optimisation history](data:image/png;base64,{base64.b64encode(plot.read_bytes()).decode()})"),
+            "optimisation_history_file": dg.MetadataValue.path(str(plot)),
+        })
+        return {"model": model, "sport": sport, "params": result.best_params, "best_cv_log_loss": result.best_score,
+                "method": method, "study_name": study_name, "data_hash": digest, "n_splits": config.n_splits,
+                "trials_complete": result.trials_complete, "trials_pruned": result.trials_pruned}
+
+    return _tuning
+
+
+tuning_assets = [build_tuning_asset(model, sport) for model in MODEL_NAMES for sport in SPORTS]

@@ -1,0 +1,59 @@
+"""MLflow tracking on MLflow's own API: one run per materialization, nested runs per trial.
+
+Runs are always ended, also when the step fails, so the next run in the same process can
+start (dagster-mlflow's resource leaves its run open after an in-process materialize).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")  # harmless with the default sqlite store
+
+
+@contextmanager
+def tracked_run(tracking_uri: str, experiment: str, run_name: str, tags: dict[str, str]) -> Iterator[object]:
+    import mlflow
+
+    mlflow.set_tracking_uri(tracking_uri)
+    mlflow.set_experiment(experiment)
+    while mlflow.active_run() is not None:  # never nest under a run someone else left open
+        mlflow.end_run()
+    run = mlflow.start_run(run_name=run_name, tags=tags)
+    try:
+        yield run
+    except BaseException:
+        mlflow.end_run(status="FAILED")
+        raise
+    else:
+        mlflow.end_run()
+
+
+def log_trial(trial) -> None:
+    """A nested run for one Optuna trial: its parameters, score and state."""
+    import mlflow
+
+    with mlflow.start_run(run_name=f"trial-{trial.number}", nested=True):
+        mlflow.log_params(trial.params)
+        mlflow.set_tag("state", trial.state.name)
+        if trial.value is not None:
+            mlflow.log_metric("cv_log_loss", trial.value)
+        for step, value in sorted(trial.intermediate_values.items()):
+            mlflow.log_metric("running_cv_log_loss", value, step=step)
+
+
+def log_model(model, name: str, input_example, registered_name: str) -> str:
+    """Log a fitted classifier with its signature and register it as a new version."""
+    import mlflow
+    from mlflow.models import infer_signature
+
+    signature = infer_signature(input_example, model.predict_proba(input_example))
+    info = mlflow.sklearn.log_model(model, name=name, signature=signature, input_example=input_example,
+                                    registered_model_name=registered_name, serialization_format="cloudpickle")
+    return str(info.registered_model_version)
+
+
+def run_url(ui_url: str, run) -> str:
+    return f"{ui_url.rstrip('/')}/#/experiments/{run.info.experiment_id}/runs/{run.info.run_id}"

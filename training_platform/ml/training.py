@@ -1,0 +1,53 @@
+"""What every model's tuning and final fit share: the rows, the CV and the calibrated fit."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+
+from training_platform.ml.calibration import TimeSeriesCalibratedClassifier
+from training_platform.ml.splits import ExpandingWindowSplit
+from training_platform.ml.zoo import make_model
+from training_platform.sources.weeks import week_start
+
+
+def training_rows(gold: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Played games with a moneyline outcome (ties dropped), in game order: X, y, weeks."""
+    if gold.empty or "home_win" not in gold:
+        raise ValueError("features/gold holds no games; materialize raw/games and features/gold first")
+    rows = gold[gold["home_win"].notna()].sort_values(["game_date", "game_id"]).reset_index(drop=True)
+    if rows.empty:
+        raise ValueError("features/gold holds no played games to train on")
+    return rows, rows["home_win"].to_numpy(float), week_start(rows["game_date"]).to_numpy()
+
+
+def fit_calibrated(name: str, sport: str, params: dict, X: pd.DataFrame, y: np.ndarray, seed: int,
+                   n_splits: int = 5, method: str = "auto") -> TimeSeriesCalibratedClassifier:
+    """The final model: `name` with tuned `params` on all rows, calibrated on out-of-fold predictions."""
+    return TimeSeriesCalibratedClassifier(make_model(name, sport, params, seed=seed), method=method,
+                                          n_splits=n_splits).fit(X, y)
+
+
+def default_splitter(n_splits: int = 5, gap_weeks: int = 0) -> ExpandingWindowSplit:
+    return ExpandingWindowSplit(n_splits=n_splits, gap_weeks=gap_weeks)
+
+
+def history_plot_png(history: list[float], title: str) -> bytes:
+    """Optimisation history: each finished trial's CV log loss and the best so far."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.2), dpi=100)
+    ax.plot(range(1, len(history) + 1), history, "o", ms=3, alpha=0.6, label="trial")
+    ax.plot(range(1, len(history) + 1), np.minimum.accumulate(history), "-", label="best so far")
+    ax.set(xlabel="finished trial", ylabel="CV log loss", title=title)
+    ax.legend()
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return buffer.getvalue()

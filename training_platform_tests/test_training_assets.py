@@ -1,0 +1,90 @@
+"""tuning/ and models/ assets against real MLflow (SQLite) and Optuna (journal file) storage."""
+
+import dagster as dg
+import mlflow
+import pytest
+
+from training_platform.defs.features.assets import features_gold
+from training_platform.defs.models.assets import build_model_asset
+from training_platform.defs.raw.assets import raw_games
+from training_platform.defs.tuning.assets import build_tuning_asset
+from training_platform.ml.artifacts import ArtifactIntegrityError, load_model
+from training_platform.sources.synthetic import generate_league
+from training_platform.sources.weeks import weeks_covering
+from training_platform.storage.warehouse import Warehouse
+from training_platform_tests.conftest import make_resources, range_tags
+
+LOGISTIC = [build_tuning_asset("logistic", "nfl"), build_model_asset("logistic", "nfl")]
+FEW_TRIALS = {"ops": {"tuning__logistic_nfl": {"config": {"n_trials": 6, "n_splits": 3}}}}
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory):
+    root = tmp_path_factory.mktemp("training")
+    resources = make_resources(root, seasons=4)
+    games = generate_league("nfl", seasons=4, first_season=2021)
+    weeks = weeks_covering(games["game_date"].min().date(), games["game_date"].max().date())
+    with dg.instance_for_test() as instance:
+        assert dg.materialize([raw_games, features_gold], resources=resources, instance=instance,
+                              tags=range_tags("nfl", weeks[0], weeks[-1])).success
+        yield root, resources, instance
+
+
+def test_tuning_and_model_are_tracked_registered_and_verified(ingested):
+    root, resources, instance = ingested
+    result = dg.materialize(LOGISTIC, resources=resources, instance=instance, run_config=FEW_TRIALS)
+    assert result.success
+    tuning = result.output_for_node("tuning__logistic_nfl")
+    artifact = result.output_for_node("models__logistic_nfl")
+    assert set(tuning["params"]) == {"model__C"} and tuning["trials_complete"] + tuning["trials_pruned"] == 6
+
+    meta = artifact.metadata()
+    assert meta["params"] == tuning["params"] and meta["calibration"] in ("sigmoid", "isotonic")
+    assert {"data_hash", "feature_version", "git_commit", "training_window", "cv_metrics", "sha256"} <= set(meta)
+    model = load_model(artifact)
+    gold = Warehouse(root / "warehouse.duckdb").read("features_gold", "nfl")
+    assert model.predict_proba(gold.tail(3)).shape == (3, 2)
+
+    mlflow.set_tracking_uri(f"sqlite:///{root / 'mlflow.db'}")
+    runs = mlflow.search_runs(experiment_names=["training_platform"])
+    parents = runs[runs["tags.mlflow.runName"].isin(["tuning/logistic_nfl", "models/logistic_nfl"])]
+    assert len(parents) == 2
+    for column in ("tags.data_hash", "tags.feature_version", "tags.git_commit", "tags.dagster_run_id"):
+        assert parents[column].notna().all() and (parents[column] != "").all(), column
+    assert (parents["tags.dagster_run_id"] == result.run_id).all()
+    trials = runs[runs["tags.mlflow.parentRunId"] == parents.loc[parents["tags.mlflow.runName"] == "tuning/logistic_nfl", "run_id"].iloc[0]]
+    assert len(trials) == 6
+    versions = mlflow.MlflowClient().search_model_versions("name='logistic_nfl'")
+    assert [str(v.version) for v in versions] == ["1"] and meta["mlflow_model_version"] == "1"
+    registered = mlflow.sklearn.load_model("models:/logistic_nfl/1")
+    assert registered.method_ == model.method_
+
+
+def test_rematerializing_tuning_resumes_and_model_gets_a_new_version(ingested):
+    root, resources, instance = ingested
+    more = {"ops": {"tuning__logistic_nfl": {"config": {"n_trials": 9, "n_splits": 3}}}}
+    result = dg.materialize(LOGISTIC, resources=resources, instance=instance, run_config=more)
+    tuning = result.output_for_node("tuning__logistic_nfl")
+    assert tuning["trials_complete"] + tuning["trials_pruned"] == 9  # 6 from before + 3 new
+    assert result.output_for_node("models__logistic_nfl").version == 2
+    versions = mlflow.MlflowClient(f"sqlite:///{root / 'mlflow.db'}").search_model_versions("name='logistic_nfl'")
+    assert sorted(str(v.version) for v in versions) == ["1", "2"]
+
+
+def test_a_tampered_pipeline_artifact_is_refused(ingested):
+    root, resources, instance = ingested
+    result = dg.materialize(LOGISTIC, resources=resources, instance=instance, run_config=FEW_TRIALS)
+    artifact = result.output_for_node("models__logistic_nfl")
+    with open(artifact.path, "r+b") as handle:
+        handle.seek(100)
+        handle.write(b"tampered")
+    with pytest.raises(ArtifactIntegrityError, match="refusing to load"):
+        load_model(artifact)
+
+
+def test_an_unknown_tuning_method_is_refused(ingested):
+    _, resources, instance = ingested
+    bad = {"ops": {"tuning__logistic_nfl": {"config": {"method": "random"}}}}
+    result = dg.materialize(LOGISTIC[:1], resources=resources, instance=instance, run_config=bad, raise_on_error=False)
+    assert not result.success
+    assert "unknown tuning method 'random'" in result.get_step_failure_events()[0].step_failure_data.error.to_string()

@@ -15,7 +15,7 @@ def dagster(*args, env):
     return subprocess.run([str(DAGSTER), *args], env=env, capture_output=True, text=True, timeout=300)
 
 
-def test_backfill_then_materialize_the_model_from_the_shell(tmp_path):
+def test_backfill_tune_then_materialize_the_model_from_the_shell(tmp_path):
     env = {**os.environ, "TP_DATA_DIR": str(tmp_path), "TP_SYNTHETIC_SEASONS": "2"}
     env.pop("DAGSTER_HOME", None)
     games = generate_league("nfl", seasons=2, first_season=2023)
@@ -23,6 +23,8 @@ def test_backfill_then_materialize_the_model_from_the_shell(tmp_path):
     ingest = dagster("asset", "materialize", "-m", "training_platform.definitions", "--select", "raw/games,features/gold",
                      "--partition-range", f"nfl|{weeks[0]}...nfl|{weeks[-1]}", env=env)
     assert ingest.returncode == 0, ingest.stderr[-3000:]
+    tuning = dagster("asset", "materialize", "-m", "training_platform.definitions", "--select", "tuning/elo_nfl", env=env)
+    assert tuning.returncode == 0, tuning.stderr[-3000:]
     model = dagster("asset", "materialize", "-m", "training_platform.definitions", "--select", "models/elo_nfl", env=env)
     assert model.returncode == 0, model.stderr[-3000:]
     assert (tmp_path / "models" / "elo_nfl" / "v1" / "model.joblib").exists()

@@ -81,8 +81,10 @@ def test_elo_classifier_never_reads_a_games_own_or_later_result():
 
 
 def test_elo_classifier_needs_games():
-    with pytest.raises(TypeError, match="DataFrame of games"):
-        EloClassifier().fit(np.zeros((3, 2)), [0, 1, 0])
+    with pytest.raises(ValueError, match="at least 2 columns"):
+        EloClassifier().fit(np.zeros((3, 1)), [0, 1, 0])
+    with pytest.raises(ValueError, match="Only binary classification"):
+        EloClassifier().fit(np.zeros((3, 2)), [0, 1, 2])
     with pytest.raises(ValueError, match="lacks column"):
         EloClassifier().fit(pd.DataFrame({"season": [1]}), [1])
 

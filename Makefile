@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME := $(CURDIR)
 
-.PHONY: demo test bench ui clean
+.PHONY: demo test bench ui mlflow clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -24,5 +24,9 @@ bench: $(STAMP)
 ui: $(STAMP)
 	$(VENV)/bin/dagster dev -h 127.0.0.1 -p 3000
 
+mlflow: $(STAMP)
+	$(VENV)/bin/mlflow ui --backend-store-uri sqlite:///data/mlflow.db -h 127.0.0.1 -p 5000
+
 clean:
-	rm -rf data/warehouse.duckdb data/models data/reports data/production data/dagster data/dagster_io
+	rm -rf data/warehouse.duckdb data/models data/reports data/production data/dagster data/dagster_io \
+	       data/mlflow.db data/mlartifacts data/optuna

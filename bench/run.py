@@ -1,129 +1,35 @@
-"""`make bench`: timings written to bench/results.json, each beside an anchor measured in the same run.
+"""`make bench`: every figure beside an anchor measured in the same run, written to bench/results.json.
 
-- demo wall time (python -m training_platform.demo, fresh data dir) vs the same compute without Dagster
-- full nflverse 1999-2024 ingest (raw/games + features/gold, every weekly partition, one run)
-  vs reading, validating, featurising and writing the same games with plain Python
-- gold feature build on the full nflverse history vs the Elo replay alone
+Real-data benchmarks read ../shared/data/nflverse_games_1999_2024.csv.gz and are skipped, with a
+message, where it is absent.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import os
-import subprocess
 import sys
 import tempfile
-import time
-import warnings
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-NFLVERSE = ROOT.parent / "shared" / "data" / "nflverse_games_1999_2024.csv.gz"
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import dagster as dg  # noqa: E402
-
-from training_platform.demo import QUIET_LOGS  # noqa: E402
-from training_platform.defs.features.assets import features_gold  # noqa: E402
-from training_platform.defs.raw.assets import raw_games  # noqa: E402
-from training_platform.ml.elo import replay  # noqa: E402
-from training_platform.ml.evaluation import evaluate_last_season  # noqa: E402
-from training_platform.ml.features import DEFAULT_ELO, build_gold_features  # noqa: E402
-from training_platform.defs.models.assets import elo_estimator  # noqa: E402
-from training_platform.sources.nflverse import read_nflverse_games  # noqa: E402
-from training_platform.sources.quality import find_problems, split_valid  # noqa: E402
-from training_platform.sources.registry import SourceSpec, load_games  # noqa: E402
-from training_platform.sources.schema import SPORTS  # noqa: E402
-from training_platform.sources.weeks import week_start, weeks_covering  # noqa: E402
-from training_platform.storage.warehouse import Warehouse  # noqa: E402
-from training_platform_tests.conftest import make_resources, range_tags  # noqa: E402
-
-warnings.filterwarnings("ignore")
-
-
-def timed(fn):
-    started = time.perf_counter()
-    value = fn()
-    return time.perf_counter() - started, value
-
-
-def result(name, value, unit, anchor_name=None, anchor_value=None):
-    row = {"name": name, "value": round(value, 3), "unit": unit}
-    if anchor_name is not None:
-        row.update(anchor_name=anchor_name, anchor_value=round(anchor_value, 3), ratio=round(value / anchor_value, 2))
-    print(f"{name}: {value:.2f} {unit}" + (f"   anchor {anchor_name}: {anchor_value:.2f} {unit}   ratio {value / anchor_value:.2f}" if anchor_name else ""), flush=True)
-    return row
-
-
-def plain_pipeline(games, store: Warehouse, sport: str):
-    """Everything the ingest and promote jobs compute, with no Dagster around it."""
-    games = games.assign(partition_week=week_start(games["game_date"]).to_numpy())
-    weeks = sorted({d.date() for d in games["partition_week"]})
-    problems = find_problems(games, weeks, None, dt.date.today())
-    valid, bad = split_valid(games, problems)
-    store.replace_weeks({"raw_games": valid, "raw_games_quarantine": bad}, sport, weeks)
-    gold = build_gold_features(store.read("raw_games", sport).drop(columns=["partition_week"]), DEFAULT_ELO[sport])
-    gold["partition_week"] = week_start(gold["game_date"]).to_numpy()
-    store.replace_weeks({"features_gold": gold}, sport, weeks)
-    return gold
-
-
-def bench_demo(work: Path) -> dict:
-    env = {**os.environ, "TP_DATA_DIR": str(work / "demo"), "DAGSTER_HOME": str(work / "demo_home")}
-    (work / "demo_home").mkdir()
-    seconds, _ = timed(lambda: subprocess.run([sys.executable, "-m", "training_platform.demo"], cwd=ROOT, env=env,
-                                              check=True, capture_output=True))
-
-    def anchor():
-        store = Warehouse(work / "plain_demo.duckdb")
-        for sport in SPORTS:
-            games = load_games(SourceSpec("synthetic"), sport, work)
-            gold = plain_pipeline(games, store, sport)
-            played = gold[gold["home_margin"].notna()]
-            elo_estimator(sport).fit(played, played["home_win"])
-            evaluate_last_season(elo_estimator(sport), gold)
-
-    anchor_seconds, _ = timed(anchor)
-    return result("demo_wall_time", seconds, "s", "same compute without dagster", anchor_seconds)
-
-
-def bench_nflverse_ingest(work: Path) -> dict:
-    games = read_nflverse_games(NFLVERSE)
-    weeks = weeks_covering(games["game_date"].min().date(), games["game_date"].max().date())
-    resources = make_resources(work / "ingest", nfl=f"nflverse:{NFLVERSE}")
-    (work / "ingest_home").mkdir()
-    with dg.instance_for_test(temp_dir=str(work / "ingest_home")) as instance:
-        seconds, outcome = timed(lambda: dg.materialize([raw_games, features_gold], resources=resources,
-                                                        instance=instance, tags=range_tags("nfl", weeks[0], weeks[-1]),
-                                                        run_config=QUIET_LOGS))
-    assert outcome.success
-    anchor_seconds, _ = timed(lambda: plain_pipeline(read_nflverse_games(NFLVERSE), Warehouse(work / "plain.duckdb"), "nfl"))
-    print(f"  ({len(weeks)} weekly partitions, {len(games)} games; target <= 120 s)")
-    return result("nflverse_full_history_ingest", seconds, "s", "same work without dagster", anchor_seconds)
-
-
-def bench_features() -> dict:
-    games = read_nflverse_games(NFLVERSE).sort_values(["game_date", "game_id"])
-    seconds, _ = timed(lambda: build_gold_features(games, DEFAULT_ELO["nfl"]))
-    margin = (games["home_score"] - games["away_score"]).astype(float)
-    rows = list(zip(games["season"], games["home_team"], games["away_team"], games["neutral"].fillna(False),
-                    [None if m != m else m for m in margin]))
-    anchor_seconds, _ = timed(lambda: replay(rows, DEFAULT_ELO["nfl"]))
-    return result("gold_feature_build_nflverse", seconds, "s", "elo replay alone", anchor_seconds)
+from bench import foundation, training  # noqa: E402
 
 
 def main() -> int:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        rows.append(bench_demo(work))
-        if NFLVERSE.exists():
-            rows.append(bench_nflverse_ingest(work))
-            rows.append(bench_features())
+        rows.append(foundation.bench_demo(work))
+        if not foundation.NFLVERSE.exists():
+            print(f"skipped the real-data benchmarks: {foundation.NFLVERSE} is absent")
         else:
-            print(f"skipped the nflverse benchmarks: {NFLVERSE} is absent")
-    out = ROOT / "bench" / "results.json"
+            rows.append(foundation.bench_nflverse_ingest(work))
+            rows.append(foundation.bench_features())
+            rows.extend(training.bench_optuna_xgboost(work))
+            rows.extend(training.bench_warm_start())
+            rows.append(training.bench_peak_memory(work))
+    out = Path(__file__).parent / "results.json"
     out.write_text(json.dumps(rows, indent=2) + "\n")
     print(f"wrote {out}")
     return 0

@@ -25,7 +25,7 @@ def make_resources(root: Path, seasons: int = 3, **sources) -> dict:
         "warehouse": WarehouseResource(path=str(root / "warehouse.duckdb")),
         "games_source": GamesSourceResource(cache_dir=str(root / "cache"), synthetic_seasons=seasons, **sources),
         "model_store": ModelStoreResource(models_dir=str(root / "models"), reports_dir=str(root / "reports")),
-        "tracking": TrackingResource(mlflow_uri=f"sqlite:///{root / 'mlflow.db'}",
+        "tracking": TrackingResource(mlflow_uri=f"sqlite:///{root / 'mlflow.db'}", mlflow_artifacts=str(root / "mlartifacts"),
                                      optuna_storage=str(root / "optuna" / "studies.journal")),
         "io_manager": dg.FilesystemIOManager(base_dir=str(root / "io")),
     }

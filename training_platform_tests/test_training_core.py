@@ -156,3 +156,20 @@ def test_calibration_lowers_ece_of_a_miscalibrated_model():
     assert calibrated.method_ in ("sigmoid", "isotonic") and set(calibrated.method_scores_) == {"sigmoid", "isotonic"}
     assert expected_calibration_error(Y[test], fixed) < 0.6 * expected_calibration_error(Y[test], raw)
     clone(calibrated).fit(GOLD[train], Y[train])  # a clone refits the whole procedure
+
+
+def test_warm_start_elo_equals_a_full_refit_and_xgboost_grows():
+    from training_platform.ml.warm_start import warm_update
+
+    last_week = WEEKS == WEEKS.max()
+    old, new = GOLD[~last_week], GOLD[last_week]
+    full = make_model("elo").fit(GOLD, Y)
+    warm = warm_update(make_model("elo").fit(old, Y[~last_week]), new, Y[last_week])
+    assert warm.ratings_ == pytest.approx(full.ratings_)
+
+    booster = make_model("xgboost", params={"model__n_estimators": 20}).fit(old, Y[~last_week])
+    grown = warm_update(booster, new, Y[last_week], extra_rounds=5)
+    assert grown[-1].get_booster().num_boosted_rounds() == 25
+    assert booster[-1].get_booster().num_boosted_rounds() == 20  # the original is untouched
+    with pytest.raises(TypeError, match="refit it instead"):
+        warm_update(make_model("logistic").fit(old, Y[~last_week]), new, Y[last_week])

@@ -7,6 +7,7 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
+from training_platform.ml.tracking import tracked_run
 from training_platform.settings import env_path
 from training_platform.sources.registry import SourceSpec, known_teams, load_games
 from training_platform.sources.synthetic import DEFAULT_SEASONS, DEFAULT_SEED
@@ -52,9 +53,13 @@ class ModelStoreResource(dg.ConfigurableResource):
 class TrackingResource(dg.ConfigurableResource):
     """MLflow tracking and registry (a SQLite file by default, no server) and Optuna's study storage."""
 
+    def run(self, run_name: str, tags: dict[str, str]):
+        return tracked_run(self.mlflow_uri, self.mlflow_experiment, run_name, tags, self.mlflow_artifacts)
+
     mlflow_uri: str
     mlflow_experiment: str = "training_platform"
     mlflow_ui_url: str = "http://127.0.0.1:5000"
+    mlflow_artifacts: str  # where a new experiment keeps its artifacts
     optuna_storage: str  # a journal file path, or an RDB URL such as postgresql://...
 
 
@@ -77,6 +82,7 @@ def default_resources() -> dict:
         "tracking": TrackingResource(
             mlflow_uri=os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{env_path('TP_MLFLOW_DB', 'mlflow.db')}",
             mlflow_ui_url=os.environ.get("TP_MLFLOW_UI_URL", "http://127.0.0.1:5000"),
+            mlflow_artifacts=env_path("TP_MLFLOW_ARTIFACTS", "mlartifacts"),
             optuna_storage=env_path("TP_OPTUNA_STORAGE", "optuna/studies.journal"),
         ),
         "io_manager": dg.FilesystemIOManager(base_dir=env_path("TP_IO_DIR", "dagster_io")),

@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from contextlib import contextmanager
 
 os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")  # harmless with the default sqlite store
 
 
 @contextmanager
-def tracked_run(tracking_uri: str, experiment: str, run_name: str, tags: dict[str, str]) -> Iterator[object]:
+def tracked_run(tracking_uri: str, experiment: str, run_name: str, tags: dict[str, str],
+                artifact_location: str | None = None) -> Iterator[object]:
     import mlflow
 
     mlflow.set_tracking_uri(tracking_uri)
+    if artifact_location and mlflow.get_experiment_by_name(experiment) is None:
+        # Without this, artifacts of a sqlite store land in ./mlruns of whatever directory runs it.
+        mlflow.create_experiment(experiment, artifact_location=Path(artifact_location).resolve().as_uri())
     mlflow.set_experiment(experiment)
     while mlflow.active_run() is not None:  # never nest under a run someone else left open
         mlflow.end_run()

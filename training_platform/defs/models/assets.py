@@ -7,7 +7,7 @@ from training_platform.defs.resources import ModelStoreResource, TrackingResourc
 from training_platform.ml.artifacts import METADATA_FILE, ModelArtifact, save_model
 from training_platform.ml.features import FEATURE_VERSION
 from training_platform.ml.provenance import data_hash, git_commit
-from training_platform.ml.tracking import log_model, run_url, tracked_run
+from training_platform.ml.tracking import log_model, run_url
 from training_platform.ml.training import fit_calibrated, training_rows
 from training_platform.ml.tuning import seed_for
 from training_platform.ml.zoo import MODEL_NAMES, input_columns
@@ -37,7 +37,7 @@ def build_model_asset(model: str, sport: str) -> dg.AssetsDefinition:
         window = f"{X['game_date'].min():%Y-%m-%d}..{X['game_date'].max():%Y-%m-%d}"
         tags = {"asset": f"models/{name}", "data_hash": digest, "feature_version": FEATURE_VERSION,
                 "git_commit": git_commit(), "dagster_run_id": context.run.run_id}
-        with tracked_run(tracking.mlflow_uri, tracking.mlflow_experiment, f"models/{name}", tags) as run:
+        with tracking.run(f"models/{name}", tags) as run:
             estimator = fit_calibrated(model, sport, tuning["params"], X, y, seed=seed_for(name),
                                        n_splits=tuning["n_splits"])
             cv_metrics = {"tuning_cv_log_loss": tuning["best_cv_log_loss"],

@@ -9,7 +9,7 @@ from training_platform.defs.features.assets import GOLD_TABLE, features_gold
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
 from training_platform.ml.features import FEATURE_VERSION
 from training_platform.ml.provenance import data_hash, git_commit
-from training_platform.ml.tracking import log_trial, run_url, tracked_run
+from training_platform.ml.tracking import log_trial, run_url
 from training_platform.ml.training import default_splitter, history_plot_png, training_rows
 from training_platform.ml.tuning import optuna_storage, search_space, seed_for, tune
 from training_platform.ml.zoo import MODEL_NAMES, make_model
@@ -48,7 +48,7 @@ def build_tuning_asset(model: str, sport: str) -> dg.AssetsDefinition:
         tags = {"asset": f"tuning/{name}", "data_hash": digest, "feature_version": FEATURE_VERSION,
                 "git_commit": git_commit(), "dagster_run_id": context.run.run_id}
         context.log.info(f"tuning {name} by {method} on {len(X)} games, study {study_name}")
-        with tracked_run(tracking.mlflow_uri, tracking.mlflow_experiment, f"tuning/{name}", tags) as run:
+        with tracking.run(f"tuning/{name}", tags) as run:
             result = tune(make_model(model, sport, seed=seed_for(name)), search_space(model), X, y, weeks,
                           default_splitter(config.n_splits, config.gap_weeks), method=method,
                           n_trials=config.n_trials, storage=optuna_storage(tracking.optuna_storage),

@@ -173,3 +173,33 @@ def test_warm_start_elo_equals_a_full_refit_and_xgboost_grows():
     assert booster[-1].get_booster().num_boosted_rounds() == 20  # the original is untouched
     with pytest.raises(TypeError, match="refit it instead"):
         warm_update(make_model("logistic").fit(old, Y[~last_week]), new, Y[last_week])
+
+
+def test_walk_forward_never_scores_a_game_with_a_model_that_saw_it():
+    from training_platform.ml.validation import walk_forward_predict
+
+    class Recorder(ClassifierMixin, BaseEstimator):
+        """Predicts 1 for a game it was fitted on, 0 otherwise: any leak shows as a 1."""
+
+        def fit(self, X, y):
+            self.seen_ = set(X["game_id"])
+            self.classes_ = np.array([0, 1])
+            return self
+
+        def predict_proba(self, X):
+            p = X["game_id"].isin(self.seen_).to_numpy(float)
+            return np.column_stack([1 - p, p])
+
+    test = GOLD["season"].to_numpy() == GOLD["season"].max()
+    for every in (1, 4, 53):
+        p = walk_forward_predict(Recorder(), GOLD, Y, pd.Series(WEEKS), test, refit_every_weeks=every)
+        assert np.all(p[test] == 0) and np.isnan(p[~test]).all()
+
+
+def test_online_elo_gives_the_same_walk_forward_refitting_weekly_or_once():
+    from training_platform.ml.validation import walk_forward_predict
+
+    test = GOLD["season"].to_numpy() == GOLD["season"].max()
+    weekly = walk_forward_predict(make_model("elo"), GOLD, Y, pd.Series(WEEKS), test, refit_every_weeks=1)
+    once = walk_forward_predict(make_model("elo"), GOLD, Y, pd.Series(WEEKS), test, refit_every_weeks=53)
+    assert np.allclose(weekly[test], once[test])

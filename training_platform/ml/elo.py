@@ -55,9 +55,13 @@ class EloRatings:
         diff = home_elo - away_elo + (0.0 if neutral else self.params.home_advantage)
         return home_elo, away_elo, float(win_probability(diff))
 
-    def update(self, season: int, home: str, away: str, neutral: bool, margin: float) -> None:
-        """Apply one played game; `margin` is home score minus away score."""
-        home_elo, away_elo, prob = self.pregame(season, home, away, neutral)
+    def update(self, season: int, home: str, away: str, neutral: bool, margin: float,
+               pregame: tuple[float, float, float] | None = None) -> None:
+        """Apply one played game; `margin` is home score minus away score.
+
+        `pregame` is this game's `pregame(...)` when the caller already has it.
+        """
+        home_elo, away_elo, prob = pregame or self.pregame(season, home, away, neutral)
         result = 1.0 if margin > 0 else (0.0 if margin < 0 else 0.5)
         mult = 1.0
         if self.params.margin_multiplier:
@@ -84,7 +88,8 @@ def replay(
     state = ratings if ratings is not None else EloRatings(params or EloParams())
     out = []
     for season, home, away, neutral, margin in games:
-        out.append(state.pregame(season, home, away, neutral))
-        if margin is not None and not (isinstance(margin, float) and math.isnan(margin)):
-            state.update(season, home, away, neutral, margin)
+        before = state.pregame(season, home, away, neutral)
+        out.append(before)
+        if margin is not None and margin == margin:  # NaN != NaN: an unplayed game
+            state.update(season, home, away, neutral, margin, pregame=before)
     return np.array(out, dtype=float).reshape(-1, 3), state

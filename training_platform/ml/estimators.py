@@ -68,8 +68,8 @@ class EloClassifier(ClassifierMixin, BaseEstimator):
             margin = games["home_margin"].to_numpy(float)
         else:  # without margins the update only knows who won
             margin = np.where(y > 0.5, 1.0, -1.0)
-        rows = zip(games["season"], games["home_team"], games["away_team"],
-                   _neutral(games), np.where(np.isnan(margin), None, margin))
+        rows = zip(games["season"].tolist(), games["home_team"].tolist(), games["away_team"].tolist(),
+                   _neutral(games).tolist(), margin.tolist())
         _, state = replay(rows, self._params())
         self.ratings_ = dict(state.ratings)
         self.last_season_ = state.season
@@ -98,8 +98,8 @@ class EloClassifier(ClassifierMixin, BaseEstimator):
             order = np.lexsort((games["game_id"].to_numpy() if "game_id" in games.columns else order,
                                 pd.to_datetime(games["game_date"]).to_numpy()))
         margin = games["home_margin"].to_numpy(float) if "home_margin" in games.columns else np.full(len(games), np.nan)
-        rows = [(games["season"].iat[i], games["home_team"].iat[i], games["away_team"].iat[i], _neutral(games)[i],
-                 None if np.isnan(margin[i]) else margin[i]) for i in order]
+        rows = zip(games["season"].to_numpy()[order].tolist(), games["home_team"].to_numpy()[order].tolist(),
+                   games["away_team"].to_numpy()[order].tolist(), _neutral(games)[order].tolist(), margin[order].tolist())
         pregame, _ = replay(rows, ratings=self.ratings_state())
         p_home = np.empty(len(games))
         p_home[order] = pregame[:, 2]

@@ -10,7 +10,7 @@ from training_platform.ml.metrics import probability_metrics
 from training_platform.ml.validation import walk_forward_predict
 
 
-def evaluate_last_season(estimator, gold: pd.DataFrame, log=None) -> dict:
+def evaluate_last_season(estimator, gold: pd.DataFrame, log=None, refit_every_weeks: int = 1) -> dict:
     """Walk-forward over the most recent season with results: each week scored by a clone
     of `estimator` (same hyperparameters) fitted only on games of earlier weeks.
 
@@ -27,7 +27,8 @@ def evaluate_last_season(estimator, gold: pd.DataFrame, log=None) -> dict:
     earlier = played & (gold["season"].to_numpy() < season) & ~np.isnan(y)
     if not earlier.any():
         raise ValueError(f"no season before {season} to train on; at least two seasons are needed")
-    p_model = walk_forward_predict(clone(estimator), gold, y, gold["partition_week"], test, log=log)
+    p_model = walk_forward_predict(clone(estimator), gold, y, gold["partition_week"], test, log=log,
+                                   refit_every_weeks=refit_every_weeks)
 
     baselines = {"constant_home_rate": np.where(test, y[earlier].mean(), np.nan)}
     for name, column in (("market", "market_prob_home"), ("oracle", "true_home_win_prob")):
@@ -37,6 +38,7 @@ def evaluate_last_season(estimator, gold: pd.DataFrame, log=None) -> dict:
         "season": season,
         "games": int(test.sum()),
         "trained_on_games_before": int(earlier.sum()),
+        "refit_every_weeks": refit_every_weeks,
         "model": probability_metrics(y[test], p_model[test]),
         "baselines": {},
     }

@@ -9,13 +9,15 @@ from sklearn.base import clone
 
 def walk_forward_predict(
     estimator, X: pd.DataFrame, y: np.ndarray, weeks: pd.Series, test_mask: np.ndarray,
-    trainable: np.ndarray | None = None, log=None,
+    trainable: np.ndarray | None = None, log=None, refit_every_weeks: int = 1,
 ) -> np.ndarray:
     """P(y=1) for the rows of `test_mask`, week by week.
 
-    For each test week w, a clone of `estimator` is fitted on every `trainable` row (by
-    default: every labelled row) whose week is before w, then scores week w. Returns NaN
-    outside `test_mask`.
+    For each block of `refit_every_weeks` consecutive test weeks, a clone of `estimator` is
+    fitted on every `trainable` row (by default: every labelled row) before the block's
+    first week, then scores the block. Returns NaN outside `test_mask`. An online model
+    (Elo) updates itself game by game inside a block, so refitting it once a season gives
+    the same forecasts as refitting weekly.
     """
     weeks = pd.to_datetime(pd.Series(weeks)).to_numpy()
     y = np.asarray(y, dtype=float)
@@ -23,13 +25,14 @@ def walk_forward_predict(
     labelled = ~np.isnan(y) if trainable is None else np.asarray(trainable, dtype=bool)
     out = np.full(len(y), np.nan)
     test_weeks = np.unique(weeks[test_mask])
-    for i, week in enumerate(test_weeks):
-        train = labelled & (weeks < week)
+    blocks = [test_weeks[i:i + refit_every_weeks] for i in range(0, len(test_weeks), refit_every_weeks)]
+    for i, block in enumerate(blocks):
+        train = labelled & (weeks < block[0])
         if not train.any():
-            raise ValueError(f"no labelled games before week {str(week)[:10]} to fit on")
-        rows = test_mask & (weeks == week)
+            raise ValueError(f"no labelled games before week {str(block[0])[:10]} to fit on")
+        rows = test_mask & np.isin(weeks, block)
         model = clone(estimator).fit(X[train], y[train])
         out[rows] = model.predict_proba(X[rows])[:, 1]
-        if log is not None and (i % 10 == 0 or i == len(test_weeks) - 1):
-            log(f"walk-forward: week {str(week)[:10]} ({i + 1}/{len(test_weeks)}), fitted on {int(train.sum())} games")
+        if log is not None and (i % 10 == 0 or i == len(blocks) - 1):
+            log(f"walk-forward: weeks from {str(block[0])[:10]} ({i + 1}/{len(blocks)} fits), fitted on {int(train.sum())} games")
     return out

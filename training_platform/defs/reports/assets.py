@@ -15,6 +15,12 @@ from training_platform.ml.report_html import render_report
 from training_platform.sources.schema import SPORTS
 
 
+class ReportConfig(dg.Config):
+    # Weeks scored per refit. Elo predicts online (each game updates the ratings for the next),
+    # so one fit per season gives the same forecasts as weekly refits at a fraction of the cost.
+    refit_every_weeks: int | None = None  # unset: 53 for Elo, 1 for feature models
+
+
 def build_report_asset(model_name: str) -> dg.AssetsDefinition:
     key = dg.AssetKey(["reports", model_name])
 
@@ -28,12 +34,13 @@ def build_report_asset(model_name: str) -> dg.AssetsDefinition:
         check_specs=[dg.AssetCheckSpec("metric_gates", asset=key, blocking=True,
                                        description="held-out games, Brier and beating the constant baseline")],
     )
-    def _report(context: dg.AssetExecutionContext, model: ModelArtifact, warehouse: WarehouseResource,
-                model_store: ModelStoreResource):
+    def _report(context: dg.AssetExecutionContext, config: ReportConfig, model: ModelArtifact,
+                warehouse: WarehouseResource, model_store: ModelStoreResource):
         estimator = load_model(model)  # refuses an artifact whose SHA-256 changed
         sport = model.metadata()["sport"]
         gold = warehouse.open().read(GOLD_TABLE, sport)
-        result = evaluate_last_season(estimator, gold, log=context.log.info)
+        refit = config.refit_every_weeks or (53 if model_name.startswith("elo_") else 1)
+        result = evaluate_last_season(estimator, gold, log=context.log.info, refit_every_weeks=refit)
         predictions = result.pop("predictions")
         result["model_artifact"] = {"name": model.name, "version": model.version, "sha256": model.sha256}
         gates = evaluate_gates(result)

@@ -203,3 +203,22 @@ def test_online_elo_gives_the_same_walk_forward_refitting_weekly_or_once():
     weekly = walk_forward_predict(make_model("elo"), GOLD, Y, pd.Series(WEEKS), test, refit_every_weeks=1)
     once = walk_forward_predict(make_model("elo"), GOLD, Y, pd.Series(WEEKS), test, refit_every_weeks=53)
     assert np.allclose(weekly[test], once[test])
+
+
+def test_imbalance_options_resample_only_in_fit():
+    wins = np.flatnonzero(Y == 1)
+    rare = Y.copy()
+    rare[np.setdiff1d(wins, wins[::4])] = 0  # keep one home win in four: about 14% positives
+    assert rare.mean() < 0.2
+    plain = make_model("logistic").fit(GOLD, rare)
+    for option in ("class_weight", "smotenc"):
+        model = make_model("logistic", imbalance=option, seed=2).fit(GOLD, rare)
+        p = model.predict_proba(GOLD)[:, 1]
+        assert len(p) == len(GOLD)  # predicting never resamples
+        assert p.mean() > plain.predict_proba(GOLD)[:, 1].mean()  # the minority class is weighted up
+    with pytest.raises(ValueError, match="unknown imbalance option"):
+        make_model("logistic", imbalance="undersample")
+    with pytest.raises(ValueError, match="do not apply"):
+        make_model("elo", imbalance="smotenc")
+    with pytest.raises(ValueError, match="use imbalance='smotenc'"):
+        make_model("xgboost", imbalance="class_weight")

@@ -24,10 +24,10 @@ def training_rows(gold: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndar
 
 
 def fit_calibrated(name: str, sport: str, params: dict, X: pd.DataFrame, y: np.ndarray, seed: int,
-                   n_splits: int = 5, method: str = "auto") -> TimeSeriesCalibratedClassifier:
+                   n_splits: int = 5, method: str = "auto", imbalance: str = "none") -> TimeSeriesCalibratedClassifier:
     """The final model: `name` with tuned `params` on all rows, calibrated on out-of-fold predictions."""
-    return TimeSeriesCalibratedClassifier(make_model(name, sport, params, seed=seed), method=method,
-                                          n_splits=n_splits).fit(X, y)
+    return TimeSeriesCalibratedClassifier(make_model(name, sport, params, seed=seed, imbalance=imbalance),
+                                          method=method, n_splits=n_splits).fit(X, y)
 
 
 def default_splitter(n_splits: int = 5, gap_weeks: int = 0) -> ExpandingWindowSplit:

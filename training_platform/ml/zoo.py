@@ -18,6 +18,9 @@ from training_platform.ml.estimators import EloClassifier
 from training_platform.ml.features import DEFAULT_ELO, FEATURE_COLUMNS
 
 MODEL_NAMES = ("elo", "logistic", "xgboost", "random_forest", "hist_gradient_boosting", "ensemble")
+IMBALANCE = ("none", "class_weight", "smotenc")
+# Binary flags among FEATURE_COLUMNS: SMOTE-NC must copy, not interpolate, them.
+CATEGORICAL_FEATURES = ("divisional", "neutral", "dome", "home_qb_change", "away_qb_change")
 
 
 class ColumnSelector(TransformerMixin, BaseEstimator):
@@ -37,18 +40,25 @@ class ColumnSelector(TransformerMixin, BaseEstimator):
         return X[list(self.columns)].astype("float64").to_numpy()
 
 
-def _xgboost(seed: int, class_weight=None):
+def _xgboost(seed: int):
     from xgboost import XGBClassifier  # imported here: only the xgboost models pay its import
 
     return XGBClassifier(n_estimators=200, max_depth=4, learning_rate=0.05, subsample=0.9, colsample_bytree=0.9,
                          min_child_weight=1, eval_metric="logloss", n_jobs=1, random_state=seed, tree_method="hist")
 
 
-def _features(model, scale: bool) -> Pipeline:
+def _features(model, scale: bool, imbalance: str = "none", seed: int = 0):
     steps = [("select", ColumnSelector()), ("impute", SimpleImputer(strategy="median", keep_empty_features=True))]
+    if imbalance == "smotenc":
+        from imblearn.over_sampling import SMOTENC
+        from imblearn.pipeline import Pipeline as SamplingPipeline  # resamples in fit only, never in predict
+
+        categorical = [FEATURE_COLUMNS.index(c) for c in CATEGORICAL_FEATURES]
+        steps.append(("smotenc", SMOTENC(categorical_features=categorical, random_state=seed)))
     if scale:
         steps.append(("scale", StandardScaler()))
-    return Pipeline(steps + [("model", model)])
+    pipeline = SamplingPipeline if imbalance == "smotenc" else Pipeline
+    return pipeline(steps + [("model", model)])
 
 
 ELO_COLUMNS = ["game_id", "game_date", "season", "home_team", "away_team", "neutral", "home_margin"]
@@ -59,27 +69,41 @@ def input_columns(name: str) -> list[str]:
     return ELO_COLUMNS if name == "elo" else list(FEATURE_COLUMNS)
 
 
-def make_model(name: str, sport: str = "nfl", params: dict | None = None, seed: int = 0, class_weight=None):
-    """A fresh, unfitted estimator `name` with `params` applied (scikit-learn's set_params names)."""
+def make_model(name: str, sport: str = "nfl", params: dict | None = None, seed: int = 0, imbalance: str = "none"):
+    """A fresh, unfitted estimator `name` with `params` applied (scikit-learn's set_params names).
+
+    `imbalance`: "class_weight" reweights classes ("balanced") where the model supports it;
+    "smotenc" oversamples the minority class with SMOTE-NC (imbalanced-learn) inside the
+    pipeline, so only training folds are resampled.
+    """
+    if imbalance not in IMBALANCE:
+        raise ValueError(f"unknown imbalance option {imbalance!r}; use one of {IMBALANCE}")
+    if imbalance != "none" and name == "elo":
+        raise ValueError("Elo rates teams from results; class imbalance options do not apply to it")
+    if imbalance == "class_weight" and name in ("xgboost", "ensemble"):
+        raise ValueError(f"{name} takes no class_weight; use imbalance='smotenc'")
+    class_weight = "balanced" if imbalance == "class_weight" else None
+    sampling = {"imbalance": imbalance, "seed": seed}
     if name == "elo":
         base = DEFAULT_ELO[sport]
         model = EloClassifier(base.k_factor, base.home_advantage, base.mean_reversion, base.initial_rating,
                               base.margin_multiplier)
     elif name == "logistic":
-        model = _features(LogisticRegression(C=1.0, max_iter=2000, class_weight=class_weight), scale=True)
+        model = _features(LogisticRegression(C=1.0, max_iter=2000, class_weight=class_weight), scale=True, **sampling)
     elif name == "xgboost":
-        model = _features(_xgboost(seed), scale=False)
+        model = _features(_xgboost(seed), scale=False, **sampling)
     elif name == "random_forest":
         model = _features(RandomForestClassifier(n_estimators=300, min_samples_leaf=20, n_jobs=1, random_state=seed,
-                                                 class_weight=class_weight), scale=False)
+                                                 class_weight=class_weight), scale=False, **sampling)
     elif name == "hist_gradient_boosting":
         model = _features(HistGradientBoostingClassifier(learning_rate=0.05, max_iter=100, max_depth=3,
                                                          min_samples_leaf=40, l2_regularization=1.0,
-                                                         random_state=seed, class_weight=class_weight), scale=False)
+                                                         random_state=seed, class_weight=class_weight),
+                          scale=False, **sampling)
     elif name == "ensemble":  # stacking of a linear model and XGBoost, as the requirements ask
         model = StackingClassifier(
-            estimators=[("logistic", make_model("logistic", sport, seed=seed, class_weight=class_weight)),
-                        ("xgboost", make_model("xgboost", sport, seed=seed))],
+            estimators=[("logistic", make_model("logistic", sport, seed=seed, imbalance=imbalance)),
+                        ("xgboost", make_model("xgboost", sport, seed=seed, imbalance=imbalance))],
             final_estimator=LogisticRegression(), cv=3, stack_method="predict_proba", n_jobs=1)
     else:
         raise ValueError(f"unknown model {name!r}; known: {', '.join(MODEL_NAMES)}")

@@ -39,7 +39,7 @@ def build_model_asset(model: str, sport: str) -> dg.AssetsDefinition:
                 "git_commit": git_commit(), "dagster_run_id": context.run.run_id}
         with tracking.run(f"models/{name}", tags) as run:
             estimator = fit_calibrated(model, sport, tuning["params"], X, y, seed=seed_for(name),
-                                       n_splits=tuning["n_splits"])
+                                       n_splits=tuning["n_splits"], imbalance=tuning.get("imbalance", "none"))
             cv_metrics = {"tuning_cv_log_loss": tuning["best_cv_log_loss"],
                           "oof_log_loss_uncalibrated": estimator.oof_log_loss_raw_,
                           **{f"oof_log_loss_{m}": v for m, v in estimator.method_scores_.items()}}
@@ -48,7 +48,7 @@ def build_model_asset(model: str, sport: str) -> dg.AssetsDefinition:
             registered = log_model(estimator, "model", X[input_columns(model)].head(5), registered_name=name)
             artifact = save_model(estimator, model_store.models_dir, name, metadata={
                 "model": model, "sport": sport, "market": "moneyline", "params": tuning["params"],
-                "calibration": estimator.method_, "cv_metrics": cv_metrics, "data_hash": digest,
+                "calibration": estimator.method_, "imbalance": tuning.get("imbalance", "none"), "cv_metrics": cv_metrics, "data_hash": digest,
                 "feature_version": FEATURE_VERSION, "git_commit": git_commit(), "training_window": window,
                 "training_games": len(X), "tuning_study": tuning["study_name"], "dagster_run_id": context.run.run_id,
                 "mlflow_run_id": run.info.run_id, "mlflow_model_version": registered,

@@ -23,6 +23,7 @@ class TuningConfig(dg.Config):
     n_trials: int = 50  # finished trials the study should hold (a re-run resumes up to this)
     n_splits: int = 5
     gap_weeks: int = 0
+    imbalance: str = "none"  # "class_weight" or "smotenc" (SMOTE-NC) for imbalanced targets
 
 
 def build_tuning_asset(model: str, sport: str) -> dg.AssetsDefinition:
@@ -44,12 +45,14 @@ def build_tuning_asset(model: str, sport: str) -> dg.AssetsDefinition:
         method = config.method or DEFAULT_METHOD.get(model, "optuna")
         digest = data_hash(X)
         # One study per data version: an interrupted run resumes; new data starts a fresh study.
-        study_name = f"{name}-{method}-{FEATURE_VERSION}-{digest[:12]}"
+        imbalance = "" if config.imbalance == "none" else f"-{config.imbalance}"
+        study_name = f"{name}-{method}{imbalance}-{FEATURE_VERSION}-{digest[:12]}"
         tags = {"asset": f"tuning/{name}", "data_hash": digest, "feature_version": FEATURE_VERSION,
                 "git_commit": git_commit(), "dagster_run_id": context.run.run_id}
         context.log.info(f"tuning {name} by {method} on {len(X)} games, study {study_name}")
         with tracking.run(f"tuning/{name}", tags) as run:
-            result = tune(make_model(model, sport, seed=seed_for(name)), search_space(model), X, y, weeks,
+            estimator = make_model(model, sport, seed=seed_for(name), imbalance=config.imbalance)
+            result = tune(estimator, search_space(model), X, y, weeks,
                           default_splitter(config.n_splits, config.gap_weeks), method=method,
                           n_trials=config.n_trials, storage=optuna_storage(tracking.optuna_storage),
                           study_name=study_name, seed=seed_for(f"tuning/{name}"), log=context.log.info,
@@ -73,6 +76,7 @@ def build_tuning_asset(model: str, sport: str) -> dg.AssetsDefinition:
         })
         return {"model": model, "sport": sport, "params": result.best_params, "best_cv_log_loss": result.best_score,
                 "method": method, "study_name": study_name, "data_hash": digest, "n_splits": config.n_splits,
+                "imbalance": config.imbalance,
                 "trials_complete": result.trials_complete, "trials_pruned": result.trials_pruned}
 
     return _tuning

@@ -41,6 +41,8 @@ def bench_optuna_xgboost(work: Path) -> list[dict]:
     resources = make_resources(work / "optuna_dagster", nfl=f"nflverse:{NFLVERSE}")
     tuning = build_tuning_asset("xgboost", "nfl")
     config = {**QUIET_LOGS, "ops": {"tuning__xgboost_nfl": {"config": {"n_trials": TRIALS, "n_splits": 5}}}}
+    with resources["tracking"].run("store set-up", {}):  # a deployment's store exists already: set it up untimed
+        pass
     with dg.instance_for_test() as instance:
         assert dg.materialize([raw_games, features_gold], resources=resources, instance=instance,
                               tags=range_tags("nfl", weeks[0], weeks[-1]), run_config=QUIET_LOGS).success

@@ -171,6 +171,8 @@ def test_warm_start_elo_equals_a_full_refit_and_xgboost_grows():
     grown = warm_update(booster, new, Y[last_week], extra_rounds=5)
     assert grown[-1].get_booster().num_boosted_rounds() == 25
     assert booster[-1].get_booster().num_boosted_rounds() == 20  # the original is untouched
+    one_game = warm_update(grown, new.head(1), Y[last_week][:1], extra_rounds=1)  # a one-class week
+    assert one_game[-1].get_booster().num_boosted_rounds() == 26
     with pytest.raises(TypeError, match="refit it instead"):
         warm_update(make_model("logistic").fit(old, Y[~last_week]), new, Y[last_week])
 

@@ -37,16 +37,27 @@ def tracked_run(tracking_uri: str, experiment: str, run_name: str, tags: dict[st
 
 
 def log_trial(trial) -> None:
-    """A nested run for one Optuna trial: its parameters, score and state."""
-    import mlflow
+    """A nested run for one Optuna trial: its parameters, score and state, in one batch.
 
-    with mlflow.start_run(run_name=f"trial-{trial.number}", nested=True):
-        mlflow.log_params(trial.params)
-        mlflow.set_tag("state", trial.state.name)
-        if trial.value is not None:
-            mlflow.log_metric("cv_log_loss", trial.value)
-        for step, value in sorted(trial.intermediate_values.items()):
-            mlflow.log_metric("running_cv_log_loss", value, step=step)
+    Three store calls a trial (create, batch, terminate) instead of one per value keeps
+    100 trials' tracking to a few seconds on the SQLite store.
+    """
+    import time
+
+    import mlflow
+    from mlflow.entities import Metric, Param, RunTag
+
+    parent = mlflow.active_run()
+    client = mlflow.MlflowClient()
+    run = client.create_run(parent.info.experiment_id, run_name=f"trial-{trial.number}",
+                            tags={"mlflow.parentRunId": parent.info.run_id, "state": trial.state.name})
+    now = int(time.time() * 1000)
+    metrics = [Metric("running_cv_log_loss", value, now, step) for step, value in sorted(trial.intermediate_values.items())]
+    if trial.value is not None:
+        metrics.append(Metric("cv_log_loss", trial.value, now, 0))
+    client.log_batch(run.info.run_id, metrics=metrics, params=[Param(k, str(v)) for k, v in trial.params.items()],
+                     tags=[RunTag("optuna_trial", str(trial.number))])
+    client.set_terminated(run.info.run_id, status="FINISHED")
 
 
 def log_model(model, name: str, input_example, registered_name: str) -> str:

@@ -91,6 +91,7 @@ def tune(estimator, space: dict, X, y, weeks, splitter, *, method: str, n_trials
     else:
         sampler = optuna.samplers.TPESampler(seed=seed)
         params_space = space["optuna"]
+    optuna.logging.set_verbosity(optuna.logging.WARNING)  # progress goes to `log`, not Optuna's INFO lines
     study = optuna.create_study(storage=storage, study_name=study_name, direction="minimize", sampler=sampler,
                                 pruner=optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=1),
                                 load_if_exists=True)
@@ -114,7 +115,6 @@ def tune(estimator, space: dict, X, y, weeks, splitter, *, method: str, n_trials
 
     remaining = n_trials - _finished(study)
     if remaining > 0:
-        optuna.logging.set_verbosity(optuna.logging.WARNING)
         study.optimize(objective, n_trials=remaining, callbacks=[progress], catch=())
     else:
         log(f"{study_name}: already holds {n_trials} finished trials; nothing to run")

@@ -30,11 +30,15 @@ def warm_update(model, X_new: pd.DataFrame, y_new: np.ndarray, extra_rounds: int
         updated.ratings_, updated.last_season_ = dict(state.ratings), state.season
         return updated
     if isinstance(model, Pipeline) and type(model.steps[-1][1]).__name__ == "XGBClassifier":
+        import xgboost
+
         updated = copy.deepcopy(model)
-        booster = updated.steps[-1][1]
-        features = updated[:-1].transform(X_new)
-        continued = booster.__class__(**{**booster.get_params(), "n_estimators": extra_rounds})
-        continued.fit(features, np.asarray(y_new, dtype=int), xgb_model=booster.get_booster())
-        updated.steps[-1] = (updated.steps[-1][0], continued)
+        classifier = updated.steps[-1][1]
+        features = xgboost.DMatrix(updated[:-1].transform(X_new), label=np.asarray(y_new, dtype=float))
+        # The low-level API, because a week may hold one class only (a Super Bowl week has one game),
+        # which the scikit-learn wrapper refuses.
+        classifier._Booster = xgboost.train(classifier.get_xgb_params(), features, num_boost_round=extra_rounds,
+                                            xgb_model=classifier.get_booster())
+        classifier.n_estimators = classifier.get_booster().num_boosted_rounds()
         return updated
     raise TypeError(f"no warm-start update for {type(model).__name__}; refit it instead")

@@ -23,6 +23,10 @@ from training_platform_tests.conftest import NFLVERSE, make_resources, range_tag
 
 
 def peak_mb() -> float:
+    """This process's own high-water RSS. (ru_maxrss would carry the parent's peak across fork+exec.)"""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

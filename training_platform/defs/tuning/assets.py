@@ -9,7 +9,7 @@ from training_platform.defs.features.assets import GOLD_TABLE, features_gold
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
 from training_platform.ml.features import FEATURE_VERSION
 from training_platform.ml.provenance import data_hash, git_commit
-from training_platform.ml.tracking import log_trial, run_url
+from training_platform.ml.tracking import TrialLogger, run_url
 from training_platform.ml.training import default_splitter, history_plot_png, training_rows
 from training_platform.ml.tuning import optuna_storage, search_space, seed_for, tune
 from training_platform.ml.zoo import MODEL_NAMES, make_model
@@ -52,11 +52,15 @@ def build_tuning_asset(model: str, sport: str) -> dg.AssetsDefinition:
         context.log.info(f"tuning {name} by {method} on {len(X)} games, study {study_name}")
         with tracking.run(f"tuning/{name}", tags) as run:
             estimator = make_model(model, sport, seed=seed_for(name), imbalance=config.imbalance)
-            result = tune(estimator, search_space(model), X, y, weeks,
-                          default_splitter(config.n_splits, config.gap_weeks), method=method,
-                          n_trials=config.n_trials, storage=optuna_storage(tracking.optuna_storage),
-                          study_name=study_name, seed=seed_for(f"tuning/{name}"), log=context.log.info,
-                          on_trial=log_trial)
+            trial_logger = TrialLogger()
+            try:
+                result = tune(estimator, search_space(model), X, y, weeks,
+                              default_splitter(config.n_splits, config.gap_weeks), method=method,
+                              n_trials=config.n_trials, storage=optuna_storage(tracking.optuna_storage),
+                              study_name=study_name, seed=seed_for(f"tuning/{name}"), log=context.log.info,
+                              on_trial=trial_logger)
+            finally:
+                trial_logger.close()
             mlflow.log_params({f"best.{k}": v for k, v in result.best_params.items()})
             mlflow.log_metrics({"best_cv_log_loss": result.best_score, "trials_complete": result.trials_complete,
                                 "trials_pruned": result.trials_pruned})

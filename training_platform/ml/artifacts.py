@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import joblib
@@ -69,7 +69,3 @@ def load_model(artifact: ModelArtifact):
             f"recorded {artifact.sha256}; refusing to load a modified artifact"
         )
     return joblib.load(path)
-
-
-def artifact_dict(artifact: ModelArtifact) -> dict:
-    return asdict(artifact)

@@ -7,7 +7,6 @@ pruning (a median pruner on the running mean log loss after each fold) and repor
 from __future__ import annotations
 
 import hashlib
-import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,7 +139,3 @@ def optuna_storage(location: str):
 
     Path(location).parent.mkdir(parents=True, exist_ok=True)
     return optuna.storages.JournalStorage(JournalFileBackend(location))
-
-
-def grid_size(space: dict) -> int:
-    return len(list(itertools.product(*space["grid"].values())))

@@ -87,10 +87,6 @@ def conform(frame: pd.DataFrame, source: str = "source") -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def empty_games() -> pd.DataFrame:
-    return conform(pd.DataFrame({c: [] for c in REQUIRED_COLUMNS}))
-
-
 def _cast(values: pd.Series, dtype: str) -> pd.Series:
     if dtype == "datetime64[ns]":
         return pd.to_datetime(values, errors="raise").dt.normalize().astype("datetime64[ns]")

@@ -14,7 +14,7 @@ import warnings
 import dagster as dg
 
 from training_platform.definitions import defs
-from training_platform.defs.partitions import partition_key
+from training_platform.defs.partitions import range_tags
 from training_platform.defs.resources import default_resources
 from training_platform.sources.schema import SPORTS
 from training_platform.sources.weeks import weeks_covering
@@ -27,10 +27,7 @@ def partition_range_tags(sport: str) -> dict[str, str]:
     """Tags that make one run cover every week the sport's source has games in."""
     games = default_resources()["games_source"].games(sport)
     weeks = weeks_covering(games["game_date"].min().date(), games["game_date"].max().date())
-    return {
-        "dagster/asset_partition_range_start": partition_key(sport, weeks[0]),
-        "dagster/asset_partition_range_end": partition_key(sport, weeks[-1]),
-    }
+    return range_tags(sport, weeks[0], weeks[-1])
 
 
 def run_job(name: str, instance: dg.DagsterInstance, tags: dict | None = None) -> dg.ExecuteInJobResult:

@@ -19,3 +19,18 @@ def data_dir() -> Path:
 
 def env_path(variable: str, default_relative: str) -> str:
     return os.environ.get(variable) or str(data_dir() / default_relative)
+
+
+DEFAULT_CANDIDATES = ("elo", "logistic", "xgboost")
+
+
+def candidate_models() -> list[str]:
+    """The model classes the weekly training run fits and evaluates for every sport (TP_CANDIDATES)."""
+    from training_platform.ml.zoo import MODEL_NAMES
+
+    names = [n.strip() for n in os.environ.get("TP_CANDIDATES", ",".join(DEFAULT_CANDIDATES)).split(",") if n.strip()]
+    unknown = sorted(set(names) - set(MODEL_NAMES))
+    if unknown or not names:
+        raise ValueError(f"TP_CANDIDATES={os.environ.get('TP_CANDIDATES')!r}: unknown model(s) {unknown}; "
+                         f"choose from {', '.join(MODEL_NAMES)}")
+    return names

@@ -4,7 +4,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from training_platform.defs.partitions import partition_key
+from training_platform.defs.partitions import range_tags  # noqa: F401  (tests and benches import it from here)
+from training_platform.defs.production.assets import latest_report_loader
 from training_platform.defs.resources import GamesSourceResource, ModelStoreResource, TrackingResource, WarehouseResource
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -28,13 +29,7 @@ def make_resources(root: Path, seasons: int = 3, **sources) -> dict:
         "tracking": TrackingResource(mlflow_uri=f"sqlite:///{root / 'mlflow.db'}", mlflow_artifacts=str(root / "mlartifacts"),
                                      optuna_storage=str(root / "optuna" / "studies.journal")),
         "io_manager": dg.FilesystemIOManager(base_dir=str(root / "io")),
-    }
-
-
-def range_tags(sport, first_week, last_week) -> dict:
-    return {
-        "dagster/asset_partition_range_start": partition_key(sport, first_week),
-        "dagster/asset_partition_range_end": partition_key(sport, last_week),
+        "latest_report_loader": latest_report_loader,
     }
 
 

@@ -10,6 +10,7 @@ from training_platform.definitions import defs
 from training_platform.defs.features.assets import GOLD_TABLE, features_gold
 from training_platform.defs.models.assets import model_assets
 from training_platform.defs.partitions import partition_key
+from training_platform.defs.predictions.assets import predictions_assets
 from training_platform.defs.production.assets import production_assets
 from training_platform.defs.raw.assets import QUARANTINE_TABLE, RAW_TABLE, raw_games
 from training_platform.defs.reports.assets import report_assets
@@ -20,8 +21,19 @@ from training_platform.sources.weeks import weeks_covering
 from training_platform.storage.warehouse import Warehouse
 from training_platform_tests.conftest import make_resources, range_tags
 
-NFL_CHAIN = [a for a in tuning_assets + model_assets + report_assets + production_assets
-             if a.key.path[-1] in ("elo_nfl", "nfl")]
+ALL_ASSETS = [raw_games, features_gold, *tuning_assets, *model_assets, *report_assets, *production_assets,
+              *predictions_assets]
+
+
+def chain(model: str, sport: str = "nfl") -> list[dg.AssetKey]:
+    """tuning -> models -> reports of one candidate, then production and predictions of its sport."""
+    return [dg.AssetKey([stage, f"{model}_{sport}"]) for stage in ("tuning", "models", "reports")] + [
+        dg.AssetKey(["production", sport]), dg.AssetKey(["predictions", sport])]
+
+
+def run_chain(resources, instance, keys, run_config=None):
+    return dg.materialize(ALL_ASSETS, selection=keys, resources=resources, instance=instance,
+                          run_config=run_config, raise_on_error=False)
 
 
 def ingest(resources, instance, sport, weeks):
@@ -49,15 +61,23 @@ def test_whole_lineage_materializes_and_promotes(tmp_path, instance):
     assert len(store.read(RAW_TABLE, "nfl")) == len(games)
     assert len(store.read(GOLD_TABLE, "nfl")) == len(games)
 
-    chain = dg.materialize(NFL_CHAIN, resources=resources, instance=instance)
-    assert chain.success
-    report = chain.output_for_node("reports__elo_nfl")
-    champion = chain.output_for_node("production__nfl")
-    assert report["season"] == 2024 and report["games"] > 200
-    assert report["baselines"]["oracle"]["log_loss"] < report["model"]["log_loss"] < report["baselines"]["constant_home_rate"]["log_loss"]
-    assert champion["sha256"] == chain.output_for_node("models__elo_nfl").sha256
-    assert (tmp_path / "reports" / "elo_nfl" / "v1" / "report.html").exists()
-    assert check_results(chain) == {"metric_gates": True}
+    result = run_chain(resources, instance, chain("elo"),
+                       {"ops": {"predictions__nfl": {"config": {"week": "2024-12-03"}}}})
+    assert result.success
+    report = result.output_for_node("reports__elo_nfl")
+    champion = result.output_for_node("production__nfl")
+    assert report["seasons"] == [2021, 2022, 2023, 2024] and report["games"] > 800
+    assert set(report["per_season"]) == {2021, 2022, 2023, 2024}
+    baselines = report["baselines"]
+    assert baselines["oracle"]["log_loss"] < report["model"]["log_loss"] < baselines["constant_home_rate"]["log_loss"]
+    assert baselines["market"]["games"] == report["games"] and "champion" not in baselines  # no champion yet
+    assert champion["sha256"] == result.output_for_node("models__elo_nfl").sha256
+    report_dir = tmp_path / "reports" / "elo_nfl" / "v1"
+    assert {"report.html", "report.json", "predictions.csv", "reliability_diagram.png", "roc_curve.png",
+            "cumulative_profit.png", "brier_per_season.png"} <= {p.name for p in report_dir.iterdir()}
+    assert check_results(result) == {"metric_gates": True}
+    forecasts = result.output_for_node("predictions__nfl")
+    assert len(forecasts) > 10 and forecasts["p_home"].between(0, 1).all() and (forecasts["version"] == 1).all()
 
 
 def test_rematerializing_a_partition_is_idempotent(tmp_path, instance):
@@ -109,19 +129,3 @@ def test_schema_error_writes_nothing(tmp_path, instance):
     assert not result.success
     assert "missing required column" in result.get_step_failure_events()[0].step_failure_data.error.to_string()
     assert Warehouse(tmp_path / "warehouse.duckdb").read(RAW_TABLE, "nfl").empty
-
-
-def test_a_candidate_failing_its_gate_never_reaches_production(tmp_path, instance):
-    # Coin-flip results: no model can beat the constant baseline, so the gate must block.
-    games = generate_league("nfl", seasons=3, first_season=2022).copy()
-    rng = pd.Series(range(len(games))).sample(frac=1.0, random_state=1).to_numpy() % 2 == 0
-    games["home_score"], games["away_score"] = pd.Series(rng * 7 + 10).to_numpy(), 13
-    csv = tmp_path / "coinflip.csv"
-    games.to_csv(csv, index=False)
-    resources = make_resources(tmp_path, nfl=f"csv:{csv}")
-    weeks = weeks_covering(games["game_date"].min().date(), games["game_date"].max().date())
-    assert ingest(resources, instance, "nfl", weeks).success
-    chain = dg.materialize(NFL_CHAIN, resources=resources, instance=instance, raise_on_error=False)
-    assert check_results(chain) == {"metric_gates": False}
-    assert not chain.asset_materializations_for_node("production__nfl")
-    assert not (tmp_path / "production" / "nfl.json").exists()

@@ -13,6 +13,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from training_platform.ml.calibration import TimeSeriesCalibratedClassifier
 from training_platform.ml.estimators import EloClassifier
 from training_platform.ml.features import build_gold_features
+from training_platform.ml.metrics import expected_calibration_error
 from training_platform.ml.splits import ExpandingWindowSplit, WalkForwardSplit
 from training_platform.ml.tuning import cv_log_loss, optuna_storage, search_space, seed_for, tune
 from training_platform.ml.zoo import MODEL_NAMES, ColumnSelector, make_model
@@ -122,12 +123,6 @@ def test_hopeless_trials_are_pruned(tmp_path):
                   method="optuna", n_trials=25, storage=optuna_storage(str(tmp_path / "x.log")), study_name="xgboost_nfl",
                   seed=3, log=lambda message: None)
     assert result.trials_pruned > 0
-
-
-def expected_calibration_error(y, p, bins=10):
-    edges = np.linspace(0, 1, bins + 1)
-    which = np.clip(np.digitize(p, edges) - 1, 0, bins - 1)
-    return sum(abs(y[which == b].mean() - p[which == b].mean()) * (which == b).mean() for b in range(bins) if (which == b).any())
 
 
 class Overconfident(ClassifierMixin, BaseEstimator):

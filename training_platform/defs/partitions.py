@@ -31,3 +31,18 @@ def selected_weeks(context: dg.AssetExecutionContext) -> dict[str, list[dt.date]
 
 def partition_key(sport: str, week: dt.date) -> str:
     return dg.MultiPartitionKey({"sport": sport, "week": week.isoformat()})
+
+
+def range_tags(sport: str, first_week: dt.date, last_week: dt.date) -> dict[str, str]:
+    """Run tags that make one run cover every week from `first_week` to `last_week` of `sport`."""
+    return {
+        "dagster/asset_partition_range_start": partition_key(sport, first_week),
+        "dagster/asset_partition_range_end": partition_key(sport, last_week),
+    }
+
+
+def sport_of_run(tags: dict[str, str]) -> str | None:
+    """The sport a run materializes, from its partition or partition-range tags."""
+    key = tags.get("dagster/asset_partition_range_start") or tags.get("dagster/partition") or ""
+    sport = tags.get("dagster/partition/sport") or key.split("|")[0]
+    return sport or None

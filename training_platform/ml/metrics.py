@@ -1,22 +1,54 @@
-"""Probability-forecast metrics on a common footing."""
+"""Probability-forecast and classification metrics on a common footing."""
 
 from __future__ import annotations
 
 import numpy as np
-from sklearn.metrics import accuracy_score, brier_score_loss, log_loss
+from sklearn.metrics import (
+    accuracy_score,
+    brier_score_loss,
+    f1_score,
+    log_loss,
+    precision_score,
+    recall_score,
+    roc_auc_score,
+)
+
+ECE_BINS = 10
+
+
+def expected_calibration_error(y_true, p, bins: int = ECE_BINS) -> float:
+    """Mean |observed rate - mean forecast| over equal-width probability bins, weighted by games."""
+    y = np.asarray(y_true, dtype=float)
+    p = np.asarray(p, dtype=float)
+    which = np.minimum((p * bins).astype(int), bins - 1)
+    total = 0.0
+    for b in np.unique(which):
+        in_bin = which == b
+        total += in_bin.sum() * abs(y[in_bin].mean() - p[in_bin].mean())
+    return float(total / len(y))
 
 
 def probability_metrics(y_true, p_home) -> dict[str, float]:
-    """Log loss, Brier and accuracy of P(home wins) on games with an outcome."""
+    """Every metric of P(home wins) on the games with both an outcome and a forecast.
+
+    Precision, recall and F1 treat "home wins" as the positive class at a 0.5 threshold.
+    ROC AUC is NaN when only one outcome occurs.
+    """
     y = np.asarray(y_true, dtype=float)
     p = np.asarray(p_home, dtype=float)
     keep = ~np.isnan(y) & ~np.isnan(p)
     if not keep.any():
         raise ValueError("no games with both an outcome and a forecast")
-    y, p = y[keep], np.clip(p[keep], 1e-15, 1 - 1e-15)
+    y, p = y[keep].astype(int), np.clip(p[keep], 1e-15, 1 - 1e-15)
+    picked = (p > 0.5).astype(int)
     return {
         "log_loss": float(log_loss(y, p, labels=[0, 1])),
         "brier": float(brier_score_loss(y, p)),
-        "accuracy": float(accuracy_score(y, p > 0.5)),
+        "accuracy": float(accuracy_score(y, picked)),
+        "precision": float(precision_score(y, picked, zero_division=0)),
+        "recall": float(recall_score(y, picked, zero_division=0)),
+        "f1": float(f1_score(y, picked, zero_division=0)),
+        "roc_auc": float(roc_auc_score(y, p)) if len(np.unique(y)) == 2 else float("nan"),
+        "ece": expected_calibration_error(y, p),
         "games": int(keep.sum()),
     }

@@ -1,35 +1,51 @@
-"""A self-contained HTML page for an evaluation report (no external assets)."""
+"""A self-contained HTML page for a walk-forward report: tables and images inline, no external assets."""
 
 from __future__ import annotations
 
+import base64
 import html
 
-METRICS = ("log_loss", "brier", "accuracy", "games")
+METRICS = ("log_loss", "brier", "accuracy", "precision", "recall", "f1", "roc_auc", "ece", "games")
+BETTING = ("bets", "units", "roi", "hit_rate", "kelly_growth", "sharpe_weekly", "max_drawdown_units",
+           "max_drawdown_kelly", "edge_threshold", "kelly_fraction")
 
 
-def render_report(title: str, report: dict) -> str:
-    rows = [_row("model", report["model"])]
+def render_report(title: str, report: dict, images: dict[str, bytes]) -> str:
+    seasons = report["seasons"]
+    rows = [_row("model (pooled)", report["model"])]
+    rows += [_row(f"model, season {s}", m) for s, m in sorted(report["per_season"].items())]
     for name, base in report["baselines"].items():
         rows.append(_row(f"baseline: {name}", base))
         rows.append(_row(f"model on the games {name} covers", base["model_on_same_games"]))
     gates = "".join(
         f"<tr><td>{html.escape(g['name'])}</td><td>{'pass' if g['passed'] else '<b>FAIL</b>'}</td>"
-        f"<td>{g['value']:.4f}</td><td>{g['threshold']}</td><td>{html.escape(g['rule'])}</td></tr>"
+        f"<td>{g['value']:.4f}</td><td>{g['threshold']}</td><td>{html.escape(g['rule'])}</td>"
+        f"<td>{html.escape(g.get('note', ''))}</td></tr>"
         for g in report.get("gates", [])
+    )
+    betting = "".join(f"<tr><td>{k}</td>{_cell(report['betting'].get(k, ''))}</tr>" for k in BETTING if k in report["betting"])
+    figures = "".join(
+        f'<figure><img alt="{html.escape(name)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+        f"<figcaption>{html.escape(name.replace('_', ' '))}</figcaption></figure>" for name, png in images.items()
     )
     header = "".join(f"<th>{m}</th>" for m in METRICS)
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px;text-align:right}}td:first-child{{text-align:left}}</style>
-</head><body><h1>{html.escape(title)}: season {report['season']} held out</h1>
-<p>{report['games']} games, each scored walk-forward by a model fitted only on earlier weeks
-({report['trained_on_games_before']} games from earlier seasons).</p>
+<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;margin-bottom:1em}}
+td,th{{border:1px solid #ccc;padding:4px 8px;text-align:right}}td:first-child{{text-align:left}}
+figure{{display:inline-block;margin:0 1em 1em 0}}</style>
+</head><body><h1>{html.escape(title)}: walk-forward backtest, seasons {seasons[0]}–{seasons[-1]}</h1>
+<p>{report['games']} games, each scored by a model with the tuned hyperparameters fitted only on earlier
+weeks (refit every {report['refit_every_weeks']} week(s)). Baselines are scored on the identical games.</p>
+<h2>Gates</h2><table><tr><th>gate</th><th>result</th><th>value</th><th>threshold</th><th>rule</th><th>note</th></tr>{gates}</table>
 <h2>Out-of-sample metrics</h2><table><tr><th></th>{header}</tr>{''.join(rows)}</table>
-<h2>Gates</h2><table><tr><th>gate</th><th>result</th><th>value</th><th>threshold</th><th>rule</th></tr>{gates}</table>
+<h2>Betting against the closing moneyline (vig in)</h2><table>{betting}</table>
+<h2>Figures</h2>{figures}
 </body></html>"""
 
 
+def _cell(value) -> str:
+    return f"<td>{value:.4f}</td>" if isinstance(value, float) else f"<td>{html.escape(str(value))}</td>"
+
+
 def _row(label: str, metrics: dict) -> str:
-    cells = "".join(
-        f"<td>{metrics[m]:.4f}</td>" if isinstance(metrics[m], float) else f"<td>{metrics[m]}</td>" for m in METRICS
-    )
-    return f"<tr><td>{html.escape(label)}</td>{cells}</tr>"
+    return f"<tr><td>{html.escape(label)}</td>{''.join(_cell(metrics.get(m, '')) for m in METRICS)}</tr>"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pandas as pd
 
@@ -34,20 +32,3 @@ def default_splitter(n_splits: int = 5, gap_weeks: int = 0) -> ExpandingWindowSp
     return ExpandingWindowSplit(n_splits=n_splits, gap_weeks=gap_weeks)
 
 
-def history_plot_png(history: list[float], title: str) -> bytes:
-    """Optimisation history: each finished trial's CV log loss and the best so far."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 3.2), dpi=100)
-    ax.plot(range(1, len(history) + 1), history, "o", ms=3, alpha=0.6, label="trial")
-    ax.plot(range(1, len(history) + 1), np.minimum.accumulate(history), "-", label="best so far")
-    ax.set(xlabel="finished trial", ylabel="CV log loss", title=title)
-    ax.legend()
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    plt.close(fig)
-    return buffer.getvalue()

@@ -72,6 +72,23 @@ class Warehouse:
                 con.execute("ROLLBACK")
                 raise
 
+    def append(self, table: str, frame: pd.DataFrame) -> None:
+        """Insert `frame`'s rows into `table` (created from the frame if missing); nothing else changes."""
+        _check_identifier(table)
+        with self.connect() as con:
+            con.register("incoming", _typed(frame))
+            con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM incoming LIMIT 0")
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
+            con.unregister("incoming")
+
+    def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        """A read-only query; tables that do not exist yet read as an empty frame."""
+        with self.connect(read_only=True) as con:
+            try:
+                return con.execute(sql, params or []).df()
+            except duckdb.CatalogException:
+                return pd.DataFrame()
+
     def read(
         self,
         table: str,

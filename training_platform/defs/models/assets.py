@@ -1,6 +1,7 @@
 """models/<model>_<sport>: the tuned model fitted on all games, calibrated, versioned and registered."""
 
 import dagster as dg
+import pandas as pd
 
 from training_platform.defs.features.assets import GOLD_TABLE, features_gold
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
@@ -50,7 +51,10 @@ def build_model_asset(model: str, sport: str) -> dg.AssetsDefinition:
                 "model": model, "sport": sport, "market": "moneyline", "params": tuning["params"],
                 "calibration": estimator.method_, "imbalance": tuning.get("imbalance", "none"), "cv_metrics": cv_metrics, "data_hash": digest,
                 "feature_version": FEATURE_VERSION, "git_commit": git_commit(), "training_window": window,
-                "training_games": len(X), "tuning_study": tuning["study_name"], "dagster_run_id": context.run.run_id,
+                "training_games": len(X), "tuning_study": tuning["study_name"],
+                "optimisation": {"method": tuning["method"], "trials": tuning["trials_complete"],
+                                 "pruned": tuning["trials_pruned"], "best_cv_log_loss": tuning["best_cv_log_loss"]},
+                "features": input_columns(model), "trained_at": pd.Timestamp.now(tz="UTC").isoformat(), "dagster_run_id": context.run.run_id,
                 "mlflow_run_id": run.info.run_id, "mlflow_model_version": registered,
             })
             mlflow.log_artifact(str(artifact.directory / METADATA_FILE))

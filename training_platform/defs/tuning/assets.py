@@ -10,7 +10,8 @@ from training_platform.defs.resources import ModelStoreResource, TrackingResourc
 from training_platform.ml.features import FEATURE_VERSION
 from training_platform.ml.provenance import data_hash, git_commit
 from training_platform.ml.tracking import TrialLogger, run_url
-from training_platform.ml.training import default_splitter, history_plot_png, training_rows
+from training_platform.ml.plots import history_plot_png
+from training_platform.ml.training import default_splitter, training_rows
 from training_platform.ml.tuning import optuna_storage, search_space, seed_for, tune
 from training_platform.ml.zoo import MODEL_NAMES, make_model
 from training_platform.sources.schema import SPORTS

@@ -1,0 +1,130 @@
+"""Sensors: new raw data at the source, retraining after an ingest, gate outcomes, champion drift."""
+
+import datetime as dt
+import json
+import os
+import urllib.request
+
+import dagster as dg
+
+from training_platform.defs.automation.schedules import configured_sports
+from training_platform.defs.features.assets import GOLD_TABLE
+from training_platform.defs.jobs import ingest_job, train_jobs
+from training_platform.defs.partitions import range_tags, sport_of_run
+from training_platform.defs.reports.assets import CHECK_NAME, report_assets
+from training_platform.defs.resources import GamesSourceResource, WarehouseResource
+from training_platform.defs.raw.assets import RAW_TABLE
+from training_platform.ml.drift import drift_check
+from training_platform.sources.fingerprints import changed_weeks, week_fingerprints
+from training_platform.storage.registry import ChampionRegistry
+
+HOURLY = 3600
+
+
+@dg.sensor(job=ingest_job, minimum_interval_seconds=HOURLY, default_status=dg.DefaultSensorStatus.RUNNING,
+           description="Fingerprints every week of each configured source; requests an ingest of the weeks that "
+           "are new or changed (retraining follows the ingest).")
+def new_raw_data_sensor(context: dg.SensorEvaluationContext, games_source: GamesSourceResource,
+                        warehouse: WarehouseResource):
+    cursor = json.loads(context.cursor) if context.cursor else {}
+    store = warehouse.open()
+    for sport in configured_sports():
+        fingerprints = week_fingerprints(games_source.games(sport))
+        if sport in cursor:
+            changed = changed_weeks(cursor[sport], fingerprints)
+        else:  # first look: a sport never ingested needs all of it; otherwise remember what is there
+            stored = store.query(f"SELECT count(*) AS n FROM {RAW_TABLE} WHERE sport = ?", [sport])
+            changed = sorted(fingerprints) if stored.empty or int(stored["n"].iloc[0]) == 0 else []
+        cursor[sport] = fingerprints
+        if changed:
+            context.log.info(f"{sport}: {len(changed)} new or changed week(s), {changed[0]}..{changed[-1]}")
+            yield dg.RunRequest(
+                run_key=f"new-data-{sport}-{changed[0]}-{changed[-1]}-{fingerprints.get(changed[-1], 'gone')}",
+                tags={**range_tags(sport, dt.date.fromisoformat(changed[0]), dt.date.fromisoformat(changed[-1])),
+                      "trigger": "new_raw_data_sensor", "changed_weeks": str(len(changed))},
+            )
+    context.update_cursor(json.dumps(cursor))
+
+
+@dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[ingest_job],
+                      request_jobs=list(train_jobs.values()), default_status=dg.DefaultSensorStatus.RUNNING,
+                      description="After a successful ingest, retrain that sport's candidates.")
+def retrain_after_ingest(context: dg.RunStatusSensorContext):
+    sport = sport_of_run(context.dagster_run.tags)
+    if sport not in train_jobs:
+        return dg.SkipReason(f"run {context.dagster_run.run_id} names no sport in its partition tags")
+    return dg.RunRequest(run_key=f"retrain-{context.dagster_run.run_id}", job_name=train_jobs[sport].name,
+                         tags={"trigger": "retrain_after_ingest", "ingest_run": context.dagster_run.run_id})
+
+
+@dg.sensor(minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
+           description="Records every failed metric-gate check as a blocked promotion: a log line, a row in the "
+           "gate_alerts table and, if TP_ALERT_WEBHOOK is set, a JSON POST to it.")
+def gate_outcome_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
+    seen = json.loads(context.cursor) if context.cursor else {}
+    blocked = []
+    for asset in report_assets:
+        check_key = dg.AssetCheckKey(asset.key, CHECK_NAME)
+        record = context.instance.get_latest_asset_check_evaluation_record(check_key)
+        name = asset.key.to_user_string()
+        if record is None or record.evaluation is None or record.id <= seen.get(name, 0):
+            continue
+        seen[name] = record.id
+        if record.evaluation.passed:
+            continue
+        metadata = record.evaluation.metadata
+        failed = {gate: value.value for gate, value in metadata.items() if str(value.value).startswith("FAIL")}
+        alert = {"candidate": name, "check": CHECK_NAME, "run_id": record.run_id,
+                 "failed_gates": json.dumps(failed)}
+        context.log.warning(f"blocked promotion of {name} (run {record.run_id}): {failed}")
+        ChampionRegistry(warehouse.open()).record_alert(alert)
+        _post_webhook(context, alert)
+        blocked.append(name)
+    context.update_cursor(json.dumps(seen))
+    return dg.SkipReason(f"recorded {len(blocked)} blocked promotion(s): {', '.join(blocked)}" if blocked
+                         else "no new failed gate checks")
+
+
+def _post_webhook(context, alert: dict) -> None:
+    url = os.environ.get("TP_ALERT_WEBHOOK")
+    if not url:
+        return
+    request = urllib.request.Request(url, data=json.dumps(alert).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    try:
+        urllib.request.urlopen(request, timeout=5).close()
+    except OSError as exc:  # an unreachable webhook must not stop the alert row being kept
+        context.log.error(f"alert webhook {url} failed: {exc}")
+
+
+@dg.sensor(jobs=list(train_jobs.values()), minimum_interval_seconds=HOURLY,
+           default_status=dg.DefaultSensorStatus.RUNNING,
+           description="Rolling Brier of the champion's logged predictions on games now played, against its "
+           "backtest Brier; requests retraining when it has decayed (TP_DRIFT_WINDOW, TP_DRIFT_TOLERANCE).")
+def champion_drift_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
+    window = int(os.environ.get("TP_DRIFT_WINDOW", 50))
+    tolerance = float(os.environ.get("TP_DRIFT_TOLERANCE", 0.02))
+    store = warehouse.open()
+    registry = ChampionRegistry(store)
+    notes, requested = [], False
+    for sport in configured_sports():
+        champion = registry.current(sport)
+        if champion is None:
+            continue
+        logged = registry.predictions(sport)
+        if logged.empty:
+            notes.append(f"{sport}: no predictions logged")
+            continue
+        logged = logged[(logged["model"] == champion["model"]) & (logged["version"] == champion["version"])]
+        results = store.read(GOLD_TABLE, sport)[["game_id", "home_win"]]
+        scored = logged.merge(results, on="game_id").sort_values(["game_date", "game_id"])
+        check = drift_check(scored["p_home"], scored["home_win"], champion["metrics"]["brier"], window, tolerance)
+        notes.append(f"{sport}: {check.describe()}")
+        if check.decayed:
+            requested = True
+            context.log.warning(f"{sport} champion {champion['model']} v{champion['version']} decayed: {check.describe()}")
+            yield dg.RunRequest(run_key=f"drift-{sport}-{champion['entry_id']}-{len(scored)}",
+                                job_name=train_jobs[sport].name,
+                                tags={"trigger": "champion_drift_sensor", "rolling_brier": f"{check.rolling_brier:.4f}"})
+    if not requested:
+        yield dg.SkipReason("; ".join(notes) or "no champion yet")

@@ -1,0 +1,90 @@
+"""Betting the model against closing moneylines, vig left in: flat stakes and fractional Kelly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from training_platform.ml.market import implied_probability
+
+
+@dataclass(frozen=True)
+class BettingRules:
+    edge_threshold: float = 0.03  # bet a side only when P(model) - break-even P(odds) exceeds this
+    kelly_fraction: float = 0.25  # fraction of the Kelly stake, the usual hedge against model error
+    max_kelly_stake: float = 0.05  # never stake more than this share of the bankroll on one game
+
+
+def decimal_odds(american) -> np.ndarray:
+    american = np.asarray(american, dtype=float)
+    return np.where(american > 0, 1 + american / 100.0, 1 + 100.0 / np.abs(american))
+
+
+def place_bets(frame: pd.DataFrame, rules: BettingRules = BettingRules()) -> pd.DataFrame:
+    """One row per bet placed: which side, its decimal odds, edge, and the flat-stake profit.
+
+    `frame` holds game_date, partition_week, p_home, home_win, home_moneyline, away_moneyline.
+    Games without valid odds or a result are never bet. At most one side per game: the larger edge.
+    """
+    p_home = frame["p_home"].to_numpy(float)
+    edges = np.column_stack([p_home - implied_probability(frame["home_moneyline"]),
+                             (1 - p_home) - implied_probability(frame["away_moneyline"])])
+    edges = np.where(np.isnan(edges), -np.inf, edges)
+    side = edges.argmax(axis=1)  # 0: home, 1: away
+    edge = edges.max(axis=1)
+    result = frame["home_win"].to_numpy(float)
+    bet = (edge > rules.edge_threshold) & ~np.isnan(result)
+    odds = np.where(side == 0, decimal_odds(frame["home_moneyline"]), decimal_odds(frame["away_moneyline"]))
+    won = np.where(side == 0, result == 1, result == 0)
+    p_side = np.where(side == 0, p_home, 1 - p_home)
+    bets = pd.DataFrame({
+        "game_date": frame["game_date"].to_numpy(), "partition_week": frame["partition_week"].to_numpy(),
+        "side": np.where(side == 0, "home", "away"), "odds": odds, "edge": edge, "p_side": p_side, "won": won,
+    })[bet]
+    bets["profit"] = np.where(bets["won"], bets["odds"] - 1, -1.0)
+    return bets.sort_values("game_date", kind="stable").reset_index(drop=True)
+
+
+def betting_metrics(frame: pd.DataFrame, rules: BettingRules = BettingRules()) -> dict:
+    """Flat-stake ROI and units, fractional-Kelly bankroll growth, weekly Sharpe, max drawdown."""
+    bets = place_bets(frame, rules)
+    if bets.empty:
+        return {"bets": 0, "units": 0.0, "roi": float("nan"), "kelly_growth": 0.0, "sharpe_weekly": float("nan"),
+                "max_drawdown_units": 0.0, "max_drawdown_kelly": 0.0, "hit_rate": float("nan"),
+                "edge_threshold": rules.edge_threshold, "kelly_fraction": rules.kelly_fraction}
+    cumulative = bets["profit"].cumsum().to_numpy()
+    bankroll = kelly_bankroll(bets, rules)
+    weekly = bets.groupby("partition_week")["profit"].sum()
+    return {
+        "bets": int(len(bets)),
+        "units": float(cumulative[-1]),
+        "roi": float(cumulative[-1] / len(bets)),
+        "hit_rate": float(bets["won"].mean()),
+        "kelly_growth": float(bankroll[-1] - 1.0),
+        "sharpe_weekly": float(weekly.mean() / weekly.std()) if len(weekly) > 1 and weekly.std() > 0 else float("nan"),
+        "max_drawdown_units": float(max_drawdown(np.concatenate([[0.0], cumulative]))),
+        "max_drawdown_kelly": float(max_drawdown(np.concatenate([[1.0], bankroll]), relative=True)),
+        "edge_threshold": rules.edge_threshold, "kelly_fraction": rules.kelly_fraction,
+    }
+
+
+def kelly_bankroll(bets: pd.DataFrame, rules: BettingRules) -> np.ndarray:
+    """Bankroll (starting at 1) after each bet, staking a capped fraction of the Kelly stake.
+
+    Bets are settled one after another in date order; games played the same day are
+    staked from the bankroll as it stands after the previous one.
+    """
+    b = bets["odds"].to_numpy() - 1
+    p = bets["p_side"].to_numpy()
+    stake = np.clip(rules.kelly_fraction * (b * p - (1 - p)) / b, 0.0, rules.max_kelly_stake)
+    growth = np.where(bets["won"].to_numpy(), 1 + stake * b, 1 - stake)
+    return np.cumprod(growth)
+
+
+def max_drawdown(curve: np.ndarray, relative: bool = False) -> float:
+    """Largest fall from a running peak: in units, or as a share of the peak when `relative`."""
+    peak = np.maximum.accumulate(curve)
+    fall = peak - curve
+    return float((fall / peak).max() if relative else fall.max())

@@ -1,0 +1,32 @@
+"""Scoring fixtures with a fitted champion."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+FIXTURE_COLUMNS = ["game_id", "game_date", "partition_week", "season", "home_team", "away_team"]
+
+
+def coming_week(gold: pd.DataFrame, week: str | None = None) -> tuple[str | None, pd.DataFrame]:
+    """The games of `week` (a partition week, YYYY-MM-DD), or of the earliest week holding a game
+    without a result. Returns (week, its games in date order); (None, empty) when nothing is scheduled."""
+    if gold.empty:
+        return None, gold
+    weeks = pd.to_datetime(gold["partition_week"]).dt.strftime("%Y-%m-%d")
+    if week is None:
+        unplayed = weeks[gold["home_margin"].isna()]
+        if unplayed.empty:
+            return None, gold.iloc[0:0]
+        week = unplayed.min()
+    elif week not in set(weeks):
+        raise ValueError(f"no games stored for week {week}; stored weeks run {weeks.min()}..{weeks.max()}")
+    return week, gold[weeks == week].sort_values(["game_date", "game_id"]).reset_index(drop=True)
+
+
+def score(estimator, games: pd.DataFrame) -> pd.DataFrame:
+    """P(home win) and P(away win) for each game, next to the fixture."""
+    out = games[[c for c in FIXTURE_COLUMNS if c in games]].copy()
+    p_home = estimator.predict_proba(games)[:, 1] if len(games) else []
+    out["p_home"] = p_home
+    out["p_away"] = 1 - out["p_home"]
+    return out

@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(PY) -m training_platform.demo
+	$(PY) -m training_platform.demo $(DEMO_ARGS)
 
 test: $(STAMP)
 	$(PY) -m pytest -q

@@ -1,4 +1,5 @@
-"""`make demo`: ingest every sport's history, then fit, evaluate and promote each Elo model.
+"""`make demo`: ingest every sport's history; tune, fit and evaluate the candidates; promote the
+best one that passes its gates; score the coming week.
 
 Runs go to the Dagster instance at $DAGSTER_HOME (the Makefile points it at the repo),
 so `make ui` shows them afterwards. Prints where the reports are.
@@ -10,16 +11,20 @@ import argparse
 import sys
 import time
 import warnings
+from pathlib import Path
 
 import dagster as dg
 
 from training_platform.definitions import defs
+from training_platform.defs.jobs import candidate_keys
 from training_platform.defs.partitions import range_tags
 from training_platform.defs.resources import default_resources
+from training_platform.ml.zoo import MODEL_NAMES
 from training_platform.sources.schema import SPORTS
 from training_platform.sources.weeks import weeks_covering
 
 
+DEMO_MODELS = ("elo", "logistic")  # xgboost and the rest: make demo DEMO_ARGS="--models elo xgboost"
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 
@@ -30,18 +35,42 @@ def partition_range_tags(sport: str) -> dict[str, str]:
     return range_tags(sport, weeks[0], weeks[-1])
 
 
-def run_job(name: str, instance: dg.DagsterInstance, tags: dict | None = None) -> dg.ExecuteInJobResult:
+def run_job(name: str, instance: dg.DagsterInstance, tags: dict | None = None,
+            selection: list[dg.AssetKey] | None = None) -> dg.ExecuteInJobResult:
     started = time.perf_counter()
-    result = defs.get_job_def(name).execute_in_process(
-        instance=instance, tags=tags or {}, raise_on_error=False, run_config=QUIET_LOGS)
+    result = defs.resolve_job_def(name).execute_in_process(
+        instance=instance, tags=tags or {}, raise_on_error=False, run_config=QUIET_LOGS, asset_selection=selection)
     status = "ok" if result.success else "FAILED"
     print(f"  {name} {tags.get('dagster/asset_partition_range_start', '') if tags else ''}: {status} in {time.perf_counter() - started:.1f}s", flush=True)
     return result
 
 
+def print_champion(sport: str, result: dg.ExecuteInJobResult, reports: dict[str, dict]) -> None:
+    champion = result.output_for_node(f"production__{sport}")
+    report = reports[champion["model"]]
+    seasons = f"{report['seasons'][0]}-{report['seasons'][-1]}"
+    print(f"  champion {champion['model']} v{champion['version']} (walk-forward {seasons}, {report['games']} games):")
+    rows = [("model", report["model"])] + [(name, base) for name, base in report["baselines"].items()]
+    for name, m in rows:
+        print(f"    {name:<20} log loss {m['log_loss']:.4f}  Brier {m['brier']:.4f}  accuracy {m['accuracy']:.3f}  "
+              f"ECE {m['ece']:.3f}")
+    betting = report["betting"]
+    if betting.get("bets"):
+        print(f"    betting: {betting['bets']} bets, ROI {betting['roi']:+.3f}, {betting['units']:+.1f} units")
+    for name, other in reports.items():
+        if name != champion["model"]:
+            verdict = "passed" if other["gates_passed"] else "failed " + ", ".join(
+                g["name"] for g in other["gates"] if not g["passed"])
+            print(f"    candidate {name}: log loss {other['model']['log_loss']:.4f}, gates {verdict}")
+    forecasts = result.output_for_node(f"predictions__{sport}")
+    print(f"  predictions: {len(forecasts)} games of the coming week scored by {champion['model']} v{champion['version']}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sports", nargs="+", default=list(SPORTS), choices=SPORTS)
+    parser.add_argument("--models", nargs="+", default=list(DEMO_MODELS), choices=MODEL_NAMES,
+                        help="candidates to tune, fit and evaluate (default: %(default)s)")
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
     warnings.filterwarnings("ignore", category=dg.PreviewWarning)
@@ -53,20 +82,21 @@ def main(argv: list[str] | None = None) -> int:
         if not run_job("ingest_job", instance, partition_range_tags(sport)).success:
             failed.append(f"ingest {sport}")
             continue
-        print(f"{sport}: fit, evaluate, promote", flush=True)
-        result = run_job(f"promote_{sport}_job", instance)
-        if not result.success:
+        print(f"{sport}: tune, fit and evaluate {', '.join(args.models)}", flush=True)
+        trained = run_job(f"train_{sport}_job", instance, selection=candidate_keys(sport, args.models))
+        reports = {f"{m}_{sport}": trained.output_for_node(f"reports__{m}_{sport}") for m in args.models
+                   if trained.asset_materializations_for_node(f"reports__{m}_{sport}")}
+        print(f"{sport}: choose the champion, predict the coming week", flush=True)
+        promoted = run_job(f"promote_{sport}_job", instance)
+        if not promoted.success:
             failed.append(f"promote {sport}")
             continue
-        report = result.output_for_node(f"reports__elo_{sport}")
-        champion = result.output_for_node(f"production__{sport}")
-        model, market = report["model"], report["baselines"].get("market", {})
-        print(f"  champion {champion['model']} v{champion['version']}: season {report['season']} "
-              f"log loss {model['log_loss']:.4f}, Brier {model['brier']:.4f}, accuracy {model['accuracy']:.3f} "
-              f"(market Brier {market.get('brier', float('nan')):.4f})")
+        print_champion(sport, promoted, reports)
     resources = default_resources()
+    production = Path(resources["model_store"].models_dir).parent / "production"
     print(f"\ndemo finished in {time.perf_counter() - started:.1f}s")
-    print(f"reports:    {resources['model_store'].reports_dir}/<model>/v<N>/report.html")
+    print(f"reports:    {resources['model_store'].reports_dir}/<model>_<sport>/v<N>/report.html")
+    print(f"champions:  {production}/<sport>.json and <sport>.model_status.json (history: tp champion --sport nfl)")
     print(f"models:     {resources['model_store'].models_dir}")
     print(f"warehouse:  {resources['warehouse'].path}")
     if failed:

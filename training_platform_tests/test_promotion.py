@@ -102,18 +102,31 @@ def test_best_passing_candidate_wins_and_rollback_restores_the_exact_earlier_art
             "calibration", "optimisation"} <= set(status)
     assert status["model_type"] == "logistic"
     assert status["optimisation"]["trials"] + status["optimisation"]["pruned"] == 8
-    history_before = registry(tmp_path).history("nba")
+    # --force: elo is worse than the logistic champion, so only force lets it through; it is recorded.
+    unforced = run_chain(resources, instance, chain("elo", "nba")[2:4])
+    assert check_results(unforced) == {"metric_gates": False}
+    assert registry(tmp_path).current("nba")["model"] == "logistic_nba"
+    forced = run_chain(resources, instance, chain("elo", "nba")[2:4],
+                       {"ops": {"reports__elo_nba": {"config": {"force": True}}}})
+    assert check_results(forced) == {"metric_gates": True}
+    gate = forced.get_asset_check_evaluations()[0].metadata["not_worse_than_champion"].value
+    assert "FORCED" in gate
+    assert forced.output_for_node("production__nba")["model"] == "elo_nba"
+    assert registry(tmp_path).current("nba")["forced"]
 
+    history_before = registry(tmp_path).history("nba")
+    logistic_sha = logistic.output_for_node("models__logistic_nba").sha256
     rolled = rollback_job.execute_in_process(
         instance=instance, resources=resources,
-        run_config={"ops": {"rollback_champion": {"config": {"sport": "nba", "model": "elo_nba", "version": 1}}}})
+        run_config={"ops": {"rollback_champion": {"config": {"sport": "nba", "model": "logistic_nba", "version": 1}}}})
     assert rolled.success
     history = registry(tmp_path).history("nba")
-    assert history.iloc[:2].equals(history_before)  # history is appended to, never rewritten
-    assert list(history["action"]) == ["promote", "promote", "rollback"]
-    assert history.iloc[-1]["sha256"] == elo_sha
-    assert json.loads((tmp_path / "production" / "nba.json").read_text())["sha256"] == elo_sha
-    assert champion_alias(tmp_path, "elo_nba") == "1" and champion_alias(tmp_path, "logistic_nba") is None
+    assert history.iloc[:3].equals(history_before)  # history is appended to, never rewritten
+    assert list(history["action"]) == ["promote", "promote", "promote", "rollback"]
+    assert list(history["forced"]) == [False, False, True, False]
+    assert history.iloc[-1]["sha256"] == logistic_sha != elo_sha
+    assert json.loads((tmp_path / "production" / "nba.json").read_text())["sha256"] == logistic_sha
+    assert champion_alias(tmp_path, "logistic_nba") == "1" and champion_alias(tmp_path, "elo_nba") is None
 
     # The CLI refuses what it cannot do, and changes nothing when it does.
     env = {**os.environ, "TP_DATA_DIR": str(tmp_path)}
@@ -122,10 +135,10 @@ def test_best_passing_candidate_wins_and_rollback_restores_the_exact_earlier_art
                               capture_output=True, text=True, timeout=120)
     missing = tp("rollback", "--sport", "nba", "--model", "elo_nba", "--version", "9")
     assert missing.returncode == 2 and "no artifact elo_nba v9" in missing.stderr and "v1" in missing.stderr
-    artifact = tmp_path / "models" / "logistic_nba" / "v1" / "model.joblib"
+    artifact = tmp_path / "models" / "elo_nba" / "v1" / "model.joblib"
     artifact.write_bytes(artifact.read_bytes() + b"tampered")
-    tampered = tp("rollback", "--sport", "nba", "--model", "logistic_nba", "--version", "1")
+    tampered = tp("rollback", "--sport", "nba", "--model", "elo_nba", "--version", "1")
     assert tampered.returncode == 2 and "SHA-256" in tampered.stderr
     assert registry(tmp_path).history("nba").equals(history)
     shown = tp("champion", "--sport", "nba")
-    assert shown.returncode == 0 and shown.stdout.count("elo_nba") == 2 and "rollback" in shown.stdout
+    assert shown.returncode == 0 and shown.stdout.count("logistic_nba") == 2 and "rollback" in shown.stdout

@@ -31,13 +31,15 @@ class GamesSourceResource(dg.ConfigurableResource):
     mlb: str = "synthetic"
     seed: int = DEFAULT_SEED
     synthetic_seasons: int = DEFAULT_SEASONS
+    synthetic_upcoming_weeks: int = 1  # the synthetic league's last week is left unplayed: a week to predict
     cache_dir: str
 
     def spec(self, sport: str) -> SourceSpec:
         return SourceSpec.parse(getattr(self, sport))
 
     def games(self, sport: str) -> pd.DataFrame:
-        return load_games(self.spec(sport), sport, Path(self.cache_dir), self.seed, self.synthetic_seasons)
+        return load_games(self.spec(sport), sport, Path(self.cache_dir), self.seed, self.synthetic_seasons,
+                          self.synthetic_upcoming_weeks)
 
     def known_teams(self, sport: str):
         return known_teams(self.spec(sport), sport)
@@ -73,6 +75,7 @@ def default_resources() -> dict:
             mlb=os.environ.get("TP_SOURCE_MLB", "synthetic"),
             seed=int(os.environ.get("TP_SYNTHETIC_SEED", DEFAULT_SEED)),
             synthetic_seasons=int(os.environ.get("TP_SYNTHETIC_SEASONS", DEFAULT_SEASONS)),
+            synthetic_upcoming_weeks=int(os.environ.get("TP_SYNTHETIC_UPCOMING_WEEKS", 1)),
             cache_dir=env_path("TP_CACHE_DIR", "cache"),
         ),
         "model_store": ModelStoreResource(

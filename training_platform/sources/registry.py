@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from training_platform.sources.csv_games import read_games_csv
+from training_platform.sources.weeks import week_start
 from training_platform.sources.nflverse import NFL_FRANCHISES, read_nflverse_games
 from training_platform.sources.synthetic import (
     DEFAULT_LAST_SEASON,
@@ -41,16 +42,32 @@ class SourceSpec:
 
 
 def load_games(
-    spec: SourceSpec, sport: str, cache_dir: Path, seed: int = DEFAULT_SEED, seasons: int = DEFAULT_SEASONS
+    spec: SourceSpec, sport: str, cache_dir: Path, seed: int = DEFAULT_SEED, seasons: int = DEFAULT_SEASONS,
+    upcoming_weeks: int = 0,
 ) -> pd.DataFrame:
-    """Every game the source has for `sport`, in the canonical schema."""
+    """Every game the source has for `sport`, in the canonical schema.
+
+    For the synthetic league, the last `upcoming_weeks` weeks are left unplayed (no scores), so
+    the embedded default has a coming week for predictions/<sport> to score.
+    """
     if spec.kind == "synthetic":
-        return generate_league(sport, seed=seed, first_season=DEFAULT_LAST_SEASON - seasons + 1, seasons=seasons)
+        games = generate_league(sport, seed=seed, first_season=DEFAULT_LAST_SEASON - seasons + 1, seasons=seasons)
+        return _unplayed_tail(games, upcoming_weeks)
     if spec.kind == "nflverse" and sport != "nfl":
         raise ValueError(f"the nflverse source only has NFL games, not {sport}")
     stamp = _modified(spec.location)
     games = _read_file(spec, sport, str(cache_dir), stamp)
     return games[games["sport"] == sport].reset_index(drop=True)
+
+
+def _unplayed_tail(games: pd.DataFrame, weeks: int) -> pd.DataFrame:
+    if weeks <= 0:
+        return games
+    starts = week_start(games["game_date"])
+    upcoming = starts >= starts.max() - pd.Timedelta(weeks=weeks - 1)
+    games = games.copy()
+    games.loc[upcoming.to_numpy(), ["home_score", "away_score"]] = pd.NA
+    return games
 
 
 def known_teams(spec: SourceSpec, sport: str) -> frozenset[str] | None:

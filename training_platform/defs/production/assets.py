@@ -49,8 +49,9 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
         evaluated = {name: report for name, report in reports.items() if report is not None}
         if not evaluated:
             raise dg.Failure(f"no {sport.upper()} candidate has a report yet; materialize reports/<model>_{sport}")
-        choice = choose_champion({name: {"gates_passed": r["gates_passed"], "log_loss": r["model"]["log_loss"]}
-                                  for name, r in evaluated.items()})
+        # A candidate forced in this very run is what the user asked for; a stale forced report is not.
+        forced_now = {n: r for n, r in evaluated.items() if r.get("forced") and r.get("dagster_run_id") == context.run.run_id}
+        choice = (forced_now and _pick(forced_now)) or _pick(evaluated)
         summary = {name: _summary(r) for name, r in evaluated.items()}
         if choice is None:
             raise dg.Failure(
@@ -80,6 +81,11 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
                 "forced": bool(row["forced"]), "promoted_at": row["promoted_at"], "registry_entry": int(row["entry_id"])}
 
     return _production
+
+
+def _pick(reports: dict[str, dict]) -> str | None:
+    return choose_champion({name: {"gates_passed": r["gates_passed"], "log_loss": r["model"]["log_loss"]}
+                            for name, r in reports.items()})
 
 
 def _summary(report: dict) -> str:

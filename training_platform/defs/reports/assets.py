@@ -65,13 +65,19 @@ def build_report_asset(model_name: str, sport: str) -> dg.AssetsDefinition:
         if champion:
             result["champion"] = {"model": champion["model"], "version": champion["version"]}
         gates = evaluate_gates(result, load_thresholds(sport), force=config.force)
-        result.update(gates=[g.__dict__ for g in gates], gates_passed=all_passed(gates), forced=config.force)
+        result.update(gates=[g.__dict__ for g in gates], gates_passed=all_passed(gates), forced=config.force,
+                      dagster_run_id=context.run.run_id)
 
         out_dir = Path(model_store.reports_dir) / model_name / f"v{model.version}"
         result["report_dir"] = str(out_dir)
         images = _write_report(out_dir, model_name, result, predictions, rules)
         _log_to_model_run(tracking, model, out_dir, result)
         context.log.info(f"report written to {out_dir / 'report.html'}")
+        if result["gates_passed"]:
+            context.log.info(f"{model_name} v{model.version} passed every gate; it may be promoted")
+        else:  # the blocking check stops the run below; say why where a shell user looks
+            context.log.warning(f"{model_name} v{model.version} is blocked from production: " + "; ".join(
+                f"{g.name} {g.describe()}" for g in gates if not g.passed))
 
         yield dg.Output(result, metadata={
             "seasons": f"{result['seasons'][0]}-{result['seasons'][-1]}", "games": result["games"],

@@ -24,11 +24,12 @@ sys.path.insert(0, str(ROOT))
 
 import dagster as dg  # noqa: E402
 
-from training_platform.demo import QUIET_LOGS  # noqa: E402
+from training_platform.demo import DEMO_MODELS, QUIET_LOGS  # noqa: E402
 from training_platform.defs.features.assets import features_gold  # noqa: E402
 from training_platform.defs.raw.assets import raw_games  # noqa: E402
 from training_platform.ml.elo import replay  # noqa: E402
-from training_platform.ml.evaluation import evaluate_last_season  # noqa: E402
+from training_platform.ml.backtest import walk_forward_backtest  # noqa: E402
+from training_platform.ml.gates import all_passed, choose_champion, evaluate_gates, load_thresholds  # noqa: E402
 from training_platform.ml.features import DEFAULT_ELO, build_gold_features  # noqa: E402
 from training_platform.ml.training import default_splitter, fit_calibrated, training_rows  # noqa: E402
 from training_platform.ml.tuning import optuna_storage, search_space, seed_for, tune  # noqa: E402
@@ -81,14 +82,20 @@ def bench_demo(work: Path) -> dict:
     def anchor():
         store = Warehouse(work / "plain_demo.duckdb")
         for sport in SPORTS:
-            games = load_games(SourceSpec("synthetic"), sport, work)
+            games = load_games(SourceSpec("synthetic"), sport, work, upcoming_weeks=1)
             gold = plain_pipeline(games, store, sport)
             X, y, weeks = training_rows(gold)
-            best = tune(make_model("elo", sport), search_space("elo"), X, y, weeks, default_splitter(5), method="grid",
-                        n_trials=27, storage=optuna_storage(str(work / f"plain_{sport}.journal")), study_name=sport,
-                        seed=seed_for(sport), log=lambda message: None)
-            model = fit_calibrated("elo", sport, best.best_params, X, y, seed=0)
-            evaluate_last_season(model, gold)
+            outcomes = {}
+            for model in DEMO_MODELS:
+                method, trials = ("grid", 27) if model == "elo" else ("optuna", 50)
+                best = tune(make_model(model, sport), search_space(model), X, y, weeks, default_splitter(5),
+                            method=method, n_trials=trials, storage=optuna_storage(str(work / f"plain_{sport}_{model}.journal")),
+                            study_name=sport, seed=seed_for(sport), log=lambda message: None)
+                fitted = fit_calibrated(model, sport, best.best_params, X, y, seed=0)
+                report = walk_forward_backtest(fitted, gold, refit_every_weeks=53 if model == "elo" else 4)
+                passed = all_passed(evaluate_gates(report, load_thresholds(sport)))
+                outcomes[model] = {"gates_passed": passed, "log_loss": report["model"]["log_loss"]}
+            choose_champion(outcomes)
 
     anchor_seconds, _ = timed(anchor)
     return result("demo_wall_time", seconds, "s", "same compute without dagster", anchor_seconds)

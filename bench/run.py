@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import foundation, training  # noqa: E402
+from bench import foundation, serving, training  # noqa: E402
 
 
 def main() -> int:
@@ -21,6 +21,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         rows.append(foundation.bench_demo(work))
+        rows.extend(serving.bench_latency(work))
         if not foundation.NFLVERSE.exists():
             print(f"skipped the real-data benchmarks: {foundation.NFLVERSE} is absent")
         else:

@@ -219,3 +219,9 @@ def test_imbalance_options_resample_only_in_fit():
         make_model("elo", imbalance="smotenc")
     with pytest.raises(ValueError, match="use imbalance='smotenc'"):
         make_model("xgboost", imbalance="class_weight")
+
+
+def test_elo_scores_fixtures_without_results_exactly_as_its_online_replay():
+    fitted = EloClassifier().fit(GOLD[GOLD["season"] < 2024], Y[GOLD["season"] < 2024])
+    fixtures = GOLD[GOLD["season"] == 2024].assign(home_margin=np.nan)
+    assert np.allclose(fitted.predict_proba(fixtures), fitted._predict_online(fixtures))

@@ -30,9 +30,13 @@ def fit_calibrator(method: str, p, y):
 
 
 def apply_calibrator(method: str, calibrator, p) -> np.ndarray:
+    # The fitted maps applied directly: the same numbers as the calibrator's own predict,
+    # without scikit-learn's per-call validation (a third of a millisecond per game served).
     if method == "sigmoid":
-        return calibrator.predict_proba(_logit(p))[:, 1]
-    return np.clip(calibrator.predict(np.asarray(p, float)), EPS, 1 - EPS)
+        z = _logit(p)[:, 0] * calibrator.coef_[0, 0] + calibrator.intercept_[0]
+        return 1.0 / (1.0 + np.exp(-z))
+    p = np.asarray(p, float)
+    return np.clip(np.interp(p, calibrator.X_thresholds_, calibrator.y_thresholds_), EPS, 1 - EPS)
 
 
 def choose_method(oof_p, y, fold_ids) -> tuple[str, dict[str, float]]:

@@ -55,8 +55,8 @@ def timed(fn):
 def result(name, value, unit, anchor_name=None, anchor_value=None):
     row = {"name": name, "value": round(value, 3), "unit": unit}
     if anchor_name is not None:
-        row.update(anchor_name=anchor_name, anchor_value=round(anchor_value, 3), ratio=round(value / anchor_value, 2))
-    print(f"{name}: {value:.2f} {unit}" + (f"   anchor {anchor_name}: {anchor_value:.2f} {unit}   ratio {value / anchor_value:.2f}" if anchor_name else ""), flush=True)
+        row.update(anchor_name=anchor_name, anchor_value=round(anchor_value, 3), ratio=float(f"{value / anchor_value:.3g}"))
+    print(f"{name}: {value:.2f} {unit}" + (f"   anchor {anchor_name}: {anchor_value:.2f} {unit}   ratio {value / anchor_value:.3g}" if anchor_name else ""), flush=True)
     return row
 
 

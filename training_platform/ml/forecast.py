@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from training_platform.ml.serving import compile_predictor
+
 FIXTURE_COLUMNS = ["game_id", "game_date", "partition_week", "season", "home_team", "away_team"]
 
 
@@ -26,7 +28,8 @@ def coming_week(gold: pd.DataFrame, week: str | None = None) -> tuple[str | None
 def score(estimator, games: pd.DataFrame) -> pd.DataFrame:
     """P(home win) and P(away win) for each game, next to the fixture."""
     out = games[[c for c in FIXTURE_COLUMNS if c in games]].copy()
-    p_home = estimator.predict_proba(games)[:, 1] if len(games) else []
+    predict_home, _ = compile_predictor(estimator)
+    p_home = predict_home(games) if len(games) else []
     out["p_home"] = p_home
     out["p_away"] = 1 - out["p_home"]
     return out

@@ -9,11 +9,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -40,7 +38,8 @@ from training_platform.sources.registry import SourceSpec, load_games  # noqa: E
 from training_platform.sources.schema import SPORTS  # noqa: E402
 from training_platform.sources.weeks import week_start, weeks_covering  # noqa: E402
 from training_platform.storage.warehouse import Warehouse  # noqa: E402
-from training_platform_tests.conftest import make_resources, range_tags  # noqa: E402
+from training_platform.defs.partitions import range_tags  # noqa: E402
+from training_platform_tests.conftest import make_resources  # noqa: E402
 
 
 warnings.filterwarnings("ignore")

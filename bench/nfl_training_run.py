@@ -19,7 +19,8 @@ from training_platform.defs.tuning.assets import build_tuning_asset  # noqa: E40
 from training_platform.demo import QUIET_LOGS  # noqa: E402
 from training_platform.sources.nflverse import read_nflverse_games  # noqa: E402
 from training_platform.sources.weeks import weeks_covering  # noqa: E402
-from training_platform_tests.conftest import NFLVERSE, make_resources, range_tags  # noqa: E402
+from training_platform.defs.partitions import range_tags  # noqa: E402
+from training_platform_tests.conftest import NFLVERSE, make_resources  # noqa: E402
 
 
 def peak_mb() -> float:

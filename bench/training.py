@@ -24,7 +24,8 @@ from training_platform.ml.warm_start import warm_update
 from training_platform.ml.zoo import make_model
 from training_platform.sources.nflverse import read_nflverse_games
 from training_platform.sources.weeks import weeks_covering
-from training_platform_tests.conftest import make_resources, range_tags
+from training_platform.defs.partitions import range_tags
+from training_platform_tests.conftest import make_resources
 
 TRIALS = 100
 

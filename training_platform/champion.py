@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from training_platform.ml.artifacts import METADATA_FILE, ArtifactIntegrityError, ModelArtifact, sha256_of
+from training_platform.ml.artifacts import METADATA_FILE, MODEL_FILE, ModelArtifact, verify_artifact
 from training_platform.storage.registry import ChampionRegistry
 
 CHAMPION_ALIAS = "champion"
@@ -67,10 +67,8 @@ def rollback(registry: ChampionRegistry, sport: str, model_name: str, version: i
     meta = json.loads((directory / METADATA_FILE).read_text())
     if meta["sport"] != sport:
         raise ValueError(f"{model_name} v{version} is a {meta['sport']} model, not {sport}")
-    artifact = ModelArtifact(model_name, int(version), str(directory / "model.joblib"), meta["sha256"])
-    if not Path(artifact.path).exists() or sha256_of(Path(artifact.path)) != artifact.sha256:
-        raise ArtifactIntegrityError(f"{model_name} v{version}: the file no longer matches its recorded SHA-256; "
-                                     "refusing to roll back to it")
+    artifact = ModelArtifact(model_name, int(version), str(directory / MODEL_FILE), meta["sha256"])
+    verify_artifact(artifact)  # never roll back to bytes that changed since they were saved
     report_dir = Path(reports_dir) / model_name / f"v{version}"
     if not (report_dir / "report.json").exists():
         raise ValueError(f"{model_name} v{version} has no report under {report_dir}; a model that was never "

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from training_platform.sources.schema import SPORTS
 
@@ -41,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     store = resources["model_store"]
     try:
         row = rollback(registry, args.sport, args.model, args.version, store.models_dir, store.reports_dir,
-                       Path(store.models_dir).parent / "production", resources["tracking"].mlflow_uri, run_id="cli")
+                       store.production_dir, resources["tracking"].mlflow_uri, run_id="cli")
     except (ValueError, RuntimeError) as exc:
         print(f"rollback refused: {exc}", file=sys.stderr)
         return 2

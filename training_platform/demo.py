@@ -11,7 +11,6 @@ import argparse
 import sys
 import time
 import warnings
-from pathlib import Path
 
 import dagster as dg
 
@@ -93,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         print_champion(sport, promoted, reports)
     resources = default_resources()
-    production = Path(resources["model_store"].models_dir).parent / "production"
+    production = resources["model_store"].production_dir
     print(f"\ndemo finished in {time.perf_counter() - started:.1f}s")
     print(f"reports:    {resources['model_store'].reports_dir}/<model>_<sport>/v<N>/report.html")
     print(f"champions:  {production}/<sport>.json and <sport>.model_status.json (history: tp champion --sport nfl)")

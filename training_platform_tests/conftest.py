@@ -4,7 +4,6 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from training_platform.defs.partitions import range_tags  # noqa: F401  (tests and benches import it from here)
 from training_platform.defs.production.assets import latest_report_loader
 from training_platform.defs.resources import GamesSourceResource, ModelStoreResource, TrackingResource, WarehouseResource
 

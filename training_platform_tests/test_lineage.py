@@ -4,7 +4,6 @@ import datetime as dt
 
 import dagster as dg
 import pandas as pd
-import pytest
 
 from training_platform.definitions import defs
 from training_platform.defs.features.assets import GOLD_TABLE, features_gold
@@ -19,7 +18,8 @@ from training_platform.sources.quality import RULES
 from training_platform.sources.synthetic import generate_league
 from training_platform.sources.weeks import weeks_covering
 from training_platform.storage.warehouse import Warehouse
-from training_platform_tests.conftest import make_resources, range_tags
+from training_platform.defs.partitions import range_tags
+from training_platform_tests.conftest import make_resources
 
 ALL_ASSETS = [raw_games, features_gold, *tuning_assets, *model_assets, *report_assets, *production_assets,
               *predictions_assets]

@@ -12,7 +12,8 @@ from training_platform.ml.artifacts import ArtifactIntegrityError, load_model
 from training_platform.sources.synthetic import generate_league
 from training_platform.sources.weeks import weeks_covering
 from training_platform.storage.warehouse import Warehouse
-from training_platform_tests.conftest import make_resources, range_tags
+from training_platform.defs.partitions import range_tags
+from training_platform_tests.conftest import make_resources
 
 LOGISTIC = [build_tuning_asset("logistic", "nfl"), build_model_asset("logistic", "nfl")]
 FEW_TRIALS = {"ops": {"tuning__logistic_nfl": {"config": {"n_trials": 6, "n_splits": 3}}}}

@@ -16,7 +16,7 @@ from training_platform.ml.features import build_gold_features
 from training_platform.ml.metrics import expected_calibration_error
 from training_platform.ml.splits import ExpandingWindowSplit, WalkForwardSplit
 from training_platform.ml.tuning import cv_log_loss, optuna_storage, search_space, seed_for, tune
-from training_platform.ml.zoo import MODEL_NAMES, ColumnSelector, make_model
+from training_platform.ml.zoo import MODEL_NAMES, make_model
 from training_platform.sources.synthetic import generate_league
 from training_platform.sources.weeks import week_start
 

@@ -51,10 +51,8 @@ class RollbackConfig(dg.Config):
        "appends a registry row, never rewrites one.")
 def rollback_champion(context: dg.OpExecutionContext, config: RollbackConfig, warehouse: WarehouseResource,
                       model_store: ModelStoreResource, tracking: TrackingResource) -> dict:
-    from pathlib import Path
-
     row = rollback(ChampionRegistry(warehouse.open()), config.sport, config.model, config.version,
-                   model_store.models_dir, model_store.reports_dir, Path(model_store.models_dir).parent / "production",
+                   model_store.models_dir, model_store.reports_dir, model_store.production_dir,
                    tracking.mlflow_uri, context.run.run_id)
     context.log.info(f"{config.sport} champion is now {config.model} v{config.version} (was {row['replaces_version']})")
     return row

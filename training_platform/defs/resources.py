@@ -51,6 +51,15 @@ class ModelStoreResource(dg.ConfigurableResource):
     models_dir: str
     reports_dir: str
 
+    @property
+    def production_dir(self) -> Path:
+        """The champion pointers and model-status files, beside the models."""
+        return Path(self.models_dir).parent / "production"
+
+    @property
+    def predictions_dir(self) -> Path:
+        return Path(self.models_dir).parent / "predictions"
+
 
 class TrackingResource(dg.ConfigurableResource):
     """MLflow tracking and registry (a SQLite file by default, no server) and Optuna's study storage."""

@@ -59,6 +59,12 @@ def save_model(model, root: str | Path, name: str, metadata: dict) -> ModelArtif
 
 def load_model(artifact: ModelArtifact):
     """Load the model after checking its bytes still hash to the recorded SHA-256."""
+    verify_artifact(artifact)
+    return joblib.load(artifact.path)
+
+
+def verify_artifact(artifact: ModelArtifact) -> None:
+    """Raise ArtifactIntegrityError unless the file exists and hashes to the recorded SHA-256."""
     path = Path(artifact.path)
     if not path.exists():
         raise ArtifactIntegrityError(f"{artifact.name} v{artifact.version}: {path} is missing")
@@ -68,4 +74,3 @@ def load_model(artifact: ModelArtifact):
             f"{artifact.name} v{artifact.version}: {path} has SHA-256 {actual}, "
             f"recorded {artifact.sha256}; refusing to load a modified artifact"
         )
-    return joblib.load(path)

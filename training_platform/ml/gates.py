@@ -64,7 +64,7 @@ def evaluate_gates(report: dict, thresholds: GateThresholds = GateThresholds(), 
                    thresholds.min_games, "out-of-sample games >= threshold"),
         *(_at_least(metric, model[metric], getattr(thresholds, f"min_{metric}"))
           for metric in ("accuracy", "precision", "recall", "f1")),
-        _compare("ece", model["ece"], thresholds.max_ece, "expected calibration error <= threshold"),
+        _at_most("ece", model["ece"], thresholds.max_ece, "expected calibration error <= threshold"),
         _below("beats_constant_baseline", constant["model_on_same_games"]["log_loss"] - constant["log_loss"],
                thresholds.max_log_loss_vs_constant, "log loss minus the constant home-win rate's < threshold"),
     ]
@@ -76,7 +76,7 @@ def _at_least(metric: str, value: float, threshold: float) -> GateResult:
     return GateResult(metric, _finite(value) and value >= threshold, value, threshold, f"{metric} >= threshold")
 
 
-def _compare(name: str, value: float, threshold: float, rule: str) -> GateResult:
+def _at_most(name: str, value: float, threshold: float, rule: str) -> GateResult:
     return GateResult(name, _finite(value) and value <= threshold, value, threshold, rule)
 
 

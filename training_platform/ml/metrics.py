@@ -16,11 +16,16 @@ from sklearn.metrics import (
 ECE_BINS = 10
 
 
+def probability_bin(p, bins: int = ECE_BINS) -> np.ndarray:
+    """Index of each probability's equal-width bin; 1.0 falls in the last bin."""
+    return np.minimum((np.asarray(p, dtype=float) * bins).astype(int), bins - 1)
+
+
 def expected_calibration_error(y_true, p, bins: int = ECE_BINS) -> float:
     """Mean |observed rate - mean forecast| over equal-width probability bins, weighted by games."""
     y = np.asarray(y_true, dtype=float)
     p = np.asarray(p, dtype=float)
-    which = np.minimum((p * bins).astype(int), bins - 1)
+    which = probability_bin(p, bins)
     total = 0.0
     for b in np.unique(which):
         in_bin = which == b

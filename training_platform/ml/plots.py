@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import io
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
+
+from training_platform.ml.metrics import ECE_BINS, probability_bin
 
 
 def _png(draw: Callable, title: str, xlabel: str, ylabel: str, size=(6, 3.6)) -> bytes:
@@ -27,6 +30,11 @@ def _png(draw: Callable, title: str, xlabel: str, ylabel: str, size=(6, 3.6)) ->
     return buffer.getvalue()
 
 
+def png_data_uri(png: bytes) -> str:
+    """The image inline, for Markdown metadata in the Dagster UI and self-contained HTML."""
+    return f"data:image/png;base64,{base64.b64encode(png).decode()}"
+
+
 def history_plot_png(history: list[float], title: str) -> bytes:
     """Optimisation history: each finished trial's CV log loss and the best so far."""
     def draw(ax):
@@ -35,7 +43,7 @@ def history_plot_png(history: list[float], title: str) -> bytes:
     return _png(draw, title, "finished trial", "CV log loss")
 
 
-def reliability_png(predictions: pd.DataFrame, title: str, bins: int = 10) -> bytes:
+def reliability_png(predictions: pd.DataFrame, title: str, bins: int = ECE_BINS) -> bytes:
     """Observed home-win rate against the mean forecast, per equal-width bin, model and market."""
     def draw(ax):
         ax.plot([0, 1], [0, 1], ":", color="grey", label="perfect")
@@ -43,7 +51,7 @@ def reliability_png(predictions: pd.DataFrame, title: str, bins: int = 10) -> by
             if column not in predictions or predictions[column].isna().all():
                 continue
             frame = predictions[[column, "home_win"]].dropna()
-            which = np.minimum((frame[column] * bins).astype(int), bins - 1)
+            which = probability_bin(frame[column], bins)
             grouped = frame.groupby(which).agg(forecast=(column, "mean"), observed=("home_win", "mean"))
             ax.plot(grouped["forecast"], grouped["observed"], "o-", label=label)
     return _png(draw, title, "forecast P(home win)", "observed home-win rate", size=(4.5, 4.5))

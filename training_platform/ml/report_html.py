@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import base64
 import html
+
+from training_platform.ml.plots import png_data_uri
 
 METRICS = ("log_loss", "brier", "accuracy", "precision", "recall", "f1", "roc_auc", "ece", "games")
 BETTING = ("bets", "units", "roi", "hit_rate", "kelly_growth", "sharpe_weekly", "max_drawdown_units",
@@ -25,7 +26,7 @@ def render_report(title: str, report: dict, images: dict[str, bytes]) -> str:
     )
     betting = "".join(f"<tr><td>{k}</td>{_cell(report['betting'].get(k, ''))}</tr>" for k in BETTING if k in report["betting"])
     figures = "".join(
-        f'<figure><img alt="{html.escape(name)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+        f'<figure><img alt="{html.escape(name)}" src="{png_data_uri(png)}">'
         f"<figcaption>{html.escape(name.replace('_', ' '))}</figcaption></figure>" for name, png in images.items()
     )
     header = "".join(f"<th>{m}</th>" for m in METRICS)

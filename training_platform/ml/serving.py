@@ -25,8 +25,8 @@ from training_platform.ml.zoo import ColumnSelector
 Predictor = Callable[[pd.DataFrame], np.ndarray]  # games -> P(home win), one per row
 
 
-def _linear_parts(pipeline) -> tuple[list[str], np.ndarray, np.ndarray, float] | None:
-    """(columns, fill values, weights, intercept) of select → impute → [scale] → LogisticRegression."""
+def _linear_parts(pipeline) -> tuple[ColumnSelector, np.ndarray, np.ndarray, float] | None:
+    """(column selector, fill values, weights, intercept) of select → impute → [scale] → LogisticRegression."""
     if not isinstance(pipeline, Pipeline):
         return None
     steps = [step for _, step in pipeline.steps]
@@ -46,22 +46,19 @@ def _linear_parts(pipeline) -> tuple[list[str], np.ndarray, np.ndarray, float] |
         mean = scale.mean_ if scale.mean_ is not None else np.zeros_like(weights)
         weights = weights / divisor
         intercept -= float(weights @ mean)
-    return list(steps[0].columns), impute.statistics_.astype(float), weights, intercept
+    return steps[0], impute.statistics_.astype(float), weights, intercept
 
 
 def _inner(estimator):
     return estimator.estimator_ if isinstance(estimator, TimeSeriesCalibratedClassifier) else estimator
 
 
-def _folded(estimator) -> Predictor | None:
+def _folded(estimator, parts) -> Predictor:
     calibrated = isinstance(estimator, TimeSeriesCalibratedClassifier)
-    parts = _linear_parts(_inner(estimator))
-    if parts is None:
-        return None
-    columns, fill, weights, intercept = parts
+    select, fill, weights, intercept = parts
 
     def predict_home(games: pd.DataFrame) -> np.ndarray:
-        x = np.column_stack([games[c].to_numpy(dtype="float64", na_value=np.nan) for c in columns])
+        x = select.transform(games)
         x = np.where(np.isnan(x), fill, x)
         p = 1.0 / (1.0 + np.exp(-(x @ weights + intercept)))
         return apply_calibrator(estimator.method_, estimator.calibrator_, p) if calibrated else p
@@ -81,10 +78,12 @@ def compile_predictor(estimator) -> tuple[Predictor, str]:
     """A function scoring games as `estimator.predict_proba(games)[:, 1]` does, and its kind
     ("folded linear" or "predict_proba"). The folded scorer is checked against `predict_proba`
     on probe rows first; a gap beyond 1e-9 raises rather than serve different numbers."""
-    folded = _folded(estimator)
-    if folded is None:
+    parts = _linear_parts(_inner(estimator))
+    if parts is None:
         return (lambda games: estimator.predict_proba(games)[:, 1]), "predict_proba"
-    probe = _probe_rows(*_linear_parts(_inner(estimator))[:2])
+    folded = _folded(estimator, parts)
+    select, fill = parts[:2]
+    probe = _probe_rows(list(select.columns), fill)
     gap = float(np.max(np.abs(folded(probe) - estimator.predict_proba(probe)[:, 1])))
     if gap > 1e-9:
         raise AssertionError(f"folded linear scorer differs from predict_proba by {gap:.2e}")

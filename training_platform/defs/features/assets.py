@@ -1,8 +1,5 @@
 """features/gold: one row per game with pre-game features and the three markets' targets."""
 
-
-import datetime as dt
-
 import dagster as dg
 import pandas as pd
 

@@ -1,6 +1,5 @@
 """predictions/<sport>: the coming week's games scored by the champion it is given."""
 
-from pathlib import Path
 
 import dagster as dg
 import pandas as pd
@@ -43,7 +42,7 @@ def build_predictions_asset(sport: str) -> dg.AssetsDefinition:
                                 "(ingest the coming week, or set config week to re-score a past one)")
         else:
             ChampionRegistry(store).log_predictions(forecasts)
-            out = Path(model_store.reports_dir).parent / "predictions" / sport / f"{week}.csv"
+            out = model_store.predictions_dir / sport / f"{week}.csv"
             out.parent.mkdir(parents=True, exist_ok=True)
             forecasts.to_csv(out, index=False)
             context.log.info(f"{len(forecasts)} {sport.upper()} games of week {week} scored by "

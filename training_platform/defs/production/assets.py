@@ -1,5 +1,4 @@
-"""production/<sport>: the champion, chosen among candidates whose gates passed, and
-predictions/<sport>: the coming week scored by it."""
+"""production/<sport>: the champion, chosen among candidates whose gates passed."""
 
 import json
 from pathlib import Path
@@ -65,7 +64,7 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
             context.log.info(f"{choice} v{artifact.version} is already the champion; nothing to promote")
             row = current
         else:
-            row = promote(registry, sport, artifact, report, report["report_dir"], _production_dir(model_store),
+            row = promote(registry, sport, artifact, report, report["report_dir"], model_store.production_dir,
                           tracking.mlflow_uri, context.run.run_id, forced=report.get("forced", False))
             context.log.info(f"promoted {choice} v{artifact.version} (replaces {row['replaces_version']})")
         context.add_output_metadata({
@@ -73,8 +72,8 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
             "log_loss": report["model"]["log_loss"], "brier": report["model"]["brier"],
             "accuracy": report["model"]["accuracy"], "registry_entry": int(row["entry_id"]),
             "candidates": dg.MetadataValue.md("\n".join(f"- **{n}**: {t}" for n, t in summary.items())),
-            "pointer": dg.MetadataValue.path(str(_production_dir(model_store) / f"{sport}.json")),
-            "model_status": dg.MetadataValue.path(str(_production_dir(model_store) / f"{sport}.model_status.json")),
+            "pointer": dg.MetadataValue.path(str(model_store.production_dir / f"{sport}.json")),
+            "model_status": dg.MetadataValue.path(str(model_store.production_dir / f"{sport}.model_status.json")),
         })
         return {"sport": sport, "model": choice, "version": artifact.version, "artifact": artifact.path,
                 "sha256": artifact.sha256, "metrics": report["model"], "seasons_evaluated": report["seasons"],
@@ -92,10 +91,6 @@ def _summary(report: dict) -> str:
     failed = [f"{g['name']} {g['value']:.4f} vs {g['threshold']}" for g in report["gates"] if not g["passed"]]
     verdict = "passed every gate" if not failed else "FAILED " + "; ".join(failed)
     return f"v{report['model_artifact']['version']} log loss {report['model']['log_loss']:.4f}, {verdict}"
-
-
-def _production_dir(model_store: ModelStoreResource) -> Path:
-    return Path(model_store.models_dir).parent / "production"
 
 
 production_assets = [build_production_asset(sport) for sport in SPORTS]

@@ -1,7 +1,6 @@
 """reports/<model>_<sport>: walk-forward backtest over the last seasons, baselines, betting,
 images, and the blocking metric-gate check."""
 
-import base64
 import json
 from pathlib import Path
 
@@ -14,7 +13,13 @@ from training_platform.ml.artifacts import ModelArtifact, load_model
 from training_platform.ml.backtest import DEFAULT_SEASONS, walk_forward_backtest
 from training_platform.ml.betting import BettingRules, place_bets
 from training_platform.ml.gates import all_passed, evaluate_gates, load_thresholds
-from training_platform.ml.plots import brier_per_season_png, cumulative_profit_png, reliability_png, roc_png
+from training_platform.ml.plots import (
+    brier_per_season_png,
+    cumulative_profit_png,
+    png_data_uri,
+    reliability_png,
+    roc_png,
+)
 from training_platform.ml.report_html import render_report
 from training_platform.ml.zoo import MODEL_NAMES
 from training_platform.sources.schema import SPORTS
@@ -87,7 +92,7 @@ def build_report_asset(model_name: str, sport: str) -> dg.AssetsDefinition:
             **{f"betting_{k}": v for k, v in result["betting"].items()},
             "report": dg.MetadataValue.path(str(out_dir / "report.html")),
             "report_json": dg.MetadataValue.path(str(out_dir / "report.json")),
-            **{name: dg.MetadataValue.md(f"![{name}](data:image/png;base64,{base64.b64encode(png).decode()})")
+            **{name: dg.MetadataValue.md(f"![{name}]({png_data_uri(png)})")
                for name, png in images.items()},
         })
         yield dg.AssetCheckResult(

@@ -1,6 +1,5 @@
 """tuning/<model>_<sport>: the best hyperparameters by time-series CV log loss, kept in Optuna storage."""
 
-import base64
 from pathlib import Path
 
 import dagster as dg
@@ -10,7 +9,7 @@ from training_platform.defs.resources import ModelStoreResource, TrackingResourc
 from training_platform.ml.features import FEATURE_VERSION
 from training_platform.ml.provenance import data_hash, git_commit
 from training_platform.ml.tracking import TrialLogger, run_url
-from training_platform.ml.plots import history_plot_png
+from training_platform.ml.plots import history_plot_png, png_data_uri
 from training_platform.ml.training import default_splitter, training_rows
 from training_platform.ml.tuning import optuna_storage, search_space, seed_for, tune
 from training_platform.ml.zoo import MODEL_NAMES, make_model
@@ -67,7 +66,8 @@ def build_tuning_asset(model: str, sport: str) -> dg.AssetsDefinition:
                                 "trials_pruned": result.trials_pruned})
             plot = Path(model_store.reports_dir) / "tuning" / name / f"{study_name}.png"
             plot.parent.mkdir(parents=True, exist_ok=True)
-            plot.write_bytes(history_plot_png(result.history, f"tuning/{name}"))
+            history_png = history_plot_png(result.history, f"tuning/{name}")
+            plot.write_bytes(history_png)
             mlflow.log_artifact(str(plot))
             url = run_url(tracking.mlflow_ui_url, run)
         context.add_output_metadata({
@@ -76,7 +76,7 @@ def build_tuning_asset(model: str, sport: str) -> dg.AssetsDefinition:
             "study": study_name, "best_params": dg.MetadataValue.json(result.best_params),
             "mlflow_run": dg.MetadataValue.url(url),
             "optimisation_history": dg.MetadataValue.md(
-                f"![optimisation history](data:image/png;base64,{base64.b64encode(plot.read_bytes()).decode()})"),
+                f"![optimisation history]({png_data_uri(history_png)})"),
             "optimisation_history_file": dg.MetadataValue.path(str(plot)),
         })
         return {"model": model, "sport": sport, "params": result.best_params, "best_cv_log_loss": result.best_score,

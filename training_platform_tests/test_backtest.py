@@ -104,10 +104,23 @@ def test_expected_calibration_error_by_hand():
 
 
 def test_drift_needs_a_full_window_and_a_clear_decay():
-    y = np.tile([1.0, 0.0], 30)
+    y = np.array([1.0, 0.0] * 30)
     assert not drift_check(np.full(60, 0.5), y, reference_brier=0.24, window=50).decayed  # 0.25 <= 0.26
     assert drift_check(1 - y, y, reference_brier=0.24, window=50).decayed
     assert not drift_check((1 - y)[:20], y[:20], reference_brier=0.24, window=50).decayed  # too few games
+
+
+def test_drift_does_not_fire_on_sampling_noise():
+    """A champion exactly as good as its backtest says: its 50-game rolling Brier wanders by about
+    0.014, so a bare 0.02 tolerance would request retraining for about one window in ten."""
+    rng = np.random.default_rng(0)
+    p = rng.uniform(0.3, 0.8, (2000, 50))
+    y = (rng.uniform(size=p.shape) < p).astype(float)
+    reference = float(np.mean(p * (1 - p)))  # the expected Brier of a calibrated forecast
+    naive = np.mean([np.mean((pi - yi) ** 2) > reference + 0.02 for pi, yi in zip(p, y)])
+    fired = np.mean([drift_check(pi, yi, reference, window=50, tolerance=0.02).decayed for pi, yi in zip(p, y)])
+    assert naive > 0.05 and fired < 0.02
+    assert drift_check(1 - y[0], y[0], reference, window=50).decayed  # real decay still fires
 
 
 def test_fingerprints_notice_exactly_the_changed_week():

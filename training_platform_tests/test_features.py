@@ -5,9 +5,16 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from training_platform.ml.features import FEATURE_COLUMNS, build_gold_features
+import pytest
+
+from training_platform.ml.features import FEATURE_COLUMNS, FEATURE_KNOWN_AT, MARKET_COLUMNS, build_gold_features
 from training_platform.ml.leakage import leaking_features
+from training_platform.sources.csv_games import read_games_csv
+from training_platform.sources.nflverse import read_nflverse_games
+from training_platform.sources.registry import SourceSpec, load_games
+from training_platform.sources.schema import COLUMN_KNOWN_AT, COLUMNS, KNOWN_AT_STAGES, UNKNOWN_BEFORE_KICKOFF, as_upcoming
 from training_platform.sources.synthetic import generate_league
+from training_platform_tests.conftest import NFLVERSE, require_shared
 
 NFL = generate_league("nfl", seed=11, seasons=2)
 
@@ -70,4 +77,44 @@ def test_rest_streak_and_form_are_pre_game():
     assert gold["home_rest_days"].dropna().between(3, 14).all()
     assert gold["market_prob_home"].between(0, 1).all()
     assert gold["elo_prob_home"].between(0, 1).all()
-    assert gold["home_qb_change"].dropna().isin([0.0, 1.0]).all()
+    assert gold["home_qb_changed_last_game"].dropna().isin([0.0, 1.0]).all()
+
+
+def test_every_column_and_feature_declares_when_it_is_known():
+    assert set(COLUMN_KNOWN_AT) == set(COLUMNS) and set(COLUMN_KNOWN_AT.values()) <= set(KNOWN_AT_STAGES)
+    assert set(FEATURE_KNOWN_AT) == set(FEATURE_COLUMNS)
+    # predictions/<sport> runs before kickoff: no feature may need what is known only then or later
+    assert set(FEATURE_KNOWN_AT.values()) <= {"scheduling", "lines"}
+    assert MARKET_COLUMNS == ["market_prob_home", "spread_line", "total_line"]
+    assert {"temp", "wind", "home_qb_id", "home_score"} <= set(UNKNOWN_BEFORE_KICKOFF)
+
+
+def _source_games(source: str, tmp_path) -> pd.DataFrame:
+    if source == "synthetic":
+        return generate_league("nfl", seed=3, seasons=2)
+    if source == "csv":
+        path = tmp_path / "games.csv"
+        generate_league("nba", seed=3, seasons=1).to_csv(path, index=False)
+        return read_games_csv(path)
+    return read_nflverse_games(require_shared(NFLVERSE))
+
+
+@pytest.mark.parametrize("source", ["synthetic", "csv", "nflverse"])
+def test_features_known_before_kickoff(source, tmp_path):
+    """A game's features computed while it was upcoming equal those computed after it was played."""
+    games = _source_games(source, tmp_path).sort_values(["game_date", "game_id"]).reset_index(drop=True)
+    played = build_gold_features(games).set_index("game_id")
+    dates = games["game_date"].drop_duplicates()
+    for cut in dates.iloc[[len(dates) // 5, len(dates) // 2, -2]]:
+        upcoming = as_upcoming(games, games["game_date"] >= cut)
+        assert upcoming.loc[games["game_date"] >= cut, list(UNKNOWN_BEFORE_KICKOFF)].isna().all().all()
+        before = build_gold_features(upcoming).set_index("game_id")
+        on_day = played.index[played["game_date"] == cut]
+        pd.testing.assert_frame_equal(before.loc[on_day, FEATURE_COLUMNS], played.loc[on_day, FEATURE_COLUMNS])
+
+
+def test_the_synthetic_league_shows_its_coming_week_as_a_real_source_would(tmp_path):
+    games = load_games(SourceSpec.parse("synthetic"), "nfl", tmp_path, seasons=1, upcoming_weeks=1)
+    upcoming = games[games["home_score"].isna()]
+    assert len(upcoming) > 0 and upcoming[list(UNKNOWN_BEFORE_KICKOFF)].isna().all().all()
+    assert upcoming[["home_moneyline", "spread_line", "roof"]].notna().all().all()  # lines and venue are known

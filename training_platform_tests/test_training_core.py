@@ -225,3 +225,50 @@ def test_elo_scores_fixtures_without_results_exactly_as_its_online_replay():
     fitted = EloClassifier().fit(GOLD[GOLD["season"] < 2024], Y[GOLD["season"] < 2024])
     fixtures = GOLD[GOLD["season"] == 2024].assign(home_margin=np.nan)
     assert np.allclose(fitted.predict_proba(fixtures), fitted._predict_online(fixtures))
+
+
+def test_the_stacking_ensemble_never_fits_a_member_on_weeks_after_those_it_predicts():
+    from training_platform.ml.stacking import TimeSeriesStackingClassifier
+
+    class WeekRecorder(ClassifierMixin, BaseEstimator):
+        fits: list = []
+
+        def fit(self, X, y):
+            self.last_ = pd.to_datetime(X["game_date"]).max()
+            self.classes_ = np.array([0, 1])
+            return self
+
+        def predict_proba(self, X):
+            WeekRecorder.fits.append((self.last_, pd.to_datetime(X["game_date"]).min()))
+            return np.tile([0.45, 0.55], (len(X), 1)) + np.random.default_rng(0).normal(0, 0.01, (len(X), 1)) * [1, -1]
+
+    WeekRecorder.fits = []
+    TimeSeriesStackingClassifier([("a", WeekRecorder()), ("b", WeekRecorder())], n_splits=3).fit(GOLD, Y)
+    assert len(WeekRecorder.fits) == 6 and all(fitted_up_to < first for fitted_up_to, first in WeekRecorder.fits)
+    ensemble = make_model("ensemble", seed=1).set_params(logistic__model__C=0.5)
+    assert ensemble.get_params()["logistic__model__C"] == 0.5
+    assert ensemble.fit(GOLD, Y).predict_proba(GOLD.tail(5)).shape == (5, 2)
+
+
+def test_elo_fit_replays_games_in_date_order_whatever_the_input_order():
+    ordered = EloClassifier().fit(GOLD, Y)
+    shuffled = GOLD.sample(frac=1.0, random_state=3)
+    again = EloClassifier().fit(shuffled, GOLD["home_win"].loc[shuffled.index].to_numpy())
+    assert again.ratings_ == pytest.approx(ordered.ratings_)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**16), n=st.integers(20, 400))
+def test_the_calibrators_fitted_maps_match_scikit_learns_own(seed, n):
+    from training_platform.ml.calibration import _logit, apply_calibrator, fit_calibrator
+
+    rng = np.random.default_rng(seed)
+    p = rng.uniform(0.01, 0.99, n)
+    y = (rng.uniform(size=n) < p ** 1.5).astype(float)
+    if len(np.unique(y)) < 2:
+        y[:2] = [0.0, 1.0]
+    fresh = rng.uniform(0.0, 1.0, 200)
+    sigmoid = fit_calibrator("sigmoid", p, y)
+    assert np.allclose(apply_calibrator("sigmoid", sigmoid, fresh), sigmoid.predict_proba(_logit(fresh))[:, 1])
+    isotonic = fit_calibrator("isotonic", p, y)
+    assert np.allclose(apply_calibrator("isotonic", isotonic, fresh), isotonic.predict(fresh))

@@ -57,6 +57,10 @@ class EloClassifier(ClassifierMixin, BaseEstimator):
         y = column_or_1d(y, warn=True).astype(float)
         if len(y) != len(games):
             raise ValueError(f"X has {len(games)} rows but y has {len(y)}")
+        if "game_date" in games.columns:  # ratings are a replay: the games must be in the order played
+            order = np.lexsort((games["game_id"].to_numpy() if "game_id" in games.columns else np.arange(len(y)),
+                                pd.to_datetime(games["game_date"]).to_numpy()))
+            games, y = games.iloc[order], y[order]
         labels = np.unique(y[~np.isnan(y)])
         if len(labels) > 2:
             raise ValueError("Only binary classification is supported. The type of the target is multiclass.")

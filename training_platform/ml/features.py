@@ -13,16 +13,25 @@ import pandas as pd
 from training_platform.ml.elo import EloParams, replay
 from training_platform.ml.market import vig_free_probability
 
-FEATURE_VERSION = "gold-v1"
+FEATURE_VERSION = "gold-v2"  # v2: only features known before kickoff (no weather, QB change lagged)
 ID_COLUMNS = ["game_id", "sport", "season", "game_type", "game_date", "home_team", "away_team"]
 FEATURE_COLUMNS = [
     "elo_home_pre", "elo_away_pre", "elo_diff", "elo_prob_home",
     "home_rest_days", "away_rest_days", "rest_diff",
     "home_streak", "away_streak", "home_form5", "away_form5",
-    "home_margin5", "away_margin5", "home_qb_change", "away_qb_change",
+    "home_margin5", "away_margin5", "home_qb_changed_last_game", "away_qb_changed_last_game",
     "divisional", "neutral",
-    "market_prob_home", "spread_line", "total_line", "temp", "wind", "dome",
+    "market_prob_home", "spread_line", "total_line", "dome",
 ]
+# When each feature is known (sources.schema.KNOWN_AT_STAGES). Features come only from what is known
+# when predictions/<sport> runs: the schedule, earlier results and, once posted, the lines. Weather
+# and the starting QBs are known at kickoff, so no feature reads them for the game itself; the QB
+# flag says whether the team's previous game had a different starter than the one before it.
+FEATURE_KNOWN_AT = {
+    **{column: "scheduling" for column in FEATURE_COLUMNS},
+    **{column: "lines" for column in ("market_prob_home", "spread_line", "total_line")},
+}
+MARKET_COLUMNS = [c for c in FEATURE_COLUMNS if FEATURE_KNOWN_AT[c] == "lines"]
 TARGET_COLUMNS = ["home_win", "home_margin", "total_points", "home_cover", "spread_push", "over", "total_push"]
 EVALUATION_COLUMNS = ["true_home_win_prob", "home_moneyline", "away_moneyline"]
 FORM_WINDOW = 5
@@ -60,14 +69,14 @@ def build_gold_features(games: pd.DataFrame, elo: EloParams | None = None) -> pd
         out[f"{side}_streak"] = stats["streak"]
         out[f"{side}_form5"] = stats["form"]
         out[f"{side}_margin5"] = stats["margin_form"]
-        out[f"{side}_qb_change"] = stats["qb_change"]
+        out[f"{side}_qb_changed_last_game"] = stats["qb_changed_last_game"]
     out["rest_diff"] = out["home_rest_days"] - out["away_rest_days"]
 
     out["divisional"] = games["divisional"].astype("float64")
     out["neutral"] = games["neutral"].astype("float64")
     out["market_prob_home"] = vig_free_probability(
         games["home_moneyline"].astype("float64"), games["away_moneyline"].astype("float64"))
-    for column in ("spread_line", "total_line", "temp", "wind"):
+    for column in ("spread_line", "total_line"):
         out[column] = games[column].astype("float64")
     out["dome"] = games["roof"].isin(["dome", "closed"]).astype("float64").where(games["roof"].notna())
 
@@ -109,8 +118,10 @@ def _team_history(games: pd.DataFrame, margin: pd.Series) -> pd.DataFrame:
     long["margin_form"] = by_team["margin"].transform(
         lambda s: s.shift(1).rolling(FORM_WINDOW, min_periods=1).mean())
     long["streak"] = _streaks(long["team"].to_numpy(), won.to_numpy())
-    previous_qb = by_team["qb"].shift(1)
-    long["qb_change"] = (long["qb"] != previous_qb).astype(float).where(long["qb"].notna() & previous_qb.notna())
+    # Starters are known at kickoff, so only earlier games' starters may be read: did the team's
+    # last game have a different starter from the game before it (an injury, a benching)?
+    last_qb, qb_before = by_team["qb"].shift(1), by_team["qb"].shift(2)
+    long["qb_changed_last_game"] = (last_qb != qb_before).astype(float).where(last_qb.notna() & qb_before.notna())
     return long
 
 

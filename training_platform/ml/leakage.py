@@ -1,4 +1,5 @@
-"""Leakage probe: a game's features must not change when its own and later results are removed."""
+"""Leakage probe: a game's features must not change when it and every later game are shown as the
+source shows a game still to be played (no scores, no weather, no starting QBs)."""
 
 from __future__ import annotations
 
@@ -7,18 +8,14 @@ import pandas as pd
 
 from training_platform.ml.elo import EloParams
 from training_platform.ml.features import FEATURE_COLUMNS, build_gold_features
-
-RESULT_COLUMNS = ["home_score", "away_score"]
+from training_platform.sources.schema import as_upcoming
 
 
 def leaking_features(history: pd.DataFrame, on_date, features: pd.DataFrame, elo: EloParams | None = None) -> list[str]:
-    """Feature columns of games on `on_date` that differ once results from `on_date` on are hidden.
-
-    `features` are the stored features of `history`; an empty list means no leakage.
+    """Feature columns of games on `on_date` that differ once the games from `on_date` on look
+    upcoming (`as_upcoming`). `features` are the stored features of `history`; [] means no leakage.
     """
-    hidden = history.copy()
-    later = pd.to_datetime(hidden["game_date"]) >= pd.Timestamp(on_date)
-    hidden.loc[later, RESULT_COLUMNS] = pd.NA
+    hidden = as_upcoming(history, pd.to_datetime(history["game_date"]) >= pd.Timestamp(on_date))
     rebuilt = build_gold_features(hidden, elo).set_index("game_id")
     stored = features.set_index("game_id")
     games = stored.index[pd.to_datetime(stored["game_date"]) == pd.Timestamp(on_date)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier, StackingClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
@@ -17,11 +17,12 @@ from sklearn.preprocessing import StandardScaler
 
 from training_platform.ml.estimators import EloClassifier
 from training_platform.ml.features import DEFAULT_ELO, FEATURE_COLUMNS
+from training_platform.ml.stacking import TimeSeriesStackingClassifier
 
 MODEL_NAMES = ("elo", "logistic", "xgboost", "random_forest", "hist_gradient_boosting", "ensemble")
 IMBALANCE = ("none", "class_weight", "smotenc")
 # Binary flags among FEATURE_COLUMNS: SMOTE-NC must copy, not interpolate, them.
-CATEGORICAL_FEATURES = ("divisional", "neutral", "dome", "home_qb_change", "away_qb_change")
+CATEGORICAL_FEATURES = ("divisional", "neutral", "dome", "home_qb_changed_last_game", "away_qb_changed_last_game")
 
 
 class ColumnSelector(TransformerMixin, BaseEstimator):
@@ -103,10 +104,10 @@ def make_model(name: str, sport: str = "nfl", params: dict | None = None, seed: 
                                                          random_state=seed, class_weight=class_weight),
                           scale=False, **sampling)
     elif name == "ensemble":  # stacking of a linear model and XGBoost, as the requirements ask
-        model = StackingClassifier(
+        model = TimeSeriesStackingClassifier(
             estimators=[("logistic", make_model("logistic", sport, seed=seed, imbalance=imbalance)),
                         ("xgboost", make_model("xgboost", sport, seed=seed, imbalance=imbalance))],
-            final_estimator=LogisticRegression(), cv=3, stack_method="predict_proba", n_jobs=1)
+            final_estimator=LogisticRegression(), n_splits=3)
     else:
         raise ValueError(f"unknown model {name!r}; known: {', '.join(MODEL_NAMES)}")
     return model.set_params(**(params or {}))

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from training_platform.sources.csv_games import read_games_csv
+from training_platform.sources.schema import as_upcoming
 from training_platform.sources.weeks import week_start
 from training_platform.sources.nflverse import NFL_FRANCHISES, read_nflverse_games
 from training_platform.sources.synthetic import (
@@ -65,9 +66,7 @@ def _unplayed_tail(games: pd.DataFrame, weeks: int) -> pd.DataFrame:
         return games
     starts = week_start(games["game_date"])
     upcoming = starts >= starts.max() - pd.Timedelta(weeks=weeks - 1)
-    games = games.copy()
-    games.loc[upcoming.to_numpy(), ["home_score", "away_score"]] = pd.NA
-    return games
+    return as_upcoming(games, upcoming.to_numpy())  # blank what a real source lacks, not only the scores
 
 
 def known_teams(spec: SourceSpec, sport: str) -> frozenset[str] | None:

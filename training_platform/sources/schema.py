@@ -47,6 +47,33 @@ OPTIONAL_COLUMNS: dict[str, str] = {
     "true_home_win_prob": "Float64",
 }
 COLUMNS: dict[str, str] = {**REQUIRED_COLUMNS, **OPTIONAL_COLUMNS}
+# When each column becomes known, in order. A game that is still to be played shows only the
+# columns known by "lines" (nflverse leaves weather, starting QBs and scores empty until the game
+# is played); `as_upcoming` makes a played game look like that.
+KNOWN_AT_STAGES = ("scheduling", "lines", "kickoff", "after_game")
+COLUMN_KNOWN_AT: dict[str, str] = {
+    **{column: "scheduling" for column in ("game_id", "sport", "season", "game_date", "home_team", "away_team",
+                                           "game_type", "week", "neutral", "divisional", "home_rest",
+                                           "away_rest", "roof", "surface")},
+    **{column: "lines" for column in ("spread_line", "total_line", "home_moneyline", "away_moneyline",
+                                      "home_spread_odds", "away_spread_odds", "over_odds", "under_odds")},
+    **{column: "kickoff" for column in ("temp", "wind", "home_qb_id", "away_qb_id")},
+    **{column: "after_game" for column in ("home_score", "away_score", "true_home_win_prob")},
+}
+UNKNOWN_BEFORE_KICKOFF = tuple(c for c, stage in COLUMN_KNOWN_AT.items() if stage in ("kickoff", "after_game"))
+
+
+def as_upcoming(games: pd.DataFrame, rows) -> pd.DataFrame:
+    """A copy of `games` in which `rows` (a boolean mask) look as a source shows a game not yet
+    played: every column known only at kickoff or after the game is empty."""
+    games = games.copy()
+    mask = pd.Series(rows, index=games.index).astype(bool).to_numpy()
+    for column in UNKNOWN_BEFORE_KICKOFF:
+        if column in games.columns:
+            games.loc[mask, column] = pd.NA
+    return games
+
+
 ODDS_COLUMNS = (
     "home_moneyline",
     "away_moneyline",

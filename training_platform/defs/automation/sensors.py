@@ -123,7 +123,8 @@ def champion_drift_sensor(context: dg.SensorEvaluationContext, warehouse: Wareho
         if check.decayed:
             requested = True
             context.log.warning(f"{sport} champion {champion['model']} v{champion['version']} decayed: {check.describe()}")
-            yield dg.RunRequest(run_key=f"drift-{sport}-{champion['entry_id']}-{len(scored)}",
+            # One request per evaluation window of scored games, not one per newly scored game.
+            yield dg.RunRequest(run_key=f"drift-{sport}-{champion['entry_id']}-window{len(scored) // window}",
                                 job_name=train_jobs[sport].name,
                                 tags={"trigger": "champion_drift_sensor", "rolling_brier": f"{check.rolling_brier:.4f}"})
     if not requested:

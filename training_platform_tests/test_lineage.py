@@ -129,3 +129,38 @@ def test_schema_error_writes_nothing(tmp_path, instance):
     assert not result.success
     assert "missing required column" in result.get_step_failure_events()[0].step_failure_data.error.to_string()
     assert Warehouse(tmp_path / "warehouse.duckdb").read(RAW_TABLE, "nfl").empty
+
+
+def _nba_with_a_tie(tmp_path, ties: int):
+    games = generate_league("nba", seasons=1, first_season=2024)
+    bad = games.index[games["home_score"].notna()][:ties]
+    games.loc[bad, ["home_score", "away_score"]] = 0  # 0-0: a tie, impossible in the NBA
+    csv = tmp_path / "nba.csv"
+    games.to_csv(csv, index=False)
+    weeks = weeks_covering(games["game_date"].min().date(), games["game_date"].max().date())
+    return make_resources(tmp_path, nba=f"csv:{csv}"), games, weeks
+
+
+def test_one_quarantined_row_does_not_block_the_history(tmp_path, instance):
+    resources, games, weeks = _nba_with_a_tie(tmp_path, ties=1)
+    result = ingest(resources, instance, "nba", weeks)
+    evaluation = next(e for e in result.get_asset_check_evaluations() if e.asset_check_key.name == "impossible_score")
+    assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN
+    assert "still run" in evaluation.description
+    assert result.success and result.asset_materializations_for_node("features__gold")
+    store = Warehouse(tmp_path / "warehouse.duckdb")
+    assert len(store.read(QUARANTINE_TABLE, "nba")) == 1
+    assert len(store.read(GOLD_TABLE, "nba")) == len(games) - 1
+
+
+def test_quarantining_more_than_the_allowed_share_blocks_features(tmp_path, instance):
+    resources, games, weeks = _nba_with_a_tie(tmp_path, ties=int(0.02 * 1230))  # 2% of a season
+    result = ingest(resources, instance, "nba", weeks)
+    evaluation = next(e for e in result.get_asset_check_evaluations() if e.asset_check_key.name == "impossible_score")
+    assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
+    assert not result.asset_materializations_for_node("features__gold")
+    assert Warehouse(tmp_path / "warehouse.duckdb").read(GOLD_TABLE, "nba").empty
+    bad = dg.materialize([raw_games], resources=resources, instance=instance, raise_on_error=False,
+                         tags=range_tags("nba", weeks[0], weeks[-1]),
+                         run_config={"ops": {"raw__games": {"config": {"max_quarantined_share": 1.5}}}})
+    assert not bad.success and "between 0 and 1" in bad.get_step_failure_events()[0].step_failure_data.error.to_string()

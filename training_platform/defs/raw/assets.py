@@ -16,6 +16,12 @@ QUARANTINE_TABLE = "raw_games_quarantine"
 RAW_GAMES = dg.AssetKey(["raw", "games"])
 
 
+class RawGamesConfig(dg.Config):
+    # Quarantine already keeps bad rows out of the warehouse, so a few of them are a warning (the
+    # rows are listed on the check); only a larger share of the run's rows blocks features/gold.
+    max_quarantined_share: float = 0.01
+
+
 @dg.asset(
     key=RAW_GAMES,
     partitions_def=sport_week_partitions,
@@ -25,11 +31,16 @@ RAW_GAMES = dg.AssetKey(["raw", "games"])
     description="Games of one sport and week as the configured source gives them. "
     f"Rows failing a data-quality rule go to `{QUARANTINE_TABLE}` with their reason.",
     check_specs=[
-        dg.AssetCheckSpec(rule, asset=RAW_GAMES, blocking=True, description=text)
+        dg.AssetCheckSpec(rule, asset=RAW_GAMES, blocking=True,
+                          description=f"{text}; blocks downstream only when the run quarantines more than "
+                          "max_quarantined_share (default 1%) of its rows")
         for rule, text in RULES.items()
     ],
 )
-def raw_games(context: dg.AssetExecutionContext, games_source: GamesSourceResource, warehouse: WarehouseResource):
+def raw_games(context: dg.AssetExecutionContext, config: RawGamesConfig, games_source: GamesSourceResource,
+              warehouse: WarehouseResource):
+    if not 0.0 <= config.max_quarantined_share <= 1.0:
+        raise dg.Failure(f"max_quarantined_share must be a share between 0 and 1, got {config.max_quarantined_share}")
     store = warehouse.open()
     today = dt.datetime.now(dt.timezone.utc).date()
     stored = quarantined = 0
@@ -54,9 +65,17 @@ def raw_games(context: dg.AssetExecutionContext, games_source: GamesSourceResour
             problems_by_rule[rule].append(incoming.loc[rows["row"], ["game_id", "game_date", "home_team", "away_team"]].assign(reason=rows["reason"].to_numpy()))
         context.log.info(f"{sport}: {len(weeks)} week(s), {len(valid)} games stored, {len(bad)} quarantined")
 
+    share = quarantined / max(stored + quarantined, 1)
+    blocking = share > config.max_quarantined_share
+    if quarantined:
+        context.log.warning(f"{quarantined} of {stored + quarantined} rows quarantined ({share:.2%}); "
+                            + ("above" if blocking else "within") + f" max_quarantined_share "
+                            f"{config.max_quarantined_share:.2%}, so downstream assets "
+                            + ("are blocked" if blocking else "still run"))
     yield dg.MaterializeResult(metadata={
         "games_stored": stored,
         "games_quarantined": quarantined,
+        "quarantined_share": share,
         "table": RAW_TABLE,
         "warehouse": dg.MetadataValue.path(store.path),
     })
@@ -65,7 +84,11 @@ def raw_games(context: dg.AssetExecutionContext, games_source: GamesSourceResour
         yield dg.AssetCheckResult(
             check_name=rule,
             passed=failing.empty,
-            description=text if failing.empty else f"{len(failing)} row(s) quarantined in {QUARANTINE_TABLE}",
+            severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
+            description=text if failing.empty else f"{len(failing)} row(s) quarantined in {QUARANTINE_TABLE}"
+            + (f"; {share:.2%} of the run's rows are quarantined, above the {config.max_quarantined_share:.2%} "
+               "that may pass: downstream assets are blocked" if blocking else
+               "; within max_quarantined_share, so downstream assets still run"),
             metadata={
                 "failing_rows": len(failing),
                 "examples": dg.MetadataValue.md(failing.head(10).astype(str).to_markdown(index=False) if not failing.empty else "none"),

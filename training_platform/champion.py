@@ -1,10 +1,12 @@
-"""Promotion and rollback of a sport's champion: the registry row, MLflow's `champion` alias,
-the production pointer and the model-status JSON, always together. Plain Python, no Dagster,
-so the rollback job and the CLI share it."""
+"""A sport's champion: the registry row is the record; the pointer file, the model-status file and
+MLflow's `champion` alias are copies derived from it by `reconcile`, which every production run
+calls, so a crash between the record and its copies heals on the next run. Plain Python, no
+Dagster: production/<sport> and the CLI share it."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -13,30 +15,45 @@ from training_platform.ml.artifacts import METADATA_FILE, MODEL_FILE, ModelArtif
 from training_platform.storage.registry import ChampionRegistry
 
 CHAMPION_ALIAS = "champion"
+_MODEL_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-def promote(registry: ChampionRegistry, sport: str, artifact: ModelArtifact, report: dict, report_dir: str,
-            production_dir: str | Path, mlflow_uri: str | None, run_id: str, forced: bool = False,
-            action: str = "promote") -> dict:
-    """Make `artifact` the champion of `sport`: append the registry row, move the MLflow alias,
-    write the pointer and the model-status file. Returns the registry row."""
+def record_champion(registry: ChampionRegistry, sport: str, artifact: ModelArtifact, report: dict, run_id: str,
+                    forced: bool = False, action: str = "promote") -> dict:
+    """Append the registry row that makes `artifact` the champion, after verifying its bytes."""
+    verify_artifact(artifact)
     meta = artifact.metadata()
-    row = registry.record({
+    return registry.record({
         "sport": sport, "market": meta.get("market", "moneyline"), "model": artifact.name, "version": artifact.version,
-        "artifact_path": artifact.path, "sha256": artifact.sha256, "metrics": report["model"], "report_dir": report_dir,
-        "dagster_run_id": run_id, "forced": bool(forced), "action": action,
+        "artifact_path": artifact.path, "sha256": artifact.sha256, "metrics": report["model"],
+        "report_dir": report["report_dir"], "dagster_run_id": run_id, "forced": bool(forced), "action": action,
         "mlflow_model_version": str(meta.get("mlflow_model_version") or ""),
     })
-    if mlflow_uri and meta.get("mlflow_model_version"):
-        set_champion_alias(mlflow_uri, sport, artifact.name, meta["mlflow_model_version"])
+
+
+def reconcile(registry: ChampionRegistry, sport: str, production_dir: str | Path, mlflow_uri: str | None) -> dict | None:
+    """Rewrite the pointer and model-status files and move MLflow's alias to match the registry's
+    current row. Returns that row (None when the sport has no champion yet)."""
+    row = registry.current(sport)
+    if row is None:
+        return None
+    artifact = artifact_of(row)
+    meta = artifact.metadata()
+    report = json.loads((Path(row["report_dir"]) / "report.json").read_text())
     production_dir = Path(production_dir)
     production_dir.mkdir(parents=True, exist_ok=True)
     pointer = {**{k: row[k] for k in ("sport", "market", "model", "version", "artifact_path", "sha256", "promoted_at",
                                       "dagster_run_id", "forced", "action", "entry_id")},
-               "metrics": report["model"]}
+               "metrics": row["metrics"]}
     _write_json(production_dir / f"{sport}.json", pointer)
     _write_json(production_dir / f"{sport}.model_status.json", model_status(meta, report, row))
+    if mlflow_uri and row.get("mlflow_model_version"):
+        set_champion_alias(mlflow_uri, sport, row["model"], row["mlflow_model_version"])
     return row
+
+
+def artifact_of(row: dict) -> ModelArtifact:
+    return ModelArtifact(row["model"], int(row["version"]), row["artifact_path"], row["sha256"])
 
 
 def model_status(meta: dict, report: dict, row: dict) -> dict:
@@ -44,10 +61,12 @@ def model_status(meta: dict, report: dict, row: dict) -> dict:
     metrics = report["model"]
     return {
         "model_type": meta["model"], "model": meta["name"], "version": meta["version"], "sport": meta["sport"],
-        "market": meta.get("market", "moneyline"),
+        "market": meta.get("market", "moneyline"), "variant": report.get("variant"),
         "accuracy": metrics["accuracy"], "auc": metrics.get("roc_auc"), "f1": metrics.get("f1"),
         "log_loss": metrics["log_loss"], "brier": metrics["brier"], "ece": metrics.get("ece"),
-        "evaluated_on": {"seasons": report.get("seasons"), "games": report.get("games")},
+        "evaluated_on": {"seasons": report.get("seasons"), "games": report.get("games"),
+                         "backtest_window": report.get("backtest_window"),
+                         "tuning_window": report.get("tuning_window")},
         "last_trained": meta.get("trained_at"), "training_window": meta.get("training_window"),
         "features": meta.get("features", []), "samples": meta.get("training_games"),
         "calibration": meta.get("calibration"), "optimisation": meta.get("optimisation", {}),
@@ -56,26 +75,27 @@ def model_status(meta: dict, report: dict, row: dict) -> dict:
     }
 
 
-def rollback(registry: ChampionRegistry, sport: str, model_name: str, version: int, models_dir: str | Path,
-             reports_dir: str | Path, production_dir: str | Path, mlflow_uri: str | None, run_id: str) -> dict:
-    """Make an earlier version the champion again, after checking its bytes still hash to the
-    SHA-256 recorded when it was saved. Appends a row; earlier rows are never changed."""
-    directory = Path(models_dir) / model_name / f"v{version}"
+def stored_version(models_dir: str | Path, reports_dir: str | Path, sport: str, model_name: str,
+                   version: int) -> tuple[ModelArtifact, dict]:
+    """An earlier version of `model_name` and its latest report, for a rollback or a manual promotion.
+
+    The name must be a model of `sport` (no path tricks); the artifact's bytes must still hash to
+    the SHA-256 recorded when it was saved; a version never evaluated cannot be champion."""
+    if not _MODEL_NAME.match(model_name) or not model_name.endswith(f"_{sport}"):
+        raise ValueError(f"{model_name!r} is not a {sport} model name such as elo_{sport}")
+    directory = Path(models_dir) / model_name / f"v{int(version)}"
     if not (directory / METADATA_FILE).exists():
-        available = sorted(p.name for p in (Path(models_dir) / model_name).glob("v*")) if (Path(models_dir) / model_name).exists() else []
-        raise ValueError(f"no artifact {model_name} v{version} under {models_dir}; versions on disk: {available or 'none'}")
+        found = sorted(p.name for p in (Path(models_dir) / model_name).glob("v*")) if (Path(models_dir) / model_name).exists() else []
+        raise ValueError(f"no artifact {model_name} v{version} under {models_dir}; versions on disk: {found or 'none'}")
     meta = json.loads((directory / METADATA_FILE).read_text())
-    if meta["sport"] != sport:
-        raise ValueError(f"{model_name} v{version} is a {meta['sport']} model, not {sport}")
     artifact = ModelArtifact(model_name, int(version), str(directory / MODEL_FILE), meta["sha256"])
-    verify_artifact(artifact)  # never roll back to bytes that changed since they were saved
-    report_dir = Path(reports_dir) / model_name / f"v{version}"
-    if not (report_dir / "report.json").exists():
-        raise ValueError(f"{model_name} v{version} has no report under {report_dir}; a model that was never "
+    verify_artifact(artifact)
+    reports = sorted((Path(reports_dir) / model_name).glob(f"v{int(version)}-*/report.json"),
+                     key=lambda path: path.stat().st_mtime)
+    if not reports:
+        raise ValueError(f"{model_name} v{version} has no report under {reports_dir}; a model that was never "
                          f"evaluated cannot be champion (materialize reports/{model_name} for it first)")
-    report = json.loads((report_dir / "report.json").read_text())
-    return promote(registry, sport, artifact, report, str(report_dir), production_dir, mlflow_uri, run_id,
-                   action="rollback")
+    return artifact, json.loads(reports[-1].read_text())
 
 
 def set_champion_alias(mlflow_uri: str, sport: str, registered_name: str, version: str | int) -> None:
@@ -90,15 +110,17 @@ def set_champion_alias(mlflow_uri: str, sport: str, registered_name: str, versio
                 client.delete_registered_model_alias(model.name, CHAMPION_ALIAS)
             except MlflowException:
                 pass  # already gone
-    client.set_registered_model_alias(registered_name, CHAMPION_ALIAS, str(version))
+    current = client.get_registered_model(registered_name).aliases.get(CHAMPION_ALIAS)
+    if str(current) != str(version):
+        client.set_registered_model_alias(registered_name, CHAMPION_ALIAS, str(version))
 
 
-def champion_predictions(champion: dict | None) -> pd.DataFrame | None:
-    """The champion's own walk-forward forecasts (game_id, p_home), from its report."""
-    if not champion:
-        return None
-    path = Path(champion["report_dir"]) / "predictions.csv"
-    return pd.read_csv(path, usecols=["game_id", "p_home"]) if path.exists() else None
+def report_forecasts(report_dir: str | Path) -> pd.DataFrame:
+    """A report's walk-forward forecasts (game_id, p_home, home_win); empty if its files are gone."""
+    path = Path(report_dir) / "predictions.csv"
+    if not path.exists():
+        return pd.DataFrame(columns=["game_id", "p_home", "home_win"])
+    return pd.read_csv(path, usecols=["game_id", "p_home", "home_win"])
 
 
 def _write_json(path: Path, payload: dict) -> None:

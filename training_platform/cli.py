@@ -1,12 +1,17 @@
 """`tp` command line: the champion's registry from a shell.
 
-    tp champion --sport nfl                      the current champion and its history
-    tp rollback --sport nfl --model elo_nfl --version 3
+    tp champion --sport nfl                              the current champion and its history
+    tp rollback --sport nfl --model elo_nfl --version 3  restore an earlier version
+    tp promote  --sport nfl --model elo_nfl --version 4  promote a version by hand (recorded as manual)
+
+Rollback and promote materialize production/<sport> (so Dagster's lineage shows them) in the
+instance at $DAGSTER_HOME, or in a throwaway one when it is unset. Exit codes: 0 done, 2 refused.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from training_platform.sources.schema import SPORTS
@@ -17,13 +22,14 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     show = commands.add_parser("champion", help="show the champion and the registry history of a sport")
     show.add_argument("--sport", required=True, choices=SPORTS)
-    back = commands.add_parser("rollback", help="make an earlier model version the champion again")
-    back.add_argument("--sport", required=True, choices=SPORTS)
-    back.add_argument("--model", required=True, help="registered name, e.g. elo_nfl")
-    back.add_argument("--version", required=True, type=int)
+    for action, text in (("rollback", "make an earlier model version the champion again"),
+                         ("promote", "make a version the champion by hand, without the automatic comparison")):
+        command = commands.add_parser(action, help=text)
+        command.add_argument("--sport", required=True, choices=SPORTS)
+        command.add_argument("--model", required=True, help="registered name, e.g. elo_nfl")
+        command.add_argument("--version", required=True, type=int)
     args = parser.parse_args(argv)
 
-    from training_platform.champion import rollback
     from training_platform.defs.resources import default_resources
     from training_platform.storage.registry import ChampionRegistry
 
@@ -37,16 +43,44 @@ def main(argv: list[str] | None = None) -> int:
         columns = ["entry_id", "action", "model", "version", "sha256", "forced", "promoted_at", "dagster_run_id"]
         print(history[columns].assign(sha256=history["sha256"].str[:12]).to_string(index=False))
         return 0
+    from training_platform.champion import stored_version
+
     store = resources["model_store"]
-    try:
-        row = rollback(registry, args.sport, args.model, args.version, store.models_dir, store.reports_dir,
-                       store.production_dir, resources["tracking"].mlflow_uri, run_id="cli")
+    try:  # refuse early, before Dagster loads; production/<sport> checks the same again when it runs
+        stored_version(store.models_dir, store.reports_dir, args.sport, args.model, args.version)
     except (ValueError, RuntimeError) as exc:
-        print(f"rollback refused: {exc}", file=sys.stderr)
+        print(f"{args.command} refused: {exc}", file=sys.stderr)
         return 2
+    error = _materialize_production(args.sport, "rollback" if args.command == "rollback" else "manual",
+                                    args.model, args.version)
+    if error:
+        print(f"{args.command} refused: {error}", file=sys.stderr)
+        return 2
+    row = registry.current(args.sport)
     print(f"{args.sport} champion is now {row['model']} v{row['version']} (sha256 {row['sha256'][:12]}…), "
           f"replacing {row['replaces_version']}; registry entry {row['entry_id']}")
     return 0
+
+
+def _materialize_production(sport: str, action: str, model: str, version: int) -> str | None:
+    """Run production/<sport> with the action's config; the failure's message, or None on success."""
+    import warnings
+
+    import dagster as dg
+
+    from training_platform.definitions import ALL_ASSETS, defs
+
+    warnings.filterwarnings("ignore", category=dg.BetaWarning)
+    warnings.filterwarnings("ignore", category=dg.PreviewWarning)
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    config = {"ops": {f"production__{sport}": {"config": {"action": action, "model": model, "version": version}}}}
+    result = dg.materialize(ALL_ASSETS, selection=[dg.AssetKey(["production", sport])], instance=instance,
+                            resources=defs.resources, run_config=config, raise_on_error=False,
+                            tags={"trigger": f"tp {action}"})
+    if result.success:
+        return None
+    failures = result.get_step_failure_events()
+    return failures[0].step_failure_data.error.message.strip() if failures else "the run failed"
 
 
 if __name__ == "__main__":

@@ -11,19 +11,22 @@ from training_platform.defs.automation.sensors import (
     retrain_after_ingest,
 )
 from training_platform.defs.features.assets import features_gold
-from training_platform.defs.jobs import ingest_job, promote_jobs, rollback_job, train_jobs
+from training_platform.defs.jobs import ingest_job, promote_jobs, train_jobs
 from training_platform.defs.models.assets import model_assets
 from training_platform.defs.predictions.assets import predictions_assets
 from training_platform.defs.production.assets import latest_report_loader, production_assets
 from training_platform.defs.raw.assets import raw_games
-from training_platform.defs.reports.assets import report_assets
+from training_platform.defs.reports.assets import report_assets, report_checks
 from training_platform.defs.resources import default_resources
 from training_platform.defs.tuning.assets import tuning_assets
 
+ALL_ASSETS = [raw_games, features_gold, *tuning_assets, *model_assets, *report_assets, *production_assets,
+              *predictions_assets]
+
 defs = dg.Definitions(
-    assets=[raw_games, features_gold, *tuning_assets, *model_assets, *report_assets, *production_assets,
-            *predictions_assets],
-    jobs=[ingest_job, *train_jobs.values(), *promote_jobs.values(), rollback_job],
+    assets=ALL_ASSETS,
+    asset_checks=report_checks,
+    jobs=[ingest_job, *train_jobs.values(), *promote_jobs.values()],
     schedules=[weekly_schedule],
     sensors=[new_raw_data_sensor, retrain_after_ingest, gate_outcome_sensor, champion_drift_sensor],
     resources={**default_resources(), "latest_report_loader": latest_report_loader},

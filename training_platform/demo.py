@@ -44,11 +44,16 @@ def run_job(name: str, instance: dg.DagsterInstance, tags: dict | None = None,
     return result
 
 
-def print_champion(sport: str, result: dg.ExecuteInJobResult, reports: dict[str, dict]) -> None:
+def print_champion(sport: str, result: dg.ExecuteInJobResult, reports: dict[str, dict], gates: dict[str, bool]) -> None:
     champion = result.output_for_node(f"production__{sport}")
-    report = reports[champion["model"]]
-    seasons = f"{report['seasons'][0]}-{report['seasons'][-1]}"
-    print(f"  champion {champion['model']} v{champion['version']} (walk-forward {seasons}, {report['games']} games):")
+    report = reports.get(champion["model"])
+    if report is None:
+        print(f"  champion {champion['model']} v{champion['version']} (unchanged; not retrained in this run)")
+        return
+    tuned, scored = report["tuning_window"], report["backtest_window"]
+    print(f"  champion {champion['model']} v{champion['version']} ({champion['variant']}): tuned on games of "
+          f"{tuned['first_game_date']}..{tuned['last_game_date']}, scored walk-forward on "
+          f"{scored['first_game_date']}..{scored['last_game_date']} ({report['games']} games):")
     rows = [("model", report["model"])] + [(name, base) for name, base in report["baselines"].items()]
     for name, m in rows:
         print(f"    {name:<20} log loss {m['log_loss']:.4f}  Brier {m['brier']:.4f}  accuracy {m['accuracy']:.3f}  "
@@ -58,11 +63,13 @@ def print_champion(sport: str, result: dg.ExecuteInJobResult, reports: dict[str,
         print(f"    betting: {betting['bets']} bets, ROI {betting['roi']:+.3f}, {betting['units']:+.1f} units")
     for name, other in reports.items():
         if name != champion["model"]:
-            verdict = "passed" if other["gates_passed"] else "failed " + ", ".join(
-                g["name"] for g in other["gates"] if not g["passed"])
-            print(f"    candidate {name}: log loss {other['model']['log_loss']:.4f}, gates {verdict}")
+            print(f"    candidate {name} ({other['variant']}): log loss {other['model']['log_loss']:.4f}, "
+                  f"gates {'passed' if gates.get(name) else 'failed'}")
+    fallback = champion.get("market_free")
+    if fallback and fallback["model"] != champion["model"]:
+        print(f"  games without lines: scored by {fallback['model']} v{fallback['version']} (market-free)")
     forecasts = result.output_for_node(f"predictions__{sport}")
-    print(f"  predictions: {len(forecasts)} games of the coming week scored by {champion['model']} v{champion['version']}")
+    print(f"  predictions: {len(forecasts)} coming games scored")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,12 +92,13 @@ def main(argv: list[str] | None = None) -> int:
         trained = run_job(f"train_{sport}_job", instance, selection=candidate_keys(sport, args.models))
         reports = {f"{m}_{sport}": trained.output_for_node(f"reports__{m}_{sport}") for m in args.models
                    if trained.asset_materializations_for_node(f"reports__{m}_{sport}")}
+        gates = {e.asset_key.path[-1]: e.passed for e in trained.get_asset_check_evaluations()}
         print(f"{sport}: choose the champion, predict the coming week", flush=True)
         promoted = run_job(f"promote_{sport}_job", instance)
         if not promoted.success:
             failed.append(f"promote {sport}")
             continue
-        print_champion(sport, promoted, reports)
+        print_champion(sport, promoted, reports, gates)
     resources = default_resources()
     production = resources["model_store"].production_dir
     print(f"\ndemo finished in {time.perf_counter() - started:.1f}s")

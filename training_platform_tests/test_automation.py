@@ -3,6 +3,7 @@
 import datetime as dt
 
 import dagster as dg
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -10,7 +11,9 @@ from training_platform.defs.automation.schedules import weekly_schedule
 from training_platform.defs.automation.sensors import champion_drift_sensor, new_raw_data_sensor, retrain_after_ingest
 from training_platform.defs.features.assets import GOLD_TABLE, features_gold
 from training_platform.defs.jobs import ingest_job
-from training_platform.defs.partitions import partition_key
+from training_platform.defs.partitions import partition_key, range_tags
+from training_platform.ml.features import FEATURE_COLUMNS, build_gold_features
+from training_platform.sources.weeks import week_start
 from training_platform.defs.raw.assets import raw_games
 from training_platform.sources.synthetic import generate_league
 from training_platform.storage.registry import ChampionRegistry
@@ -76,8 +79,46 @@ def test_new_or_changed_source_weeks_are_requested_and_nothing_else(tmp_path, in
     requests, _ = tick(cursor)
     assert len(requests) == 1
     tags = requests[0].tags
-    assert tags["dagster/asset_partition_range_start"] == tags["dagster/asset_partition_range_end"] == "nba|2025-01-07"
+    assert tags["dagster/asset_partition_range_start"] == "nba|2025-01-07"  # the changed week ...
+    last_week = week_start(games["game_date"]).max()
+    assert tags["dagster/asset_partition_range_end"] == f"nba|{last_week:%Y-%m-%d}"  # ... and every week after it
     assert first_week < pd.Timestamp("2025-01-07")
+
+
+def test_correction_rebuilds_later_weeks(tmp_path, instance, monkeypatch):
+    """Correct one early score at the source: after the sensor's run, every later week's stored
+    features equal a full rebuild (each week replays the games before it)."""
+    monkeypatch.setenv("TP_SPORTS", "nfl")
+    games = generate_league("nfl", seasons=2, first_season=2023)
+    csv = tmp_path / "nfl.csv"
+    games.to_csv(csv, index=False)
+    resources = make_resources(tmp_path, nfl=f"csv:{csv}")
+    sensor_resources = {k: resources[k] for k in ("games_source", "warehouse")}
+    weeks = sorted(week_start(games["game_date"]).dt.date.unique())
+    assert dg.materialize([raw_games, features_gold], resources=resources, instance=instance,
+                          tags=range_tags("nfl", weeks[0], weeks[-1])).success
+    context = dg.build_sensor_context(instance=instance, resources=sensor_resources)
+    assert list(new_raw_data_sensor(context) or []) == []  # stored already: remember, request nothing
+
+    corrected = games.copy()
+    first_game = corrected.index[corrected["game_date"] == corrected["game_date"].min()][0]
+    corrected.loc[first_game, ["home_score", "away_score"]] = [0, 45]  # a blowout the other way
+    corrected.to_csv(csv, index=False)
+    context = dg.build_sensor_context(instance=instance, resources=sensor_resources, cursor=context.cursor)
+    requests = list(new_raw_data_sensor(context))
+    assert len(requests) == 1  # one run, not one per week
+    result = dg.materialize([raw_games, features_gold], resources=resources, instance=instance,
+                            tags=requests[0].tags)
+    assert result.success
+    stored = Warehouse(tmp_path / "warehouse.duckdb").read(GOLD_TABLE, "nfl").set_index("game_id")
+    rebuilt = build_gold_features(corrected).set_index("game_id").loc[stored.index]
+    later = stored["game_date"] > corrected.loc[first_game, "game_date"]
+    assert later.sum() > 400
+    changed = ~np.isclose(stored.loc[later, "elo_diff"], build_gold_features(games).set_index("game_id")
+                          .loc[stored.index[later], "elo_diff"])
+    assert changed.sum() > 100  # the correction reached most later games ...
+    pd.testing.assert_frame_equal(stored[FEATURE_COLUMNS], rebuilt[FEATURE_COLUMNS], check_dtype=False,
+                                  check_index_type=False)  # ... exactly
 
 
 def drift_setup(tmp_path, p_home: float):
@@ -90,7 +131,7 @@ def drift_setup(tmp_path, p_home: float):
     registry.record({"sport": "nba", "model": "elo_nba", "version": 2, "artifact_path": "x", "sha256": "s",
                      "metrics": {"brier": 0.22}, "report_dir": "r", "dagster_run_id": "run"})
     registry.log_predictions(played[["sport", "game_id", "game_date"]].assign(
-        p_home=[p_home, 1 - p_home] * 30, model="elo_nba", version=2, predicted_at=pd.Timestamp.now(tz="UTC")))
+        p_home=[p_home, 1 - p_home] * 30, model="elo_nba", model_version=2, predicted_at=pd.Timestamp.now(tz="UTC")))
     return {"warehouse": make_resources(tmp_path)["warehouse"]}
 
 

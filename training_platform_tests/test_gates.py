@@ -1,86 +1,126 @@
-"""Metric gates and the choice of champion, property-based over metric tuples."""
+"""Metric gates and the choice of champion, property-based over metric tuples and candidate sets."""
 
 import math
 
+import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from training_platform.ml.gates import (
-    GateThresholds,
-    all_passed,
-    choose_champion,
-    evaluate_gates,
-    load_thresholds,
-)
+from training_platform.ml.champion_choice import Candidate, choose, log_loss_on
+from training_platform.ml.gates import GateThresholds, all_passed, evaluate_gates, load_thresholds
 
 unit = st.floats(0.0, 1.0, allow_nan=False)
 metrics = st.fixed_dictionaries({
     "log_loss": st.floats(0.4, 0.9), "accuracy": unit, "precision": unit, "recall": unit, "f1": unit,
     "ece": st.floats(0.0, 0.2), "games": st.integers(0, 3000),
 })
-candidate = st.tuples(metrics, st.floats(0.6, 0.75), st.one_of(st.none(), st.floats(0.4, 0.9)))
+candidate = st.tuples(metrics, st.floats(0.6, 0.75))
 
 
-def make_report(model: dict, constant_log_loss: float, champion_log_loss: float | None) -> dict:
-    report = {"games": model["games"], "model": model,
-              "baselines": {"constant_home_rate": {"log_loss": constant_log_loss, "model_on_same_games": model}}}
-    if champion_log_loss is not None:
-        report["baselines"]["champion"] = {"log_loss": champion_log_loss, "games": model["games"],
-                                           "model_on_same_games": model}
-        report["champion"] = {"model": "elo_nfl", "version": 1}
-    return report
+def make_report(model: dict, constant_log_loss: float) -> dict:
+    return {"games": model["games"], "model": model,
+            "baselines": {"constant_home_rate": {"log_loss": constant_log_loss, "model_on_same_games": model}}}
 
 
-def passes_by_hand(model, constant, champion, t: GateThresholds) -> bool:
+def passes_by_hand(model, constant, t: GateThresholds) -> bool:
     return (model["games"] >= t.min_games and model["accuracy"] >= t.min_accuracy
             and model["precision"] >= t.min_precision and model["recall"] >= t.min_recall
             and model["f1"] >= t.min_f1 and model["ece"] <= t.max_ece
-            and model["log_loss"] - constant < t.max_log_loss_vs_constant
-            and (champion is None or model["log_loss"] - champion <= t.champion_tolerance))
+            and model["log_loss"] - constant < t.max_log_loss_vs_constant)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(candidate, min_size=1, max_size=6))
-def test_only_a_candidate_passing_every_gate_becomes_champion(candidates):
+def test_a_report_passes_exactly_when_every_threshold_holds(candidates):
     thresholds = GateThresholds()
-    reports = {f"m{i}": make_report(*c) for i, c in enumerate(candidates)}
-    outcomes = {name: {"gates_passed": all_passed(evaluate_gates(r, thresholds)), "log_loss": r["model"]["log_loss"]}
-                for name, r in reports.items()}
-    for name, (model, constant, champion) in zip(reports, candidates):
-        assert outcomes[name]["gates_passed"] == passes_by_hand(model, constant, champion, thresholds)
-    chosen = choose_champion(outcomes)
-    passing = {n: o["log_loss"] for n, o in outcomes.items() if o["gates_passed"]}
-    if not passing:
-        assert chosen is None
-    else:
-        assert outcomes[chosen]["gates_passed"] and passing[chosen] == min(passing.values())
+    for model, constant in candidates:
+        assert all_passed(evaluate_gates(make_report(model, constant), thresholds)) == passes_by_hand(model, constant, thresholds)
+
+
+GAMES = [f"g{i}" for i in range(60)]
+OUTCOMES = np.random.default_rng(0).integers(0, 2, len(GAMES)).astype(float)
+
+
+@st.composite
+def candidate_sets(draw):
+    """Candidates with random forecasts over random subsets of the games, some stale, failed or demoted."""
+    pool = []
+    for i in range(draw(st.integers(1, 5))):
+        covered = draw(st.lists(st.sampled_from(GAMES), min_size=5, max_size=60, unique=True))
+        p = draw(st.lists(st.floats(0.05, 0.95), min_size=len(covered), max_size=len(covered)))
+        forecasts = pd.DataFrame({"game_id": covered, "p_home": p,
+                                  "home_win": [OUTCOMES[GAMES.index(g)] for g in covered]})
+        pool.append(Candidate(f"m{i}_nfl", draw(st.integers(1, 3)), draw(st.sampled_from(["now", "stale"])),
+                              draw(st.booleans()), forecasts))
+    champion = draw(st.one_of(st.none(), st.sampled_from(pool)))
+    barred = {c.key for c in pool if draw(st.booleans()) and draw(st.booleans())}
+    force = {c.name for c in pool if draw(st.integers(0, 5)) == 0}
+    return pool, champion, barred, force
+
+
+@settings(max_examples=300, deadline=None)
+@given(candidate_sets())
+def test_the_champion_is_the_best_comparable_candidate(case):
+    pool, champion, barred, force = case
+    decision = choose(pool, "now", champion, barred, tolerance=0.002, force=force)
+    eligible = [c for c in pool if c.data_hash == "now" and c.gates_passed and c.key not in barred]
+    assert decision.eligible == [c.name for c in eligible]
+    chosen = decision.promote
+    if chosen is None:
+        return
+    # only a current, passing, not-demoted report can win
+    assert chosen in eligible
+    # among the pool it was drawn from (the forced ones if any were forced), lowest log loss on common games
+    drawn = [c for c in eligible if c.name in force] or eligible
+    common = set.intersection(*(set(c.forecasts["game_id"]) for c in drawn))
+    if common:
+        best = min(log_loss_on(c.forecasts, common) for c in drawn)
+        assert log_loss_on(chosen.forecasts, common) == pytest.approx(best)
+    # it beats the champion on their common games, unless this run forced it
+    if champion is not None:
+        assert chosen.key != champion.key
+        shared = set(chosen.forecasts["game_id"]) & set(champion.forecasts["game_id"])
+        if shared and not decision.forced:
+            assert log_loss_on(chosen.forecasts, shared) - log_loss_on(champion.forecasts, shared) <= 0.002
+        assert not decision.forced or chosen.name in force
+
+
+def test_a_stale_or_demoted_report_never_wins_however_good():
+    perfect = pd.DataFrame({"game_id": GAMES, "p_home": np.clip(OUTCOMES, 0.02, 0.98), "home_win": OUTCOMES})
+    coin = perfect.assign(p_home=0.5)
+    stale = Candidate("logistic_nfl", 1, "old", True, perfect)
+    demoted = Candidate("xgboost_nfl", 2, "now", True, perfect)
+    honest = Candidate("elo_nfl", 1, "now", True, coin)
+    decision = choose([stale, demoted, honest], "now", None, barred={demoted.key})
+    assert decision.promote is honest
+    assert "other data" in decision.verdicts["logistic_nfl"] and "rolled back" in decision.verdicts["xgboost_nfl"]
 
 
 GOOD = {"log_loss": 0.62, "accuracy": 0.65, "precision": 0.66, "recall": 0.75, "f1": 0.70, "ece": 0.02, "games": 1000}
 
 
-def test_force_overrides_the_champion_comparison_and_nothing_else():
-    worse_than_champion = make_report(GOOD, 0.69, champion_log_loss=0.60)
-    assert not all_passed(evaluate_gates(worse_than_champion))
-    forced = evaluate_gates(worse_than_champion, force=True)
-    assert all_passed(forced)
-    assert "FORCED" in next(g for g in forced if g.name == "not_worse_than_champion").note
-    inaccurate = make_report({**GOOD, "accuracy": 0.55}, 0.69, champion_log_loss=0.60)
-    failed = [g.name for g in evaluate_gates(inaccurate, force=True) if not g.passed]
-    assert failed == ["accuracy"]
+def test_force_overrides_the_champion_comparison_for_the_forced_candidate_only():
+    champion_forecasts = pd.DataFrame({"game_id": GAMES, "p_home": np.clip(OUTCOMES, 0.2, 0.8), "home_win": OUTCOMES})
+    champion = Candidate("logistic_nfl", 1, "now", True, champion_forecasts)
+    worse = Candidate("elo_nfl", 1, "now", True, champion_forecasts.assign(p_home=0.5))
+    assert choose([worse], "now", champion).promote is None
+    forced = choose([worse], "now", champion, force={"elo_nfl"})
+    assert forced.promote is worse and forced.forced and "FORCED" in forced.verdicts["elo_nfl"]
+    failed = Candidate("elo_nfl", 1, "now", False, champion_forecasts.assign(p_home=0.5))
+    assert choose([failed], "now", champion, force={"elo_nfl"}).promote is None  # force never skips a gate
 
 
 def test_a_nan_metric_fails_its_gate():
-    report = make_report({**GOOD, "ece": math.nan}, 0.69, None)
+    report = make_report({**GOOD, "ece": math.nan}, 0.69)
     assert [g.name for g in evaluate_gates(report) if not g.passed] == ["ece"]
 
 
 def test_every_gate_describes_itself_with_value_and_threshold():
-    gates = evaluate_gates(make_report({**GOOD, "recall": 0.4}, 0.69, None))
+    gates = evaluate_gates(make_report({**GOOD, "recall": 0.4}, 0.69))
     recall = next(g for g in gates if g.name == "recall")
     assert recall.describe().startswith("FAIL: 0.4000 vs 0.5")
-    assert next(g for g in gates if g.name == "not_worse_than_champion").note == "no champion yet"
 
 
 def test_thresholds_come_from_the_file_with_sport_overrides(tmp_path):

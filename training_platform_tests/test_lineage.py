@@ -6,14 +6,11 @@ import dagster as dg
 import pandas as pd
 
 from training_platform.definitions import defs
+from training_platform.definitions import ALL_ASSETS as DEFINED_ASSETS
 from training_platform.defs.features.assets import GOLD_TABLE, features_gold
-from training_platform.defs.models.assets import model_assets
 from training_platform.defs.partitions import partition_key
-from training_platform.defs.predictions.assets import predictions_assets
-from training_platform.defs.production.assets import production_assets
 from training_platform.defs.raw.assets import QUARANTINE_TABLE, RAW_TABLE, raw_games
-from training_platform.defs.reports.assets import report_assets
-from training_platform.defs.tuning.assets import tuning_assets
+from training_platform.defs.reports.assets import report_checks
 from training_platform.sources.quality import RULES
 from training_platform.sources.synthetic import generate_league
 from training_platform.sources.weeks import weeks_covering
@@ -21,8 +18,7 @@ from training_platform.storage.warehouse import Warehouse
 from training_platform.defs.partitions import range_tags
 from training_platform_tests.conftest import make_resources
 
-ALL_ASSETS = [raw_games, features_gold, *tuning_assets, *model_assets, *report_assets, *production_assets,
-              *predictions_assets]
+ALL_ASSETS = [*DEFINED_ASSETS, *report_checks]
 
 
 def chain(model: str, sport: str = "nfl") -> list[dg.AssetKey]:
@@ -52,32 +48,35 @@ def test_definitions_load_with_the_design_asset_keys():
 
 
 def test_whole_lineage_materializes_and_promotes(tmp_path, instance):
-    resources = make_resources(tmp_path, seasons=5)
-    games = generate_league("nfl", seasons=5, first_season=2020)
+    resources = make_resources(tmp_path, seasons=3)  # NBA: ~2,460 backtest games, enough for the gates to speak clearly
+    games = generate_league("nba", seasons=3, first_season=2022)
     weeks = weeks_covering(games["game_date"].min().date(), games["game_date"].max().date())
-    result = ingest(resources, instance, "nfl", weeks)
+    result = ingest(resources, instance, "nba", weeks)
     assert result.success and all(check_results(result).values())
     store = Warehouse(tmp_path / "warehouse.duckdb")
-    assert len(store.read(RAW_TABLE, "nfl")) == len(games)
-    assert len(store.read(GOLD_TABLE, "nfl")) == len(games)
+    assert len(store.read(RAW_TABLE, "nba")) == len(games)
+    assert len(store.read(GOLD_TABLE, "nba")) == len(games)
 
-    result = run_chain(resources, instance, chain("elo"),
-                       {"ops": {"predictions__nfl": {"config": {"week": "2024-12-03"}}}})
+    result = run_chain(resources, instance, chain("elo", "nba"))
     assert result.success
-    report = result.output_for_node("reports__elo_nfl")
-    champion = result.output_for_node("production__nfl")
-    assert report["seasons"] == [2021, 2022, 2023, 2024] and report["games"] > 800
-    assert set(report["per_season"]) == {2021, 2022, 2023, 2024}
+    report = result.output_for_node("reports__elo_nba")
+    champion = result.output_for_node("production__nba")
+    assert report["seasons"] == [2023, 2024] and report["games"] > 2000
+    assert set(report["per_season"]) == {2023, 2024}
+    # nested: the hyperparameters were tuned on the season before the backtest only
+    assert report["tuning_window"]["last_game_date"] < report["backtest_window"]["first_game_date"]
     baselines = report["baselines"]
     assert baselines["oracle"]["log_loss"] < report["model"]["log_loss"] < baselines["constant_home_rate"]["log_loss"]
-    assert baselines["market"]["games"] == report["games"] and "champion" not in baselines  # no champion yet
-    assert champion["sha256"] == result.output_for_node("models__elo_nfl").sha256
-    report_dir = tmp_path / "reports" / "elo_nfl" / "v1"
+    assert baselines["market"]["games"] == report["games"] and "champion" not in baselines
+    assert champion["sha256"] == result.output_for_node("models__elo_nba").sha256
+    report_dir = tmp_path / "reports" / "elo_nba" / f"v1-{report['evaluation'][:10]}"
+    assert report["report_dir"] == str(report_dir)
     assert {"report.html", "report.json", "predictions.csv", "reliability_diagram.png", "roc_curve.png",
             "cumulative_profit.png", "brier_per_season.png"} <= {p.name for p in report_dir.iterdir()}
-    assert check_results(result) == {"metric_gates": True}
-    forecasts = result.output_for_node("predictions__nfl")
-    assert len(forecasts) > 10 and forecasts["p_home"].between(0, 1).all() and (forecasts["version"] == 1).all()
+    assert check_results(result) == {"metric_gates": True, "champion_comparison": True}
+    forecasts = result.output_for_node("predictions__nba")
+    assert len(forecasts) > 10 and forecasts["p_home"].between(0, 1).all() and (forecasts["model_version"] == 1).all()
+    assert set(forecasts["model"]) == {"elo_nba"} and set(forecasts["variant"]) == {"market_free"}
 
 
 def test_rematerializing_a_partition_is_idempotent(tmp_path, instance):

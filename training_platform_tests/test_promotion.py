@@ -1,31 +1,50 @@
-"""Promotion, blocked promotion and rollback, through Dagster against real DuckDB, MLflow and Optuna storage."""
+"""Promotion, blocked promotion, rollback and the predictions that follow, through Dagster against
+real DuckDB, MLflow and Optuna storage."""
 
 import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ProcessPoolExecutor
 
 import dagster as dg
 import mlflow
 import pandas as pd
+import pytest
 
 from training_platform.defs.automation.sensors import gate_outcome_sensor
-from training_platform.defs.jobs import rollback_job
+from training_platform.sources.schema import as_upcoming
 from training_platform.sources.synthetic import generate_league
-from training_platform.sources.weeks import weeks_covering
+from training_platform.sources.weeks import week_start, weeks_covering
 from training_platform.storage.registry import ChampionRegistry
 from training_platform.storage.warehouse import Warehouse
 from training_platform_tests.conftest import make_resources
 from training_platform_tests.test_lineage import ALL_ASSETS, chain, check_results, ingest, run_chain
 
 SEASONS = 3  # NBA: ~2,460 backtest games, enough for the gates to speak clearly
-FAST_TUNING = {"ops": {f"tuning__{m}_nba": {"config": {"n_trials": 8}} for m in ("logistic",)}}
+FAST_TUNING = {"ops": {"tuning__logistic_nba": {"config": {"n_trials": 8}}}}
+PRODUCTION = [dg.AssetKey(["production", "nba"])]
+PREDICTIONS = [dg.AssetKey(["predictions", "nba"])]
 
 
-def ingest_nba(tmp_path, instance, **source):
-    resources = make_resources(tmp_path, seasons=SEASONS, **source)
+def nba_source(tmp_path) -> tuple[pd.DataFrame, list]:
+    """Three NBA seasons as a CSV whose last week is still to be played, half of it before the lines."""
     games = generate_league("nba", seasons=SEASONS, first_season=2022)
+    last_week = week_start(games["game_date"]) == week_start(games["game_date"]).max()
+    games = as_upcoming(games, last_week.to_numpy())
+    no_lines = games.index[last_week.to_numpy()][::2]
+    games.loc[no_lines, ["home_moneyline", "away_moneyline", "spread_line", "total_line"]] = pd.NA
+    games.to_csv(tmp_path / "nba.csv", index=False)
     weeks = weeks_covering(games["game_date"].min().date(), games["game_date"].max().date())
+    return games.assign(no_lines=games.index.isin(no_lines)), weeks
+
+
+def ingest_nba(tmp_path, instance, csv=None):
+    resources = make_resources(tmp_path, seasons=SEASONS, nba=f"csv:{csv or tmp_path / 'nba.csv'}")
+    games, weeks = nba_source(tmp_path) if csv is None else (None, None)
+    if weeks is None:
+        frame = pd.read_csv(csv, parse_dates=["game_date"])
+        weeks = weeks_covering(frame["game_date"].min().date(), frame["game_date"].max().date())
     assert ingest(resources, instance, "nba", weeks).success
     return resources, games
 
@@ -40,6 +59,11 @@ def champion_alias(tmp_path, name):
     return None if version is None else str(version)
 
 
+def production(resources, instance, **config):
+    run_config = {"ops": {"production__nba": {"config": config}}} if config else None
+    return run_chain(resources, instance, PRODUCTION, run_config)
+
+
 def test_a_bad_retrain_is_blocked_and_the_champion_is_unchanged(tmp_path, instance):
     resources, games = ingest_nba(tmp_path, instance)
     assert run_chain(resources, instance, chain("elo", "nba")).success
@@ -48,11 +72,12 @@ def test_a_bad_retrain_is_blocked_and_the_champion_is_unchanged(tmp_path, instan
     assert champion_alias(tmp_path, "elo_nba") == "1"
 
     # The data goes bad: coin-flip results. The retrained candidate must fail and change nothing.
-    flips = games.copy()
+    flips = games.drop(columns="no_lines")
     home_wins = pd.Series(range(len(flips))).sample(frac=1.0, random_state=1).to_numpy() % 2 == 0
-    flips["home_score"], flips["away_score"] = (home_wins * 7 + 100), 103
+    played = flips["home_score"].notna()
+    flips.loc[played, "home_score"], flips.loc[played, "away_score"] = (home_wins[played.to_numpy()] * 7 + 100), 103
     flips.to_csv(tmp_path / "coinflip.csv", index=False)
-    resources, _ = ingest_nba(tmp_path, instance, nba=f"csv:{tmp_path / 'coinflip.csv'}")
+    resources, _ = ingest_nba(tmp_path, instance, csv=tmp_path / "coinflip.csv")
     result = run_chain(resources, instance, chain("elo", "nba"))
     assert check_results(result) == {"metric_gates": False}
     assert not result.asset_materializations_for_node("production__nba")
@@ -60,85 +85,153 @@ def test_a_bad_retrain_is_blocked_and_the_champion_is_unchanged(tmp_path, instan
     assert registry(tmp_path).history("nba").equals(before[1])
     assert champion_alias(tmp_path, "elo_nba") == "1"  # v2 exists in MLflow but is not champion
     failed = result.get_asset_check_evaluations()[0]
+    assert "accuracy" in failed.metadata["failed_gates"].value
     assert failed.metadata["accuracy"].value.startswith("FAIL")
 
-    # The gate sensor records the blocked promotion once.
+    # The gate sensor records the blocked promotion once, from the check's structured metadata.
     context = dg.build_sensor_context(instance=instance, resources={"warehouse": resources["warehouse"]})
     outcome = gate_outcome_sensor(context)
     assert "reports/elo_nba" in outcome.skip_message
     alerts = registry(tmp_path).alerts()
-    assert list(alerts["candidate"]) == ["reports/elo_nba"] and "accuracy" in json.loads(alerts["failed_gates"][0])
+    assert list(alerts["candidate"]) == ["reports/elo_nba"]
+    assert json.loads(alerts["failed_gates"][0])["accuracy"]["threshold"] == 0.6
     again = dg.build_sensor_context(instance=instance, resources={"warehouse": resources["warehouse"]},
                                     cursor=context.cursor)
     assert gate_outcome_sensor(again).skip_message == "no new failed gate checks"
 
 
-def test_best_passing_candidate_wins_and_rollback_restores_the_exact_earlier_artifact(tmp_path, instance):
-    resources, _ = ingest_nba(tmp_path, instance)
-    elo = run_chain(resources, instance, chain("elo", "nba"))
-    elo_sha = elo.output_for_node("models__elo_nba").sha256
+@pytest.fixture(scope="module")
+def two_candidates(tmp_path_factory):
+    """elo promoted, then logistic trained: the state the rollback and predictions tests start from."""
+    root = tmp_path_factory.mktemp("promotion")
+    with dg.instance_for_test() as instance:
+        resources, games = ingest_nba(root, instance)
+        elo = run_chain(resources, instance, chain("elo", "nba"))
+        assert elo.success
+        # production reacts to a new candidate report on its own: evaluate its condition before and after
+        definitions = dg.Definitions(assets=ALL_ASSETS, resources=resources)
+        selection = dg.AssetSelection.assets(*PRODUCTION)
+        first = dg.evaluate_automation_conditions(defs=definitions, instance=instance, asset_selection=selection)
+        logistic = run_chain(resources, instance, chain("logistic", "nba")[:3], FAST_TUNING)
+        assert check_results(logistic) == {"metric_gates": True}
+        requested = dg.evaluate_automation_conditions(defs=definitions, instance=instance, cursor=first.cursor,
+                                                      asset_selection=selection)
+        yield root, resources, instance, games, elo, logistic, requested
 
-    # A second candidate trained without production: production reacts to its report on its own.
-    selection = [dg.AssetKey(["production", "nba"])]
-    definitions = dg.Definitions(assets=ALL_ASSETS, resources=resources)
-    first = dg.evaluate_automation_conditions(defs=definitions, instance=instance,
-                                              asset_selection=dg.AssetSelection.assets(*selection))
-    logistic = run_chain(resources, instance, chain("logistic", "nba")[:3], FAST_TUNING)
-    assert check_results(logistic) == {"metric_gates": True}
-    after = dg.evaluate_automation_conditions(defs=definitions, instance=instance, cursor=first.cursor,
-                                              asset_selection=dg.AssetSelection.assets(*selection))
-    assert after.get_requested_partitions(selection[0]) == {None}
 
-    promoted = run_chain(resources, instance, selection)
+def test_the_best_current_candidate_is_promoted_by_its_automation_condition(two_candidates):
+    root, resources, instance, _, elo, logistic, requested = two_candidates
+    assert requested.get_requested_partitions(PRODUCTION[0]) == {None}  # logistic's report triggers it
+    promoted = production(resources, instance)
     champion = promoted.output_for_node("production__nba")
-    reports = {m: logistic.output_for_node("reports__logistic_nba") if m == "logistic" else elo.output_for_node("reports__elo_nba")
-               for m in ("elo", "logistic")}
+    reports = {"elo": elo.output_for_node("reports__elo_nba"), "logistic": logistic.output_for_node("reports__logistic_nba")}
     assert reports["logistic"]["model"]["log_loss"] < reports["elo"]["model"]["log_loss"]
-    assert champion["model"] == "logistic_nba"
-    assert reports["logistic"]["champion"] == {"model": "elo_nba", "version": 1}  # compared with the champion
-    assert champion_alias(tmp_path, "logistic_nba") == "1" and champion_alias(tmp_path, "elo_nba") is None
-    status = json.loads((tmp_path / "production" / "nba.model_status.json").read_text())
-    assert {"model_type", "accuracy", "auc", "f1", "log_loss", "brier", "last_trained", "features", "samples",
-            "calibration", "optimisation"} <= set(status)
-    assert status["model_type"] == "logistic"
-    assert status["optimisation"]["trials"] + status["optimisation"]["pruned"] == 8
-    # --force: elo is worse than the logistic champion, so only force lets it through; it is recorded.
-    unforced = run_chain(resources, instance, chain("elo", "nba")[2:4])
-    assert check_results(unforced) == {"metric_gates": False}
-    assert registry(tmp_path).current("nba")["model"] == "logistic_nba"
-    forced = run_chain(resources, instance, chain("elo", "nba")[2:4],
-                       {"ops": {"reports__elo_nba": {"config": {"force": True}}}})
-    assert check_results(forced) == {"metric_gates": True}
-    gate = forced.get_asset_check_evaluations()[0].metadata["not_worse_than_champion"].value
-    assert "FORCED" in gate
-    assert forced.output_for_node("production__nba")["model"] == "elo_nba"
-    assert registry(tmp_path).current("nba")["forced"]
+    assert champion["model"] == "logistic_nba" and champion["variant"] == "market_aware"
+    assert champion["market_free"]["model"] == "elo_nba"  # the fallback for games without lines
+    assert champion_alias(root, "logistic_nba") == "1" and champion_alias(root, "elo_nba") is None
+    status = json.loads((root / "production" / "nba.model_status.json").read_text())
+    assert status["model_type"] == "logistic" and status["optimisation"]["trials"] + status["optimisation"]["pruned"] == 8
+    assert status["evaluated_on"]["tuning_window"]["last_game_date"] < status["evaluated_on"]["backtest_window"]["first_game_date"]
 
-    history_before = registry(tmp_path).history("nba")
-    logistic_sha = logistic.output_for_node("models__logistic_nba").sha256
-    rolled = rollback_job.execute_in_process(
-        instance=instance, resources=resources,
-        run_config={"ops": {"rollback_champion": {"config": {"sport": "nba", "model": "logistic_nba", "version": 1}}}})
-    assert rolled.success
-    history = registry(tmp_path).history("nba")
-    assert history.iloc[:3].equals(history_before)  # history is appended to, never rewritten
-    assert list(history["action"]) == ["promote", "promote", "promote", "rollback"]
-    assert list(history["forced"]) == [False, False, True, False]
-    assert history.iloc[-1]["sha256"] == logistic_sha != elo_sha
-    assert json.loads((tmp_path / "production" / "nba.json").read_text())["sha256"] == logistic_sha
-    assert champion_alias(tmp_path, "logistic_nba") == "1" and champion_alias(tmp_path, "elo_nba") is None
 
-    # The CLI refuses what it cannot do, and changes nothing when it does.
-    env = {**os.environ, "TP_DATA_DIR": str(tmp_path)}
+def test_no_line_games_use_market_free_model(two_candidates):
+    root, resources, instance, games, *_ = two_candidates
+    assert registry(root).current("nba")["model"] == "logistic_nba"
+    forecasts = run_chain(resources, instance, PREDICTIONS).output_for_node("predictions__nba")
+    upcoming = games[games["home_score"].isna()].set_index("game_id")
+    assert set(forecasts["game_id"]) == set(upcoming.index)  # only the coming games, none already played
+    without_lines = upcoming.loc[forecasts["game_id"], "no_lines"].to_numpy()
+    assert without_lines.any() and (~without_lines).any()
+    assert set(forecasts.loc[without_lines, "model"]) == {"elo_nba"}
+    assert set(forecasts.loc[without_lines, "variant"]) == {"market_free"}
+    assert set(forecasts.loc[~without_lines, "model"]) == {"logistic_nba"}
+    logged = registry(root).predictions("nba")
+    assert {"model", "model_version", "variant"} <= set(logged.columns)
+    week_csv = pd.read_csv(next((root / "predictions" / "nba").glob("*.csv")))
+    assert {"model", "model_version", "variant"} <= set(week_csv.columns)
+
+
+def test_force_counts_only_in_its_own_run(two_candidates):
+    root, resources, instance, *_ = two_candidates
+    unforced = production(resources, instance)
+    assert unforced.output_for_node("production__nba")["model"] == "logistic_nba"  # elo loses on common games
+    forced = production(resources, instance, force=["elo_nba"])
+    champion = forced.output_for_node("production__nba")
+    assert champion["model"] == "elo_nba" and champion["forced"]
+    comparison = forced.get_asset_check_evaluations()[0]
+    assert comparison.description.startswith("FORCED") and comparison.metadata["forced"].value is True
+    assert registry(root).current("nba")["forced"]
+    later = production(resources, instance)  # the force is not remembered: the better candidate returns
+    assert later.output_for_node("production__nba")["model"] == "logistic_nba"
+    assert not registry(root).current("nba")["forced"]
+
+
+def test_rollback_survives_next_promotion(two_candidates):
+    root, resources, instance, *_ = two_candidates
+    assert registry(root).current("nba")["model"] == "logistic_nba"
+    history_before = registry(root).history("nba")
+    rolled = production(resources, instance, action="rollback", model="elo_nba", version=1)
+    assert rolled.success and rolled.output_for_node("production__nba")["model"] == "elo_nba"
+    history = registry(root).history("nba")
+    assert history.iloc[:len(history_before)].equals(history_before)  # appended to, never rewritten
+    assert history.iloc[-1]["action"] == "rollback"
+    assert json.loads((root / "production" / "nba.json").read_text())["model"] == "elo_nba"
+    assert champion_alias(root, "elo_nba") == "1" and champion_alias(root, "logistic_nba") is None
+
+    forecasts = run_chain(resources, instance, PREDICTIONS).output_for_node("predictions__nba")
+    assert set(forecasts["model"]) == {"elo_nba"}  # the next predictions use the restored version
+
+    # A retrain on the same data and code gives the same logistic v1 and the same report: still demoted.
+    retrained = run_chain(resources, instance, [*chain("logistic", "nba")[:3], *PRODUCTION], FAST_TUNING)
+    assert retrained.output_for_node("models__logistic_nba").version == 1
+    assert retrained.output_for_node("production__nba")["model"] == "elo_nba"
+    assert registry(root).current("nba")["action"] == "rollback"
+
+    manual = production(resources, instance, action="manual", model="logistic_nba", version=1)  # tp promote
+    assert manual.output_for_node("production__nba")["model"] == "logistic_nba"
+    assert registry(root).current("nba")["action"] == "manual"
+
+
+def test_the_cli_rolls_back_through_dagster_and_refuses_what_it_cannot_do(two_candidates):
+    root, *_ = two_candidates
+    env = {**os.environ, "TP_DATA_DIR": str(root), "TP_SOURCE_NBA": f"csv:{root / 'nba.csv'}"}
+    env.pop("DAGSTER_HOME", None)  # never the user's instance
+
     def tp(*args):
         return subprocess.run([sys.executable, "-m", "training_platform.cli", *args], env=env,
-                              capture_output=True, text=True, timeout=120)
-    missing = tp("rollback", "--sport", "nba", "--model", "elo_nba", "--version", "9")
-    assert missing.returncode == 2 and "no artifact elo_nba v9" in missing.stderr and "v1" in missing.stderr
-    artifact = tmp_path / "models" / "elo_nba" / "v1" / "model.joblib"
-    artifact.write_bytes(artifact.read_bytes() + b"tampered")
+                              capture_output=True, text=True, timeout=300)
+
+    history = registry(root).history("nba")
+    for model, version, message in (("elo_nba", 9, "no artifact elo_nba v9"),
+                                    ("../../../evil_nba", 1, "is not a nba model name"),
+                                    ("elo_nfl", 1, "is not a nba model name")):
+        refused = tp("rollback", "--sport", "nba", "--model", model, "--version", str(version))
+        assert refused.returncode == 2 and message in refused.stderr, refused.stderr[-2000:]
+    artifact = root / "models" / "elo_nba" / "v1" / "model.joblib"
+    original = artifact.read_bytes()
+    artifact.write_bytes(original + b"tampered")
     tampered = tp("rollback", "--sport", "nba", "--model", "elo_nba", "--version", "1")
     assert tampered.returncode == 2 and "SHA-256" in tampered.stderr
-    assert registry(tmp_path).history("nba").equals(history)
+    assert registry(root).history("nba").equals(history)  # nothing changed
+    artifact.write_bytes(original)
+    restored = tp("rollback", "--sport", "nba", "--model", "elo_nba", "--version", "1")
+    assert restored.returncode == 0, restored.stderr[-2000:]
+    assert "champion is now elo_nba v1" in restored.stdout
     shown = tp("champion", "--sport", "nba")
-    assert shown.returncode == 0 and shown.stdout.count("logistic_nba") == 2 and "rollback" in shown.stdout
+    assert shown.returncode == 0 and "rollback" in shown.stdout and "manual" in shown.stdout
+
+
+def _promote(args):
+    path, sport = args
+    return ChampionRegistry(Warehouse(path)).record({
+        "sport": sport, "model": f"elo_{sport}", "version": 1, "artifact_path": "a", "sha256": "s",
+        "metrics": {}, "report_dir": "r", "dagster_run_id": "run"})["entry_id"]
+
+
+def test_two_sports_promoting_at_once_never_collide(tmp_path):
+    path = str(tmp_path / "warehouse.duckdb")
+    with ProcessPoolExecutor(2) as pool:
+        ids = list(pool.map(_promote, [(path, sport) for sport in ("nfl", "nba", "mlb", "nfl", "nba", "mlb")]))
+    assert sorted(ids) == list(range(1, 7))
+    store = ChampionRegistry(Warehouse(path))
+    assert [len(store.history(sport)) for sport in ("nfl", "nba", "mlb")] == [2, 2, 2]

@@ -1,14 +1,19 @@
 """tuning/ and models/ assets against real MLflow (SQLite) and Optuna (journal file) storage."""
 
+import os
+
 import dagster as dg
 import mlflow
+import optuna
 import pytest
 
 from training_platform.defs.features.assets import features_gold
 from training_platform.defs.models.assets import build_model_asset
+from training_platform.defs.reports.assets import build_report_asset
 from training_platform.defs.raw.assets import raw_games
 from training_platform.defs.tuning.assets import build_tuning_asset
 from training_platform.ml.artifacts import ArtifactIntegrityError, load_model
+from training_platform.ml.tuning import optuna_storage
 from training_platform.sources.synthetic import generate_league
 from training_platform.sources.weeks import weeks_covering
 from training_platform.storage.warehouse import Warehouse
@@ -16,6 +21,7 @@ from training_platform.defs.partitions import range_tags
 from training_platform_tests.conftest import make_resources
 
 LOGISTIC = [build_tuning_asset("logistic", "nfl"), build_model_asset("logistic", "nfl")]
+EVALUATED = [*LOGISTIC, *build_report_asset("logistic", "nfl")]
 FEW_TRIALS = {"ops": {"tuning__logistic_nfl": {"config": {"n_trials": 6, "n_splits": 3}}}}
 
 
@@ -61,15 +67,57 @@ def test_tuning_and_model_are_tracked_registered_and_verified(ingested):
     assert registered.method_ == model.method_
 
 
-def test_rematerializing_tuning_resumes_and_model_gets_a_new_version(ingested):
+def test_unchanged_inputs_give_no_new_version_and_new_parameters_do(ingested):
     root, resources, instance = ingested
+    client = mlflow.MlflowClient(f"sqlite:///{root / 'mlflow.db'}")
+    before = sorted(str(v.version) for v in client.search_model_versions("name='logistic_nfl'"))
+    again = dg.materialize(LOGISTIC, resources=resources, instance=instance, run_config=FEW_TRIALS)
+    first = again.output_for_node("models__logistic_nfl")
+    assert first.version == int(before[-1])  # the same data, parameters and code: the same version
+    assert sorted(str(v.version) for v in client.search_model_versions("name='logistic_nfl'")) == before
+
     more = {"ops": {"tuning__logistic_nfl": {"config": {"n_trials": 9, "n_splits": 3}}}}
     result = dg.materialize(LOGISTIC, resources=resources, instance=instance, run_config=more)
     tuning = result.output_for_node("tuning__logistic_nfl")
     assert tuning["trials_complete"] + tuning["trials_pruned"] == 9  # 6 from before + 3 new
-    assert result.output_for_node("models__logistic_nfl").version == 2
-    versions = mlflow.MlflowClient(f"sqlite:///{root / 'mlflow.db'}").search_model_versions("name='logistic_nfl'")
-    assert sorted(str(v.version) for v in versions) == ["1", "2"]
+    changed = tuning["params"] != again.output_for_node("tuning__logistic_nfl")["params"]
+    assert (result.output_for_node("models__logistic_nfl").version > first.version) == changed
+
+
+def test_tuning_never_sees_backtest(ingested):
+    root, resources, instance = ingested
+    result = dg.materialize(EVALUATED, resources=resources, instance=instance, run_config=FEW_TRIALS)
+    assert result.success
+    tuning, report = result.output_for_node("tuning__logistic_nfl"), result.output_for_node("reports__logistic_nfl")
+    study = optuna.load_study(study_name=tuning["study_name"],
+                              storage=optuna_storage(str(root / "optuna" / "studies.journal")))
+    window = study.user_attrs["tuning_window"]
+    assert window == tuning["tuning_window"] == report["tuning_window"]
+    assert window["last_game_date"] < report["backtest_window"]["first_game_date"]
+    gold = Warehouse(root / "warehouse.duckdb").read("features_gold", "nfl")
+    played = gold[gold["home_win"].notna()]
+    assert study.user_attrs["tuning_games"] == (played["game_date"] < report["backtest_window"]["first_game_date"]).sum()
+    assert report["seasons"] == study.user_attrs["held_out_seasons"]
+    written = {p.name: p.stat().st_mtime_ns for p in (root / "reports" / "logistic_nfl").glob("v*/*")}
+
+    # Re-running on the same inputs reuses the report: its files are never rewritten.
+    again = dg.materialize(EVALUATED, resources=resources, instance=instance, run_config=FEW_TRIALS)
+    assert again.output_for_node("reports__logistic_nfl")["report_dir"] == report["report_dir"]
+    assert {p.name: p.stat().st_mtime_ns for p in (root / "reports" / "logistic_nfl").glob("v*/*")} == written
+
+
+def test_a_changed_gates_file_is_evaluated_without_rerunning_the_backtest(ingested, tmp_path, monkeypatch):
+    _, resources, instance = ingested
+    assert dg.materialize(EVALUATED, resources=resources, instance=instance, run_config=FEW_TRIALS).success
+    strict = tmp_path / "gates.yaml"
+    strict.write_text("defaults: {min_accuracy: 0.99}\n")
+    monkeypatch.setenv("TP_GATES_FILE", str(strict))
+    check = dg.AssetCheckKey(dg.AssetKey(["reports", "logistic_nfl"]), "metric_gates")
+    result = dg.materialize(EVALUATED, selection=dg.AssetSelection.checks(check), resources=resources,
+                            instance=instance, raise_on_error=False)
+    assert not result.get_asset_materialization_events()  # no backtest ran
+    evaluation = result.get_asset_check_evaluations()[0]
+    assert not evaluation.passed and evaluation.metadata["failed_gates"].value == ["accuracy"]
 
 
 def test_a_tampered_pipeline_artifact_is_refused(ingested):

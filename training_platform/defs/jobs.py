@@ -1,13 +1,11 @@
-"""Jobs: ingest, train (tune, fit, evaluate every candidate), promote, and roll back."""
+"""Jobs: ingest, train (tune, fit, evaluate every candidate) and promote. A rollback is a
+materialization of production/<sport> with config action "rollback" (`tp rollback`)."""
 
 
 import dagster as dg
 
-from training_platform.champion import rollback
-from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
 from training_platform.settings import candidate_models
 from training_platform.sources.schema import SPORTS
-from training_platform.storage.registry import ChampionRegistry
 
 ingest_job = dg.define_asset_job(
     "ingest_job",
@@ -39,26 +37,3 @@ promote_jobs = {
     )
     for sport in SPORTS
 }
-
-
-class RollbackConfig(dg.Config):
-    sport: str
-    model: str  # e.g. elo_nfl
-    version: int
-
-
-@dg.op(description="Make an earlier model version the champion again (after verifying its SHA-256); "
-       "appends a registry row, never rewrites one.")
-def rollback_champion(context: dg.OpExecutionContext, config: RollbackConfig, warehouse: WarehouseResource,
-                      model_store: ModelStoreResource, tracking: TrackingResource) -> dict:
-    row = rollback(ChampionRegistry(warehouse.open()), config.sport, config.model, config.version,
-                   model_store.models_dir, model_store.reports_dir, model_store.production_dir,
-                   tracking.mlflow_uri, context.run.run_id)
-    context.log.info(f"{config.sport} champion is now {config.model} v{config.version} (was {row['replaces_version']})")
-    return row
-
-
-@dg.job(description="Roll the champion of a sport back to an earlier version: run config "
-        "ops.rollback_champion.config = {sport, model, version}.")
-def rollback_job():
-    rollback_champion()

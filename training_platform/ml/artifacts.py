@@ -57,6 +57,25 @@ def save_model(model, root: str | Path, name: str, metadata: dict) -> ModelArtif
     return ModelArtifact(name, version, str(final / MODEL_FILE), digest)
 
 
+def find_version(root: str | Path, name: str, inputs_fingerprint: str) -> ModelArtifact | None:
+    """The newest intact version of `name` fitted from inputs with this fingerprint, if any."""
+    model_dir = Path(root) / name
+    versions = sorted((int(p.name[1:]) for p in model_dir.glob("v*") if p.name[1:].isdigit()), reverse=True)
+    for version in versions:
+        try:
+            meta = json.loads((model_dir / f"v{version}" / METADATA_FILE).read_text())
+        except (OSError, ValueError):
+            continue
+        if meta.get("inputs_fingerprint") == inputs_fingerprint:
+            artifact = ModelArtifact(name, version, str(model_dir / f"v{version}" / MODEL_FILE), meta["sha256"])
+            try:
+                verify_artifact(artifact)
+            except ArtifactIntegrityError:
+                continue  # a damaged copy is never reused; a new version is fitted instead
+            return artifact
+    return None
+
+
 def load_model(artifact: ModelArtifact):
     """Load the model after checking its bytes still hash to the recorded SHA-256."""
     verify_artifact(artifact)

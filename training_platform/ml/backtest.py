@@ -24,6 +24,12 @@ def backtest_seasons(gold: pd.DataFrame, seasons: int = DEFAULT_SEASONS) -> list
     return [int(s) for s in played[-min(seasons, len(played) - 1):]]
 
 
+def game_window(frame: pd.DataFrame) -> dict[str, str]:
+    """{"first_game_date", "last_game_date"} of a frame of games."""
+    dates = pd.to_datetime(frame["game_date"])
+    return {"first_game_date": f"{dates.min():%Y-%m-%d}", "last_game_date": f"{dates.max():%Y-%m-%d}"}
+
+
 def walk_forward_backtest(estimator, gold: pd.DataFrame, seasons: int = DEFAULT_SEASONS, refit_every_weeks: int = 1,
                           rules: BettingRules = BettingRules(), champion: pd.DataFrame | None = None,
                           log=None) -> dict:
@@ -54,6 +60,7 @@ def walk_forward_backtest(estimator, gold: pd.DataFrame, seasons: int = DEFAULT_
 
     report = {
         "seasons": window, "games": int(test.sum()), "refit_every_weeks": refit_every_weeks,
+        "backtest_window": game_window(frame),
         "model": probability_metrics(frame["home_win"], frame["p_home"]),
         "per_season": {int(s): probability_metrics(g["home_win"], g["p_home"]) for s, g in frame.groupby("season")},
         "baselines": {name: _compare(frame, f"p_{name}") for name in baselines},

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import pandas as pd
 
+from training_platform.ml.features import MARKET_COLUMNS
 from training_platform.ml.serving import compile_predictor
 
 FIXTURE_COLUMNS = ["game_id", "game_date", "partition_week", "season", "home_team", "away_team"]
 
 
 def coming_week(gold: pd.DataFrame, week: str | None = None) -> tuple[str | None, pd.DataFrame]:
-    """The games of `week` (a partition week, YYYY-MM-DD), or of the earliest week holding a game
-    without a result. Returns (week, its games in date order); (None, empty) when nothing is scheduled."""
+    """The games of `week` (a partition week, YYYY-MM-DD, every game of it), or else the games without a
+    result of the earliest week holding one. Returns (week, games in date order); (None, empty) when
+    nothing is scheduled."""
     if gold.empty:
         return None, gold
     weeks = pd.to_datetime(gold["partition_week"]).dt.strftime("%Y-%m-%d")
@@ -20,9 +22,17 @@ def coming_week(gold: pd.DataFrame, week: str | None = None) -> tuple[str | None
         if unplayed.empty:
             return None, gold.iloc[0:0]
         week = unplayed.min()
+        chosen = (weeks == week) & gold["home_margin"].isna()  # the coming games only, not the played ones
     elif week not in set(weeks):
         raise ValueError(f"no games stored for week {week}; stored weeks run {weeks.min()}..{weeks.max()}")
-    return week, gold[weeks == week].sort_values(["game_date", "game_id"]).reset_index(drop=True)
+    else:
+        chosen = weeks == week
+    return week, gold[chosen].sort_values(["game_date", "game_id"]).reset_index(drop=True)
+
+
+def lacks_market(games: pd.DataFrame) -> pd.Series:
+    """Games whose lines are not posted yet: a market-aware model cannot score them."""
+    return games[MARKET_COLUMNS].isna().any(axis=1)
 
 
 def score(estimator, games: pd.DataFrame) -> pd.DataFrame:

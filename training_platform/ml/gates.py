@@ -1,5 +1,5 @@
-"""Metric gates a candidate must pass before it may become the production model, and the
-choice of champion among the candidates that passed."""
+"""Metric gates a candidate's walk-forward report must pass before it may become the production
+model. The comparison with the current champion is made by `champion_choice`, on common games."""
 
 from __future__ import annotations
 
@@ -55,11 +55,11 @@ def load_thresholds(sport: str, market: str = "moneyline", path: str | Path | No
     return replace(GateThresholds(), **merged)
 
 
-def evaluate_gates(report: dict, thresholds: GateThresholds = GateThresholds(), force: bool = False) -> list[GateResult]:
-    """Every gate on a walk-forward report. `force` overrides the champion comparison only."""
+def evaluate_gates(report: dict, thresholds: GateThresholds = GateThresholds()) -> list[GateResult]:
+    """Every threshold gate on a walk-forward report."""
     model = report["model"]
     constant = report["baselines"]["constant_home_rate"]
-    results = [
+    return [
         GateResult("enough_games", report["games"] >= thresholds.min_games, report["games"],
                    thresholds.min_games, "out-of-sample games >= threshold"),
         *(_at_least(metric, model[metric], getattr(thresholds, f"min_{metric}"))
@@ -68,8 +68,6 @@ def evaluate_gates(report: dict, thresholds: GateThresholds = GateThresholds(), 
         _below("beats_constant_baseline", constant["model_on_same_games"]["log_loss"] - constant["log_loss"],
                thresholds.max_log_loss_vs_constant, "log loss minus the constant home-win rate's < threshold"),
     ]
-    results.append(_champion_gate(report, thresholds, force))
-    return results
 
 
 def _at_least(metric: str, value: float, threshold: float) -> GateResult:
@@ -84,31 +82,9 @@ def _below(name: str, value: float, threshold: float, rule: str) -> GateResult:
     return GateResult(name, _finite(value) and value < threshold, value, threshold, rule)
 
 
-def _champion_gate(report: dict, thresholds: GateThresholds, force: bool) -> GateResult:
-    rule = "log loss minus the champion's on the same games <= tolerance"
-    champion = report["baselines"].get("champion")
-    if champion is None:
-        return GateResult("not_worse_than_champion", True, 0.0, thresholds.champion_tolerance, rule,
-                          "no champion yet" if not report.get("champion") else "no games in common with the champion")
-    gap = champion["model_on_same_games"]["log_loss"] - champion["log_loss"]
-    passed = _finite(gap) and gap <= thresholds.champion_tolerance
-    note = f"champion {report['champion']['model']} v{report['champion']['version']} on {champion['games']} games"
-    if force and not passed:
-        return GateResult("not_worse_than_champion", True, gap, thresholds.champion_tolerance, rule,
-                          note + "; FORCED: would have failed, overridden by force=True")
-    return GateResult("not_worse_than_champion", passed, gap, thresholds.champion_tolerance, rule, note)
-
-
 def _finite(value) -> bool:
     return value is not None and math.isfinite(float(value))
 
 
 def all_passed(results: list[GateResult]) -> bool:
     return all(r.passed for r in results)
-
-
-def choose_champion(candidates: dict[str, dict]) -> str | None:
-    """Name of the candidate with the lowest walk-forward log loss among those whose gates all
-    passed; None when none passed. `candidates` maps name -> {"gates_passed", "log_loss"}."""
-    passing = {name: c["log_loss"] for name, c in candidates.items() if c["gates_passed"] and _finite(c["log_loss"])}
-    return min(passing, key=lambda name: (passing[name], name)) if passing else None

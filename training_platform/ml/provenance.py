@@ -24,3 +24,20 @@ def git_commit() -> str:
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown"
+
+
+def code_version() -> str:
+    """SHA-256 of the modelling code (ml/ and sources/): a version is new only if it or its inputs changed."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted([*root.glob("ml/**/*.py"), *root.glob("ml/**/*.yaml"), *root.glob("sources/**/*.py")]):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def fingerprint(**parts) -> str:
+    """SHA-256 of named inputs (JSON-serialisable), e.g. data hash, parameters and code version."""
+    import json
+
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()

@@ -78,8 +78,10 @@ class TuningResult:
 
 def tune(estimator, space: dict, X, y, weeks, splitter, *, method: str, n_trials: int, storage,
          study_name: str, seed: int, log: Callable[[str], None] = print,
-         on_trial: Callable[[optuna.trial.FrozenTrial], None] | None = None) -> TuningResult:
-    """Search `space` until the study holds `n_trials` finished trials (a grid: all of it)."""
+         on_trial: Callable[[optuna.trial.FrozenTrial], None] | None = None,
+         user_attrs: dict | None = None) -> TuningResult:
+    """Search `space` until the study holds `n_trials` finished trials (a grid: all of it).
+    `user_attrs` are stored on the study (e.g. the window of games it was tuned on)."""
     if method not in METHODS:
         raise ValueError(f"unknown tuning method {method!r}; use one of {METHODS}")
     if method == "grid":
@@ -94,6 +96,8 @@ def tune(estimator, space: dict, X, y, weeks, splitter, *, method: str, n_trials
     study = optuna.create_study(storage=storage, study_name=study_name, direction="minimize", sampler=sampler,
                                 pruner=optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=1),
                                 load_if_exists=True)
+    for key, value in (user_attrs or {}).items():
+        study.set_user_attr(key, value)
 
     def objective(trial: optuna.Trial) -> float:
         params = suggest(trial, params_space)

@@ -16,7 +16,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from training_platform.ml.estimators import EloClassifier
-from training_platform.ml.features import DEFAULT_ELO, FEATURE_COLUMNS
+from training_platform.ml.features import DEFAULT_ELO, FEATURE_COLUMNS, MARKET_COLUMNS
 from training_platform.ml.stacking import TimeSeriesStackingClassifier
 
 MODEL_NAMES = ("elo", "logistic", "xgboost", "random_forest", "hist_gradient_boosting", "ensemble")
@@ -65,6 +65,12 @@ def _features(model, scale: bool, imbalance: str = "none", seed: int = 0):
 
 
 ELO_COLUMNS = ["game_id", "game_date", "season", "home_team", "away_team", "neutral", "home_margin"]
+
+
+def variant_of(name: str) -> str:
+    """"market_free" when the model reads no market input (it can score games before lines are
+    posted and look for an edge over the market), else "market_aware"."""
+    return "market_aware" if set(input_columns(name)) & set(MARKET_COLUMNS) else "market_free"
 
 
 def input_columns(name: str) -> list[str]:

@@ -17,27 +17,70 @@ ALERTS_TABLE = "gate_alerts"
 PREDICTIONS_TABLE = "prediction_log"
 
 
+REGISTRY_COLUMNS = {
+    "entry_id": "BIGINT", "sport": "VARCHAR", "market": "VARCHAR", "model": "VARCHAR", "version": "BIGINT",
+    "artifact_path": "VARCHAR", "sha256": "VARCHAR", "metrics": "VARCHAR", "report_dir": "VARCHAR",
+    "dagster_run_id": "VARCHAR", "forced": "BOOLEAN", "action": "VARCHAR", "promoted_at": "VARCHAR",
+    "replaces_version": "VARCHAR", "mlflow_model_version": "VARCHAR",
+}
+ACTIONS = ("promote", "rollback", "manual")
+ENTRY_IDS = "model_registry_entry_ids"
+
+
 class ChampionRegistry:
+    """The one authoritative record of who each sport's champion is. The pointer file, the
+    model-status file and MLflow's alias are copies derived from it (`champion.reconcile`)."""
+
     def __init__(self, warehouse: Warehouse):
         self.warehouse = warehouse
 
     def record(self, entry: dict) -> dict:
-        """Append a promotion or rollback. `entry` holds sport, market, model, version,
-        artifact_path, sha256, metrics (dict), report_dir, dagster_run_id, forced, action."""
-        previous = self.history(entry["sport"], entry.get("market", "moneyline"))
-        row = {
-            "entry_id": int(self._next_id()), "market": "moneyline", "forced": False, "action": "promote",
-            "promoted_at": pd.Timestamp.now(tz="UTC").isoformat(), **entry,
-            "metrics": json.dumps(entry.get("metrics", {}), default=float),
-            "replaces_version": (f"{previous.iloc[-1]['model']} v{previous.iloc[-1]['version']}"
-                                 if not previous.empty else None),
-        }
-        self.warehouse.append(REGISTRY_TABLE, pd.DataFrame([row]).astype({"replaces_version": "string"}))
-        return row
+        """Append a promotion, rollback or manual promotion, in one transaction: the row before it
+        is read and the id drawn from a sequence inside it, so two sports promoting at once never
+        collide. `entry` holds sport, market, model, version, artifact_path, sha256, metrics (dict),
+        report_dir, dagster_run_id, forced, action."""
+        if entry.get("action", "promote") not in ACTIONS:
+            raise ValueError(f"unknown registry action {entry.get('action')!r}; use one of {ACTIONS}")
+        with self.warehouse.connect() as con:
+            con.execute("BEGIN")
+            try:
+                con.execute(f"CREATE TABLE IF NOT EXISTS {REGISTRY_TABLE} ("
+                            + ", ".join(f"{c} {t}" for c, t in REGISTRY_COLUMNS.items()) + ")")
+                first_id = 1 + con.execute(f"SELECT coalesce(max(entry_id), 0) FROM {REGISTRY_TABLE}").fetchone()[0]
+                con.execute(f"CREATE SEQUENCE IF NOT EXISTS {ENTRY_IDS} START {int(first_id)}")
+                market = entry.get("market", "moneyline")
+                previous = con.execute(
+                    f"SELECT model, version FROM {REGISTRY_TABLE} WHERE sport = ? AND market = ? "
+                    "ORDER BY entry_id DESC LIMIT 1", [entry["sport"], market]).fetchone()
+                row = {
+                    "market": "moneyline", "forced": False, "action": "promote", "mlflow_model_version": "",
+                    "promoted_at": pd.Timestamp.now(tz="UTC").isoformat(), **entry,
+                    "entry_id": con.execute(f"SELECT nextval('{ENTRY_IDS}')").fetchone()[0],
+                    "metrics": json.dumps(entry.get("metrics", {}), default=float),
+                    "replaces_version": f"{previous[0]} v{previous[1]}" if previous else None,
+                }
+                columns = list(REGISTRY_COLUMNS)
+                con.execute(f"INSERT INTO {REGISTRY_TABLE} ({', '.join(columns)}) VALUES "
+                            f"({', '.join('?' for _ in columns)})", [row[c] for c in columns])
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
+        return {c: row[c] for c in columns}
 
-    def _next_id(self) -> int:
-        found = self.warehouse.query(f"SELECT coalesce(max(entry_id), 0) AS n FROM {REGISTRY_TABLE}")
-        return 1 + (int(found["n"].iloc[0]) if not found.empty else 0)
+    def demoted(self, sport: str, market: str = "moneyline") -> set[tuple[str, int]]:
+        """(model, version) pairs a rollback replaced and no manual promotion has restored since:
+        these are never promoted automatically again."""
+        barred: set[tuple[str, int]] = set()
+        previous = None
+        for row in self.history(sport, market).itertuples():
+            key = (row.model, int(row.version))
+            if row.action == "rollback" and previous is not None:
+                barred.add(previous)
+            if row.action == "manual":
+                barred.discard(key)
+            previous = key
+        return barred
 
     def history(self, sport: str, market: str = "moneyline") -> pd.DataFrame:
         return self.warehouse.query(

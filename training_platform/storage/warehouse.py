@@ -78,6 +78,10 @@ class Warehouse:
         with self.connect() as con:
             con.register("incoming", _typed(frame))
             con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM incoming LIMIT 0")
+            stored = {row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()}
+            for column, kind, *_ in con.execute("DESCRIBE incoming").fetchall():
+                if column not in stored:  # a newer writer's column: older rows read it as NULL
+                    con.execute(f'ALTER TABLE {table} ADD COLUMN "{column}" {kind}')
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
             con.unregister("incoming")
 

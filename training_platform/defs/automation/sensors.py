@@ -37,10 +37,14 @@ def new_raw_data_sensor(context: dg.SensorEvaluationContext, games_source: Games
             changed = sorted(fingerprints) if stored.empty or int(stored["n"].iloc[0]) == 0 else []
         cursor[sport] = fingerprints
         if changed:
-            context.log.info(f"{sport}: {len(changed)} new or changed week(s), {changed[0]}..{changed[-1]}")
+            # Every week after a change replays it (features/gold depends on the previous week), so
+            # one run covers the first changed week through the source's last week.
+            last = max([*fingerprints, changed[-1]])
+            context.log.info(f"{sport}: {len(changed)} new or changed week(s) from {changed[0]}; rebuilding "
+                             f"{changed[0]}..{last} in one run")
             yield dg.RunRequest(
-                run_key=f"new-data-{sport}-{changed[0]}-{changed[-1]}-{fingerprints.get(changed[-1], 'gone')}",
-                tags={**range_tags(sport, dt.date.fromisoformat(changed[0]), dt.date.fromisoformat(changed[-1])),
+                run_key=f"new-data-{sport}-{changed[0]}-{last}-{fingerprints.get(changed[-1], 'gone')}",
+                tags={**range_tags(sport, dt.date.fromisoformat(changed[0]), dt.date.fromisoformat(last)),
                       "trigger": "new_raw_data_sensor", "changed_weeks": str(len(changed))},
             )
     context.update_cursor(json.dumps(cursor))
@@ -72,8 +76,9 @@ def gate_outcome_sensor(context: dg.SensorEvaluationContext, warehouse: Warehous
         seen[name] = record.id
         if record.evaluation.passed:
             continue
-        metadata = record.evaluation.metadata
-        failed = {gate: value.value for gate, value in metadata.items() if str(value.value).startswith("FAIL")}
+        gates = record.evaluation.metadata["gates"].value  # structured: one dict per gate
+        failed = {g["name"]: {"value": g["value"], "threshold": g["threshold"], "rule": g["rule"]}
+                  for g in gates if not g["passed"]}
         alert = {"candidate": name, "check": CHECK_NAME, "run_id": record.run_id,
                  "failed_gates": json.dumps(failed)}
         context.log.warning(f"blocked promotion of {name} (run {record.run_id}): {failed}")
@@ -115,7 +120,7 @@ def champion_drift_sensor(context: dg.SensorEvaluationContext, warehouse: Wareho
         if logged.empty:
             notes.append(f"{sport}: no predictions logged")
             continue
-        logged = logged[(logged["model"] == champion["model"]) & (logged["version"] == champion["version"])]
+        logged = logged[(logged["model"] == champion["model"]) & (logged["model_version"] == champion["version"])]
         results = store.read(GOLD_TABLE, sport)[["game_id", "home_win"]]
         scored = logged.merge(results, on="game_id").sort_values(["game_date", "game_id"])
         check = drift_check(scored["p_home"], scored["home_win"], champion["metrics"]["brier"], window, tolerance)

@@ -34,9 +34,19 @@ def elo_params(sport: str, config: GoldFeaturesConfig) -> EloParams:
     )
 
 
+# A week's features replay every earlier stored game, so they depend on the previous week's features
+# as well as on the week's own raw games: a self-dependency on the week dimension. A correction to an
+# early week therefore marks every later week out of date, and new_raw_data_sensor rebuilds them
+# all in one single-run backfill from the corrected week on.
+PREVIOUS_WEEK = dg.MultiPartitionMapping({
+    "sport": dg.DimensionPartitionMapping("sport", dg.IdentityPartitionMapping()),
+    "week": dg.DimensionPartitionMapping("week", dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1)),
+})
+
+
 @dg.asset(
     key=GOLD_FEATURES,
-    deps=[raw_games],
+    deps=[raw_games, dg.AssetDep(GOLD_FEATURES, partition_mapping=PREVIOUS_WEEK)],
     partitions_def=sport_week_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     group_name="features",

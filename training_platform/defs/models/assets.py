@@ -5,13 +5,13 @@ import pandas as pd
 
 from training_platform.defs.features.assets import GOLD_TABLE, features_gold
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
-from training_platform.ml.artifacts import METADATA_FILE, ModelArtifact, save_model
+from training_platform.ml.artifacts import METADATA_FILE, ModelArtifact, find_version, save_model
 from training_platform.ml.features import FEATURE_VERSION
-from training_platform.ml.provenance import data_hash, git_commit
+from training_platform.ml.provenance import code_version, data_hash, fingerprint, git_commit
 from training_platform.ml.tracking import log_model, run_url
 from training_platform.ml.training import fit_calibrated, training_rows
 from training_platform.ml.tuning import seed_for
-from training_platform.ml.zoo import MODEL_NAMES, input_columns
+from training_platform.ml.zoo import MODEL_NAMES, input_columns, variant_of
 from training_platform.sources.schema import SPORTS
 
 
@@ -28,14 +28,21 @@ def build_model_asset(model: str, sport: str) -> dg.AssetsDefinition:
         "game and calibrated (sigmoid or isotonic, by time-series CV) on out-of-fold predictions.",
     )
     def _model(context: dg.AssetExecutionContext, tuning: dict, warehouse: WarehouseResource,
-               model_store: ModelStoreResource, tracking: TrackingResource) -> ModelArtifact:
+               model_store: ModelStoreResource, tracking: TrackingResource) -> dg.Output[ModelArtifact]:
         import mlflow
 
         X, y, _ = training_rows(warehouse.open().read(GOLD_TABLE, sport))
         digest = data_hash(X)
-        if digest != tuning["data_hash"]:
-            context.log.warning(f"features changed since tuning/{name} ran; its parameters are reused as they are")
         window = f"{X['game_date'].min():%Y-%m-%d}..{X['game_date'].max():%Y-%m-%d}"
+        inputs = fingerprint(model=model, sport=sport, params=tuning["params"], data_hash=digest,
+                             n_splits=tuning["n_splits"], imbalance=tuning.get("imbalance", "none"),
+                             tuning_window=tuning.get("tuning_window"), code=code_version())
+        existing = find_version(model_store.models_dir, name, inputs)
+        if existing is not None:  # unchanged data, parameters and code: the same model, no new version
+            context.log.info(f"{name} v{existing.version} was fitted from these very inputs; no new version")
+            context.add_output_metadata({"version": existing.version, "sha256": existing.sha256, "reused": True,
+                                         "path": dg.MetadataValue.path(existing.path)})
+            return dg.Output(existing, data_version=dg.DataVersion(inputs[:16]))
         tags = {"asset": f"models/{name}", "data_hash": digest, "feature_version": FEATURE_VERSION,
                 "git_commit": git_commit(), "dagster_run_id": context.run.run_id}
         with tracking.run(f"models/{name}", tags) as run:
@@ -55,6 +62,7 @@ def build_model_asset(model: str, sport: str) -> dg.AssetsDefinition:
                 "optimisation": {"method": tuning["method"], "trials": tuning["trials_complete"],
                                  "pruned": tuning["trials_pruned"], "best_cv_log_loss": tuning["best_cv_log_loss"]},
                 "features": input_columns(model), "trained_at": pd.Timestamp.now(tz="UTC").isoformat(), "dagster_run_id": context.run.run_id,
+                "tuning_window": tuning.get("tuning_window"), "inputs_fingerprint": inputs, "variant": variant_of(model),
                 "mlflow_run_id": run.info.run_id, "mlflow_model_version": registered,
             })
             mlflow.log_artifact(str(artifact.directory / METADATA_FILE))
@@ -65,9 +73,9 @@ def build_model_asset(model: str, sport: str) -> dg.AssetsDefinition:
             "version": artifact.version, "path": dg.MetadataValue.path(artifact.path), "sha256": artifact.sha256,
             "training_games": len(X), "training_window": window, "calibration": estimator.method_,
             **cv_metrics, "mlflow_run": dg.MetadataValue.url(url), "mlflow_model_version": registered,
-            "params": dg.MetadataValue.json(tuning["params"]),
+            "params": dg.MetadataValue.json(tuning["params"]), "reused": False,
         })
-        return artifact
+        return dg.Output(artifact, data_version=dg.DataVersion(inputs[:16]))
 
     return _model
 

@@ -1,56 +1,80 @@
-"""predictions/<sport>: the coming week's games scored by the champion it is given."""
+"""predictions/<sport>: the coming week's games scored by the champion it is given.
 
+A market-aware champion reads the betting lines; a game whose lines are not posted yet is scored
+by the sport's best market-free candidate that passed its gates (never by a model fed imputed
+market medians). Every row says which model, version and variant scored it.
+"""
 
 import dagster as dg
 import pandas as pd
 
 from training_platform.defs.automation.conditions import AFTER_UPSTREAM_UPDATES
-from training_platform.defs.features.assets import GOLD_TABLE, features_gold
+from training_platform.defs.features.assets import GOLD_FEATURES, GOLD_TABLE
 from training_platform.defs.resources import ModelStoreResource, WarehouseResource
 from training_platform.ml.artifacts import ModelArtifact, load_model
-from training_platform.ml.forecast import coming_week, score
+from training_platform.ml.forecast import coming_week, lacks_market, score
 from training_platform.sources.schema import SPORTS
 from training_platform.storage.registry import ChampionRegistry
 
 
 class PredictionsConfig(dg.Config):
-    week: str | None = None  # a partition week (YYYY-MM-DD); unset: the earliest week with a game not yet played
+    week: str | None = None  # a partition week (YYYY-MM-DD), every game of it; unset: the coming games
+
+
+def _scored_by(games: pd.DataFrame, model: dict, variant: str) -> pd.DataFrame:
+    estimator = load_model(ModelArtifact(model["model"], model["version"], model["artifact"], model["sha256"]))
+    return score(estimator, games).assign(model=model["model"], model_version=model["version"], variant=variant,
+                                          sha256=model["sha256"])
 
 
 def build_predictions_asset(sport: str) -> dg.AssetsDefinition:
     @dg.asset(
         key=["predictions", sport],
         ins={"champion": dg.AssetIn(key=["production", sport])},
-        deps=[features_gold],
-        group_name="production",
+        deps=[GOLD_FEATURES],
+        group_name="predictions",
         kinds={"duckdb"},
         automation_condition=AFTER_UPSTREAM_UPDATES,
-        description=f"P(home win) for the coming {sport.upper()} week from the champion, with its version; "
-        "also appended to the prediction_log table, which the drift sensor scores once results arrive.",
+        description=f"P(home win) for the coming {sport.upper()} games from the champion (games without lines: "
+        "the best market-free candidate), with model, version and variant on every row; also appended to "
+        "the prediction_log table, which the drift sensor scores once results arrive.",
     )
     def _predictions(context: dg.AssetExecutionContext, config: PredictionsConfig, champion: dict,
                      warehouse: WarehouseResource, model_store: ModelStoreResource) -> pd.DataFrame:
-        artifact = ModelArtifact(champion["model"], champion["version"], champion["artifact"], champion["sha256"])
-        estimator = load_model(artifact)  # refuses a champion whose bytes changed
         store = warehouse.open()
         week, games = coming_week(store.read(GOLD_TABLE, sport), config.week)
-        forecasts = score(estimator, games)
-        forecasts = forecasts.assign(sport=sport, model=champion["model"], version=champion["version"],
-                                     sha256=champion["sha256"], predicted_at=pd.Timestamp.now(tz="UTC"))
+        no_lines = lacks_market(games) if champion["variant"] == "market_aware" else pd.Series(False, games.index)
+        parts = [_scored_by(games[~no_lines], champion, champion["variant"])] if (~no_lines).any() else []
+        fallback = champion.get("market_free")
+        unscored = 0
+        if no_lines.any() and fallback:
+            parts.append(_scored_by(games[no_lines], fallback, "market_free"))
+            context.log.info(f"{int(no_lines.sum())} game(s) without lines scored by {fallback['model']} "
+                             f"v{fallback['version']} (market-free)")
+        elif no_lines.any():
+            unscored = int(no_lines.sum())
+            context.log.warning(f"{unscored} game(s) have no lines yet and no market-free candidate passed its "
+                                f"gates; they are not predicted (train elo_{sport}, or wait for the lines)")
+        columns = ["game_id", "game_date", "home_team", "away_team", "p_home", "p_away", "model", "model_version",
+                   "variant", "sha256"]
+        forecasts = (pd.concat(parts).sort_values(["game_date", "game_id"]).reset_index(drop=True) if parts
+                     else pd.DataFrame(columns=columns))
+        forecasts = forecasts.assign(sport=sport, predicted_at=pd.Timestamp.now(tz="UTC"))
         if week is None:
             context.log.warning(f"no {sport.upper()} game without a result is stored; nothing to predict "
                                 "(ingest the coming week, or set config week to re-score a past one)")
-        else:
+        elif len(forecasts):
             ChampionRegistry(store).log_predictions(forecasts)
             out = model_store.predictions_dir / sport / f"{week}.csv"
             out.parent.mkdir(parents=True, exist_ok=True)
             forecasts.to_csv(out, index=False)
-            context.log.info(f"{len(forecasts)} {sport.upper()} games of week {week} scored by "
-                             f"{champion['model']} v{champion['version']} -> {out}")
-        shown = forecasts[["game_date", "home_team", "away_team", "p_home"]].head(30)
+            context.log.info(f"{len(forecasts)} {sport.upper()} games of week {week} scored -> {out}")
+        shown = forecasts[["game_date", "home_team", "away_team", "p_home", "model", "variant"]].head(30)
         context.add_output_metadata({
-            "week": week or "none scheduled", "games": len(forecasts),
+            "week": week or "none scheduled", "games": len(forecasts), "not_predicted_without_lines": unscored,
             "champion": f"{champion['model']} v{champion['version']}",
+            "scored_by": dg.MetadataValue.json(forecasts.groupby(["model", "model_version"]).size().rename("games")
+                                               .reset_index().astype(str).to_dict("records")),
             "preview": dg.MetadataValue.md(shown.to_markdown(index=False, floatfmt=".3f") if len(shown) else "(none)"),
         })
         return forecasts

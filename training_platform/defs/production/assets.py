@@ -1,96 +1,177 @@
-"""production/<sport>: the champion, chosen among candidates whose gates passed."""
+"""production/<sport>: the champion, recorded in the registry and derived everywhere else.
+
+Every run first reconciles the pointer, status file and MLflow alias with the registry. Then,
+by config: `auto` compares the configured candidates' current reports with the champion on
+common games; `rollback` restores an earlier version (the version rolled back from is never
+re-promoted automatically); `manual` promotes a version by hand (`tp promote`), recorded as such.
+"""
 
 import json
 from pathlib import Path
 
 import dagster as dg
 
-from training_platform.champion import promote
+from training_platform.champion import artifact_of, reconcile, record_champion, report_forecasts, stored_version
 from training_platform.defs.automation.conditions import AFTER_UPSTREAM_UPDATES
+from training_platform.defs.features.assets import GOLD_FEATURES, GOLD_TABLE
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
 from training_platform.ml.artifacts import ModelArtifact
-from training_platform.ml.gates import choose_champion
-from training_platform.ml.zoo import MODEL_NAMES
+from training_platform.ml.champion_choice import Candidate, choose
+from training_platform.ml.gates import all_passed, evaluate_gates, load_thresholds
+from training_platform.ml.provenance import data_hash
+from training_platform.ml.zoo import variant_of
+from training_platform.settings import candidate_models
 from training_platform.sources.schema import SPORTS
 from training_platform.storage.registry import ChampionRegistry
+
+COMPARISON_CHECK = "champion_comparison"
 
 
 @dg.input_manager
 def latest_report_loader(context: dg.InputContext):
     """A candidate's report as its latest materialization recorded it; None if it never ran.
 
-    Lets production/<sport> list every model as a candidate while users train only some.
+    Lets production/<sport> list every configured model as a candidate while users train only some.
     """
     event = context.instance.get_latest_materialization_event(context.asset_key)
     if event is None or event.asset_materialization is None:
         return None
-    path = event.asset_materialization.metadata["report_json"].value
-    return json.loads(Path(path).read_text())
+    path = Path(event.asset_materialization.metadata["report_json"].value)
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+class ProductionConfig(dg.Config):
+    action: str = "auto"  # "auto": the best current candidate; "rollback" / "manual": the model and version below
+    model: str | None = None  # e.g. elo_nfl, for rollback and manual
+    version: int | None = None
+    # Candidates (e.g. ["elo_nfl"]) whose comparison with the champion this run overrides. It is
+    # recorded in the registry and on the champion_comparison check, and counts for this run only.
+    force: list[str] = []
 
 
 def build_production_asset(sport: str) -> dg.AssetsDefinition:
+    key = dg.AssetKey(["production", sport])
     candidates = {f"{model}_{sport}": dg.AssetIn(key=["reports", f"{model}_{sport}"],
                                                  input_manager_key="latest_report_loader")
-                  for model in MODEL_NAMES}
+                  for model in candidate_models()}
 
     @dg.asset(
-        key=["production", sport],
+        key=key,
         ins=candidates,
+        deps=[GOLD_FEATURES],
         group_name="production",
+        kinds={"duckdb", "mlflow"},
         # Its own run, so one candidate failing its blocking gate in a training run does not
         # stop a passing candidate from being promoted.
         automation_condition=AFTER_UPSTREAM_UPDATES,
-        description=f"The {sport.upper()} moneyline champion: the candidate with the lowest walk-forward log loss "
-        "among those whose every gate passed. Does not materialize when none passed.",
+        check_specs=[dg.AssetCheckSpec(COMPARISON_CHECK, asset=key,
+                                       description="the promoted candidate was no worse than the champion on "
+                                       "their common games, or the run forced it (said here)")],
+        description=f"The {sport.upper()} moneyline champion: among the configured candidates whose report is on "
+        "the current features and passed every gate, the lowest log loss on their common games, if it is no "
+        "worse than the champion's on the games both scored. Config action rollback/manual restores a version.",
     )
-    def _production(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
-                    model_store: ModelStoreResource, tracking: TrackingResource, **reports) -> dict:
-        evaluated = {name: report for name, report in reports.items() if report is not None}
-        if not evaluated:
-            raise dg.Failure(f"no {sport.upper()} candidate has a report yet; materialize reports/<model>_{sport}")
-        # A candidate forced in this very run is what the user asked for; a stale forced report is not.
-        forced_now = {n: r for n, r in evaluated.items() if r.get("forced") and r.get("dagster_run_id") == context.run.run_id}
-        choice = (forced_now and _pick(forced_now)) or _pick(evaluated)
-        summary = {name: _summary(r) for name, r in evaluated.items()}
-        if choice is None:
-            raise dg.Failure(
-                description=f"no {sport.upper()} candidate passed its gates; the champion is unchanged",
-                metadata={name: dg.MetadataValue.text(text) for name, text in summary.items()})
-        report = evaluated[choice]
-        artifact = ModelArtifact(**{k: report["model_artifact"][k] for k in ("name", "version", "path", "sha256")})
+    def _production(context: dg.AssetExecutionContext, config: ProductionConfig, warehouse: WarehouseResource,
+                    model_store: ModelStoreResource, tracking: TrackingResource, **reports):
         registry = ChampionRegistry(warehouse.open())
-        current = registry.current(sport)
-        if current and current["sha256"] == artifact.sha256:
-            context.log.info(f"{choice} v{artifact.version} is already the champion; nothing to promote")
-            row = current
+        reconcile(registry, sport, model_store.production_dir, tracking.mlflow_uri)  # heal copies a crash left behind
+        if config.action in ("rollback", "manual"):
+            row, verdicts, forced_note = _by_hand(context, config, registry, model_store), {}, None
+        elif config.action == "auto":
+            row, verdicts, forced_note = _automatic(context, config, registry, warehouse, reports)
         else:
-            row = promote(registry, sport, artifact, report, report["report_dir"], model_store.production_dir,
-                          tracking.mlflow_uri, context.run.run_id, forced=report.get("forced", False))
-            context.log.info(f"promoted {choice} v{artifact.version} (replaces {row['replaces_version']})")
-        context.add_output_metadata({
-            "champion": f"{choice} v{artifact.version}", "sha256": artifact.sha256, "forced": bool(row["forced"]),
-            "log_loss": report["model"]["log_loss"], "brier": report["model"]["brier"],
-            "accuracy": report["model"]["accuracy"], "registry_entry": int(row["entry_id"]),
-            "candidates": dg.MetadataValue.md("\n".join(f"- **{n}**: {t}" for n, t in summary.items())),
+            raise dg.Failure(f"unknown action {config.action!r}; use auto, rollback or manual")
+        reconcile(registry, sport, model_store.production_dir, tracking.mlflow_uri)
+        fallback = _market_free_fallback(row, reports, warehouse)
+        champion = {"sport": sport, "model": row["model"], "version": int(row["version"]),
+                    "artifact": row["artifact_path"], "sha256": row["sha256"], "metrics": row["metrics"],
+                    "variant": variant_of(row["model"].rsplit("_", 1)[0]), "forced": bool(row["forced"]),
+                    "action": row["action"], "promoted_at": row["promoted_at"],
+                    "registry_entry": int(row["entry_id"]), "market_free": fallback}
+        yield dg.Output(champion, metadata={
+            "champion": f"{row['model']} v{row['version']}", "sha256": row["sha256"], "forced": bool(row["forced"]),
+            "action": row["action"], "registry_entry": int(row["entry_id"]),
+            "log_loss": row["metrics"].get("log_loss"), "brier": row["metrics"].get("brier"),
+            "market_free_fallback": f"{fallback['model']} v{fallback['version']}" if fallback else "none",
+            "candidates": dg.MetadataValue.md("\n".join(f"- **{n}**: {t}" for n, t in verdicts.items()) or "-"),
             "pointer": dg.MetadataValue.path(str(model_store.production_dir / f"{sport}.json")),
-            "model_status": dg.MetadataValue.path(str(model_store.production_dir / f"{sport}.model_status.json")),
         })
-        return {"sport": sport, "model": choice, "version": artifact.version, "artifact": artifact.path,
-                "sha256": artifact.sha256, "metrics": report["model"], "seasons_evaluated": report["seasons"],
-                "forced": bool(row["forced"]), "promoted_at": row["promoted_at"], "registry_entry": int(row["entry_id"])}
+        yield dg.AssetCheckResult(
+            check_name=COMPARISON_CHECK, passed=True,
+            description=forced_note or f"{row['model']} v{row['version']} ({row['action']})",
+            metadata={"forced": bool(forced_note), "action": row["action"]})
+
+    def _automatic(context, config, registry, warehouse, reports):
+        current_data = data_hash(warehouse.open().read(GOLD_TABLE, sport))
+        thresholds = load_thresholds(sport)
+        pool = [_candidate(report, thresholds) for report in reports.values() if report is not None]
+        if not pool:
+            raise dg.Failure(f"no {sport.upper()} candidate has a report yet; materialize reports/<model>_{sport}")
+        incumbent = registry.current(sport)
+        champion = _champion_candidate(incumbent, pool)
+        decision = choose(pool, current_data, champion, registry.demoted(sport), thresholds.champion_tolerance,
+                          set(config.force))
+        for name, verdict in decision.verdicts.items():
+            context.log.info(f"{name}: {verdict}")
+        if decision.promote is None and incumbent is None:
+            raise dg.Failure(description=f"no {sport.upper()} candidate can be champion; nothing changes",
+                             metadata={n: dg.MetadataValue.text(t) for n, t in decision.verdicts.items()})
+        if decision.promote is None:
+            context.log.info(f"{incumbent['model']} v{incumbent['version']} stays the champion")
+            return incumbent, decision.verdicts, None
+        report = next(r for r in reports.values() if r and r["model_artifact"]["name"] == decision.promote.name)
+        artifact = ModelArtifact(**{k: report["model_artifact"][k] for k in ("name", "version", "path", "sha256")})
+        row = record_champion(registry, sport, artifact, report, context.run.run_id, forced=decision.forced)
+        note = f"FORCED: {decision.verdicts[artifact.name]}" if decision.forced else None
+        context.log.info(f"promoted {artifact.name} v{artifact.version} (replaces {row['replaces_version']})"
+                         + (" FORCED by this run's config" if decision.forced else ""))
+        return registry.current(sport), decision.verdicts, note
+
+    def _by_hand(context, config, registry, model_store):
+        if config.model is None or config.version is None:
+            raise dg.Failure(f"action {config.action} needs config model (e.g. elo_{sport}) and version")
+        try:
+            artifact, report = stored_version(model_store.models_dir, model_store.reports_dir, sport,
+                                              config.model, config.version)
+        except (ValueError, RuntimeError) as exc:
+            raise dg.Failure(f"{config.action} refused: {exc}") from exc
+        row = record_champion(registry, sport, artifact, report, context.run.run_id, action=config.action)
+        context.log.info(f"{config.action}: {sport} champion is now {artifact.name} v{artifact.version} "
+                         f"(was {row['replaces_version']})")
+        return registry.current(sport)
+
+    def _market_free_fallback(row, reports, warehouse) -> dict | None:
+        """The best current market-free candidate that passed its gates: it scores games without lines."""
+        if variant_of(row["model"].rsplit("_", 1)[0]) == "market_free":
+            return {"model": row["model"], "version": int(row["version"]), "artifact": row["artifact_path"],
+                    "sha256": row["sha256"]}
+        current_data = data_hash(warehouse.open().read(GOLD_TABLE, sport))
+        thresholds = load_thresholds(sport)
+        free = [r for r in reports.values() if r and r.get("variant") == "market_free"
+                and r.get("data_hash") == current_data and all_passed(evaluate_gates(r, thresholds))]
+        if not free:
+            return None
+        best = min(free, key=lambda r: r["model"]["log_loss"])["model_artifact"]
+        return {"model": best["name"], "version": best["version"], "artifact": best["path"], "sha256": best["sha256"]}
 
     return _production
 
 
-def _pick(reports: dict[str, dict]) -> str | None:
-    return choose_champion({name: {"gates_passed": r["gates_passed"], "log_loss": r["model"]["log_loss"]}
-                            for name, r in reports.items()})
+def _candidate(report: dict, thresholds) -> Candidate:
+    return Candidate(report["model_artifact"]["name"], int(report["model_artifact"]["version"]),
+                     report.get("data_hash", ""), all_passed(evaluate_gates(report, thresholds)),
+                     report_forecasts(report["report_dir"]), report.get("variant", "market_aware"))
 
 
-def _summary(report: dict) -> str:
-    failed = [f"{g['name']} {g['value']:.4f} vs {g['threshold']}" for g in report["gates"] if not g["passed"]]
-    verdict = "passed every gate" if not failed else "FAILED " + "; ".join(failed)
-    return f"v{report['model_artifact']['version']} log loss {report['model']['log_loss']:.4f}, {verdict}"
+def _champion_candidate(row: dict | None, pool: list[Candidate]) -> Candidate | None:
+    """The incumbent as a candidate: its current report if it has one, else its own report's forecasts."""
+    if row is None:
+        return None
+    same = [c for c in pool if c.key == (row["model"], int(row["version"]))]
+    if same:
+        return same[0]
+    artifact = artifact_of(row)
+    return Candidate(artifact.name, artifact.version, "", True, report_forecasts(row["report_dir"]))
 
 
 production_assets = [build_production_asset(sport) for sport in SPORTS]

@@ -1,31 +1,31 @@
-"""reports/<model>_<sport>: walk-forward backtest over the last seasons, baselines, betting,
-images, and the blocking metric-gate check."""
+"""reports/<model>_<sport>: walk-forward backtest over the last seasons, baselines, betting and
+images; and `metric_gates`, the blocking check that reads the report and gates.yaml.
+
+The gates are a check of their own, so a changed gates.yaml is re-evaluated by running the check
+alone, without re-running the backtest. The comparison with the champion is made by
+production/<sport>, on the games the candidates and the champion have in common.
+"""
 
 import json
+import shutil
 from pathlib import Path
 
 import dagster as dg
 
-from training_platform.champion import champion_predictions
-from training_platform.defs.features.assets import GOLD_TABLE
+from training_platform.defs.features.assets import GOLD_FEATURES, GOLD_TABLE
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
 from training_platform.ml.artifacts import ModelArtifact, load_model
 from training_platform.ml.backtest import DEFAULT_SEASONS, walk_forward_backtest
 from training_platform.ml.betting import BettingRules, place_bets
 from training_platform.ml.gates import all_passed, evaluate_gates, load_thresholds
-from training_platform.ml.plots import (
-    brier_per_season_png,
-    cumulative_profit_png,
-    png_data_uri,
-    reliability_png,
-    roc_png,
-)
+from training_platform.ml.plots import brier_per_season_png, cumulative_profit_png, png_data_uri, reliability_png, roc_png
+from training_platform.ml.provenance import code_version, data_hash, fingerprint
 from training_platform.ml.report_html import render_report
-from training_platform.ml.zoo import MODEL_NAMES
+from training_platform.ml.zoo import MODEL_NAMES, variant_of
 from training_platform.sources.schema import SPORTS
-from training_platform.storage.registry import ChampionRegistry
 
 CHECK_NAME = "metric_gates"
+IMAGES = ("reliability_diagram", "roc_curve", "cumulative_profit", "brier_per_season")
 
 
 class ReportConfig(dg.Config):
@@ -37,105 +37,136 @@ class ReportConfig(dg.Config):
     refit_every_weeks: int | None = None  # unset: 53 for Elo, 4 otherwise
     edge_threshold: float = 0.03  # bet when the model's probability beats the odds' break-even by this
     kelly_fraction: float = 0.25
-    force: bool = False  # the requirements' --force: overrides the champion comparison only, and is recorded
 
 
-def build_report_asset(model_name: str, sport: str) -> dg.AssetsDefinition:
-    key = dg.AssetKey(["reports", model_name])
+def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.AssetChecksDefinition]:
+    name = f"{model}_{sport}"
+    key = dg.AssetKey(["reports", name])
 
     @dg.asset(
         key=key,
-        ins={"model": dg.AssetIn(key=["models", model_name])},
+        ins={"artifact": dg.AssetIn(key=["models", name])},
+        deps=[GOLD_FEATURES],
         group_name="reports",
         kinds={"scikit-learn", "mlflow"},
-        description="Walk-forward backtest of the model's tuned hyperparameters over the last seasons: "
-        "classification and probability metrics per season and pooled, the constant, market, oracle and champion "
-        "baselines on the same games, and betting against the closing moneyline.",
-        check_specs=[dg.AssetCheckSpec(CHECK_NAME, asset=key, blocking=True,
-                                       description="thresholds from training_platform/gates.yaml, beating the "
-                                       "constant baseline, calibration, and not losing to the current champion")],
+        description="Walk-forward backtest of the model's tuned hyperparameters over the last seasons, which "
+        "tuning never saw: classification and probability metrics per season and pooled, the constant, market "
+        "and oracle baselines on the same games, and betting against the closing moneyline.",
     )
-    def _report(context: dg.AssetExecutionContext, config: ReportConfig, model: ModelArtifact,
+    def _report(context: dg.AssetExecutionContext, config: ReportConfig, artifact: ModelArtifact,
                 warehouse: WarehouseResource, model_store: ModelStoreResource, tracking: TrackingResource):
-        estimator = load_model(model)  # refuses an artifact whose SHA-256 changed
-        store = warehouse.open()
-        champion = ChampionRegistry(store).current(sport)
-        refit = config.refit_every_weeks or (53 if model_name.startswith("elo_") else 4)
-        rules = BettingRules(config.edge_threshold, config.kelly_fraction)
-        result = walk_forward_backtest(estimator, store.read(GOLD_TABLE, sport), config.seasons, refit, rules,
-                                       champion=champion_predictions(champion), log=context.log.info)
-        predictions = result.pop("predictions")
-        result["model_artifact"] = {"name": model.name, "version": model.version, "sha256": model.sha256,
-                                    "path": model.path}
-        if champion:
-            result["champion"] = {"model": champion["model"], "version": champion["version"]}
-        gates = evaluate_gates(result, load_thresholds(sport), force=config.force)
-        result.update(gates=[g.__dict__ for g in gates], gates_passed=all_passed(gates), forced=config.force,
-                      dagster_run_id=context.run.run_id)
-
-        out_dir = Path(model_store.reports_dir) / model_name / f"v{model.version}"
-        result["report_dir"] = str(out_dir)
-        images = _write_report(out_dir, model_name, result, predictions, rules)
-        _log_to_model_run(tracking, model, out_dir, result)
-        context.log.info(f"report written to {out_dir / 'report.html'}")
-        if result["gates_passed"]:
-            context.log.info(f"{model_name} v{model.version} passed every gate; it may be promoted")
-        else:  # the blocking check stops the run below; say why where a shell user looks
-            context.log.warning(f"{model_name} v{model.version} is blocked from production: " + "; ".join(
-                f"{g.name} {g.describe()}" for g in gates if not g.passed))
-
-        yield dg.Output(result, metadata={
+        gold = warehouse.open().read(GOLD_TABLE, sport)
+        refit = config.refit_every_weeks or (53 if model == "elo" else 4)
+        digest = data_hash(gold)
+        evaluation = fingerprint(model_sha256=artifact.sha256, data_hash=digest, config=config.model_dump(),
+                                 refit=refit, code=code_version())
+        out_dir = Path(model_store.reports_dir) / name / f"v{artifact.version}-{evaluation[:10]}"
+        if (out_dir / "report.json").exists():  # a version's files are immutable: the same inputs, the same report
+            result = json.loads((out_dir / "report.json").read_text())
+            context.log.info(f"{name} v{artifact.version} was already evaluated on these inputs: {out_dir}")
+        else:
+            result = _evaluate(context, artifact, gold, config, refit, sport)
+            result.update(data_hash=digest, evaluation=evaluation, report_dir=str(out_dir), variant=variant_of(model),
+                          dagster_run_id=context.run.run_id)
+            _write_report(out_dir, name, result, result.pop("predictions"),
+                          BettingRules(config.edge_threshold, config.kelly_fraction))
+            _log_to_model_run(tracking, artifact, out_dir, result)
+            context.log.info(f"report written to {out_dir / 'report.html'}")
+        tuned, scored = result["tuning_window"], result["backtest_window"]
+        yield dg.Output(result, data_version=dg.DataVersion(evaluation[:16]), metadata={
             "seasons": f"{result['seasons'][0]}-{result['seasons'][-1]}", "games": result["games"],
+            "tuning_window": f"{tuned['first_game_date']}..{tuned['last_game_date']}",
+            "backtest_window": f"{scored['first_game_date']}..{scored['last_game_date']}",
+            "variant": result["variant"],
             **{f"model_{k}": v for k, v in result["model"].items() if k != "games"},
-            **{f"{name}_log_loss": b["log_loss"] for name, b in result["baselines"].items()},
-            **{f"{name}_brier": b["brier"] for name, b in result["baselines"].items()},
+            **{f"{base}_log_loss": b["log_loss"] for base, b in result["baselines"].items()},
+            **{f"{base}_brier": b["brier"] for base, b in result["baselines"].items()},
             **{f"betting_{k}": v for k, v in result["betting"].items()},
             "report": dg.MetadataValue.path(str(out_dir / "report.html")),
             "report_json": dg.MetadataValue.path(str(out_dir / "report.json")),
-            **{name: dg.MetadataValue.md(f"![{name}]({png_data_uri(png)})")
-               for name, png in images.items()},
+            **{image: dg.MetadataValue.md(f"![{image}]({png_data_uri((out_dir / f'{image}.png').read_bytes())})")
+               for image in IMAGES},
         })
-        yield dg.AssetCheckResult(
-            check_name=CHECK_NAME, passed=result["gates_passed"],
-            severity=dg.AssetCheckSeverity.ERROR,
-            description="every gate passed" if result["gates_passed"] else
-            "FAILED: " + ", ".join(g.name for g in gates if not g.passed),
-            metadata={g.name: dg.MetadataValue.text(g.describe()) for g in gates},
+
+    @dg.asset_check(asset=key, name=CHECK_NAME, blocking=True,
+                    description="thresholds from training_platform/gates.yaml (TP_GATES_FILE): games, accuracy, "
+                    "precision, recall, F1, calibration and beating the constant baseline")
+    def _gates(context: dg.AssetCheckExecutionContext, report: dict) -> dg.AssetCheckResult:
+        gates = evaluate_gates(report, load_thresholds(sport))
+        passed = all_passed(gates)
+        failed = [g.name for g in gates if not g.passed]
+        version = report["model_artifact"]["version"]
+        if passed:
+            context.log.info(f"{name} v{version} passed every gate; production/{sport} may promote it")
+        else:  # the blocking check stops the run here; say why where a shell user looks
+            context.log.warning(f"{name} v{version} is blocked from production: " + "; ".join(
+                f"{g.name} {g.describe()}" for g in gates if not g.passed))
+        return dg.AssetCheckResult(
+            passed=passed, severity=dg.AssetCheckSeverity.ERROR,
+            description="every threshold gate passed" if passed else "FAILED: " + ", ".join(failed),
+            metadata={"failed_gates": dg.MetadataValue.json(failed),
+                      "gates": dg.MetadataValue.json([g.__dict__ for g in gates]),
+                      **{g.name: dg.MetadataValue.text(g.describe()) for g in gates}},
         )
 
-    return _report
+    return _report, _gates
 
 
-def _write_report(out_dir: Path, model_name: str, result: dict, predictions, rules: BettingRules) -> dict[str, bytes]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    title = f"reports/{model_name}"
+def _evaluate(context, artifact: ModelArtifact, gold, config: ReportConfig, refit: int, sport: str) -> dict:
+    """The backtest, refusing one whose games the tuning saw (the figures a gate reads must be honest)."""
+    tuned = artifact.metadata().get("tuning_window")
+    if not tuned:
+        raise dg.Failure(f"{artifact.name} v{artifact.version} records no tuning window; re-materialize "
+                         f"tuning/{artifact.name} and models/{artifact.name}")
+    estimator = load_model(artifact)  # refuses an artifact whose SHA-256 changed
+    rules = BettingRules(config.edge_threshold, config.kelly_fraction)
+    result = walk_forward_backtest(estimator, gold, config.seasons, refit, rules, log=context.log.info)
+    scored = result["backtest_window"]
+    if tuned["last_game_date"] >= scored["first_game_date"]:
+        raise dg.Failure(
+            f"tuning/{artifact.name} saw games up to {tuned['last_game_date']}, but the backtest starts on "
+            f"{scored['first_game_date']}: its figures would not be out of sample. Give tuning holdout_seasons "
+            f">= the report's seasons ({config.seasons}) and re-materialize tuning/{artifact.name}+.")
+    result["tuning_window"] = tuned
+    result["model_artifact"] = {"name": artifact.name, "version": artifact.version, "sha256": artifact.sha256,
+                                "path": artifact.path}
+    return result
+
+
+def _write_report(out_dir: Path, name: str, result: dict, predictions, rules: BettingRules) -> None:
+    """All files of one evaluation, staged and renamed into place: complete or absent, never rewritten."""
+    staging = out_dir.with_name(f".{out_dir.name}.staging")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    title = f"reports/{name}"
     images = {
         "reliability_diagram": reliability_png(predictions, f"{title}: reliability"),
         "roc_curve": roc_png(predictions, f"{title}: ROC"),
         "cumulative_profit": cumulative_profit_png(place_bets(predictions, rules), f"{title}: flat stakes vs closing line"),
         "brier_per_season": brier_per_season_png(result, f"{title}: Brier per season"),
     }
-    for name, png in images.items():
-        (out_dir / f"{name}.png").write_bytes(png)
-    (out_dir / "report.json").write_text(json.dumps(result, indent=2, default=str))
-    predictions.to_csv(out_dir / "predictions.csv", index=False)
-    (out_dir / "report.html").write_text(render_report(title, result, images))
-    return images
+    for image, png in images.items():
+        (staging / f"{image}.png").write_bytes(png)
+    predictions.to_csv(staging / "predictions.csv", index=False)
+    (staging / "report.html").write_text(render_report(title, result, images))
+    (staging / "report.json").write_text(json.dumps(result, indent=2, default=str))
+    staging.rename(out_dir)
 
 
-def _log_to_model_run(tracking: TrackingResource, model: ModelArtifact, out_dir: Path, result: dict) -> None:
+def _log_to_model_run(tracking: TrackingResource, artifact: ModelArtifact, out_dir: Path, result: dict) -> None:
     """The report, its images and its headline metrics, on the MLflow run that trained the model."""
     import mlflow
 
-    run_id = model.metadata().get("mlflow_run_id")
+    run_id = artifact.metadata().get("mlflow_run_id")
     if not run_id:
         return
     client = mlflow.MlflowClient(tracking_uri=tracking.mlflow_uri)
-    client.log_artifacts(run_id, str(out_dir), artifact_path="report")
-    for name, value in result["model"].items():
-        if name != "games" and value == value:  # NaN is not a metric
-            client.log_metric(run_id, f"backtest_{name}", value)
-    client.set_tag(run_id, "gates_passed", str(result["gates_passed"]))
+    client.log_artifacts(run_id, str(out_dir), artifact_path=f"report/{out_dir.name}")
+    for metric, value in result["model"].items():
+        if metric != "games" and value == value:  # NaN is not a metric
+            client.log_metric(run_id, f"backtest_{metric}", value)
 
 
-report_assets = [build_report_asset(f"{model}_{sport}", sport) for model in MODEL_NAMES for sport in SPORTS]
+_built = [build_report_asset(model, sport) for model in MODEL_NAMES for sport in SPORTS]
+report_assets = [report for report, _ in _built]
+report_checks = [gates for _, gates in _built]

@@ -6,6 +6,7 @@ import dagster as dg
 
 from training_platform.defs.features.assets import GOLD_TABLE, features_gold
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
+from training_platform.ml.backtest import DEFAULT_SEASONS, backtest_seasons, game_window
 from training_platform.ml.features import FEATURE_VERSION
 from training_platform.ml.provenance import data_hash, git_commit
 from training_platform.ml.tracking import TrialLogger, run_url
@@ -24,6 +25,9 @@ class TuningConfig(dg.Config):
     n_splits: int = 5
     gap_weeks: int = 0
     imbalance: str = "none"  # "class_weight" or "smotenc" (SMOTE-NC) for imbalanced targets
+    # Nested evaluation: the last seasons that reports/<model>_<sport> backtests are held out, so the
+    # hyperparameters that score a backtest game were chosen without it. Keep >= the report's seasons.
+    holdout_seasons: int = DEFAULT_SEASONS
 
 
 def build_tuning_asset(model: str, sport: str) -> dg.AssetsDefinition:
@@ -35,13 +39,19 @@ def build_tuning_asset(model: str, sport: str) -> dg.AssetsDefinition:
         group_name="tuning",
         kinds={"optuna", "mlflow"},
         description=f"Hyperparameters of {model} for {sport.upper()} moneyline: mean log loss over expanding-window "
-        f"folds of game weeks, searched as in training_platform/ml/search_spaces/{model}.yaml.",
+        f"folds of the game weeks before the backtest window (holdout_seasons), searched as in "
+        f"training_platform/ml/search_spaces/{model}.yaml.",
     )
     def _tuning(context: dg.AssetExecutionContext, config: TuningConfig, warehouse: WarehouseResource,
                 tracking: TrackingResource, model_store: ModelStoreResource) -> dict:
         import mlflow
 
-        X, y, weeks = training_rows(warehouse.open().read(GOLD_TABLE, sport))
+        gold = warehouse.open().read(GOLD_TABLE, sport)
+        X, y, weeks = training_rows(gold)
+        held_out = backtest_seasons(gold, config.holdout_seasons)
+        before = (X["season"] < held_out[0]).to_numpy()
+        X, y, weeks = X[before].reset_index(drop=True), y[before], weeks[before]
+        window = game_window(X)
         method = config.method or DEFAULT_METHOD.get(model, "optuna")
         digest = data_hash(X)
         # One study per data version: an interrupted run resumes; new data starts a fresh study.
@@ -49,7 +59,9 @@ def build_tuning_asset(model: str, sport: str) -> dg.AssetsDefinition:
         study_name = f"{name}-{method}{imbalance}-{FEATURE_VERSION}-{digest[:12]}"
         tags = {"asset": f"tuning/{name}", "data_hash": digest, "feature_version": FEATURE_VERSION,
                 "git_commit": git_commit(), "dagster_run_id": context.run.run_id}
-        context.log.info(f"tuning {name} by {method} on {len(X)} games, study {study_name}")
+        context.log.info(f"tuning {name} by {method} on {len(X)} games of {window['first_game_date']}.."
+                         f"{window['last_game_date']} (seasons {held_out[0]}-{held_out[-1]} held out for the "
+                         f"backtest), study {study_name}")
         with tracking.run(f"tuning/{name}", tags) as run:
             estimator = make_model(model, sport, seed=seed_for(name), imbalance=config.imbalance)
             trial_logger = TrialLogger()
@@ -58,7 +70,9 @@ def build_tuning_asset(model: str, sport: str) -> dg.AssetsDefinition:
                               default_splitter(config.n_splits, config.gap_weeks), method=method,
                               n_trials=config.n_trials, storage=optuna_storage(tracking.optuna_storage),
                               study_name=study_name, seed=seed_for(f"tuning/{name}"), log=context.log.info,
-                              on_trial=trial_logger)
+                              on_trial=trial_logger,
+                              user_attrs={"tuning_window": window, "tuning_games": len(X),
+                                          "held_out_seasons": held_out})
             finally:
                 trial_logger.close()
             mlflow.log_params({f"best.{k}": v for k, v in result.best_params.items()})
@@ -74,6 +88,7 @@ def build_tuning_asset(model: str, sport: str) -> dg.AssetsDefinition:
             "best_cv_log_loss": result.best_score, "method": method, "trials_complete": result.trials_complete,
             "trials_pruned": result.trials_pruned, "trials_this_run": result.trials_this_run,
             "study": study_name, "best_params": dg.MetadataValue.json(result.best_params),
+            "tuning_window": f"{window['first_game_date']}..{window['last_game_date']}", "tuning_games": len(X),
             "mlflow_run": dg.MetadataValue.url(url),
             "optimisation_history": dg.MetadataValue.md(
                 f"![optimisation history]({png_data_uri(history_png)})"),
@@ -81,7 +96,7 @@ def build_tuning_asset(model: str, sport: str) -> dg.AssetsDefinition:
         })
         return {"model": model, "sport": sport, "params": result.best_params, "best_cv_log_loss": result.best_score,
                 "method": method, "study_name": study_name, "data_hash": digest, "n_splits": config.n_splits,
-                "imbalance": config.imbalance,
+                "imbalance": config.imbalance, "tuning_window": window, "held_out_seasons": held_out,
                 "trials_complete": result.trials_complete, "trials_pruned": result.trials_pruned}
 
     return _tuning

@@ -26,8 +26,9 @@ from training_platform.demo import DEMO_MODELS, QUIET_LOGS  # noqa: E402
 from training_platform.defs.features.assets import features_gold  # noqa: E402
 from training_platform.defs.raw.assets import raw_games  # noqa: E402
 from training_platform.ml.elo import replay  # noqa: E402
-from training_platform.ml.backtest import walk_forward_backtest  # noqa: E402
-from training_platform.ml.gates import all_passed, choose_champion, evaluate_gates, load_thresholds  # noqa: E402
+from training_platform.ml.backtest import backtest_seasons, walk_forward_backtest  # noqa: E402
+from training_platform.ml.champion_choice import Candidate, choose  # noqa: E402
+from training_platform.ml.gates import all_passed, evaluate_gates, load_thresholds  # noqa: E402
 from training_platform.ml.features import DEFAULT_ELO, build_gold_features  # noqa: E402
 from training_platform.ml.training import default_splitter, fit_calibrated, training_rows  # noqa: E402
 from training_platform.ml.tuning import optuna_storage, search_space, seed_for, tune  # noqa: E402
@@ -84,17 +85,19 @@ def bench_demo(work: Path) -> dict:
             games = load_games(SourceSpec("synthetic"), sport, work, upcoming_weeks=1)
             gold = plain_pipeline(games, store, sport)
             X, y, weeks = training_rows(gold)
-            outcomes = {}
+            early = (X["season"] < backtest_seasons(gold)[0]).to_numpy()  # nested: tune before the backtest
+            candidates = []
             for model in DEMO_MODELS:
                 method, trials = ("grid", 27) if model == "elo" else ("optuna", 50)
-                best = tune(make_model(model, sport), search_space(model), X, y, weeks, default_splitter(5),
-                            method=method, n_trials=trials, storage=optuna_storage(str(work / f"plain_{sport}_{model}.journal")),
+                best = tune(make_model(model, sport), search_space(model), X[early].reset_index(drop=True), y[early],
+                            weeks[early], default_splitter(5), method=method, n_trials=trials,
+                            storage=optuna_storage(str(work / f"plain_{sport}_{model}.journal")),
                             study_name=sport, seed=seed_for(sport), log=lambda message: None)
                 fitted = fit_calibrated(model, sport, best.best_params, X, y, seed=0)
                 report = walk_forward_backtest(fitted, gold, refit_every_weeks=53 if model == "elo" else 4)
                 passed = all_passed(evaluate_gates(report, load_thresholds(sport)))
-                outcomes[model] = {"gates_passed": passed, "log_loss": report["model"]["log_loss"]}
-            choose_champion(outcomes)
+                candidates.append(Candidate(model, 1, "now", passed, report["predictions"]))
+            choose(candidates, "now", None)
 
     anchor_seconds, _ = timed(anchor)
     return result("demo_wall_time", seconds, "s", "same compute without dagster", anchor_seconds)

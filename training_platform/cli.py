@@ -30,6 +30,12 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("--version", required=True, type=int)
     args = parser.parse_args(argv)
 
+    import warnings
+
+    import dagster as dg
+
+    warnings.filterwarnings("ignore", category=dg.BetaWarning)
+    warnings.filterwarnings("ignore", category=dg.PreviewWarning)
     from training_platform.defs.resources import default_resources
     from training_platform.storage.registry import ChampionRegistry
 
@@ -64,16 +70,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def _materialize_production(sport: str, action: str, model: str, version: int) -> str | None:
     """Run production/<sport> with the action's config; the failure's message, or None on success."""
-    import warnings
-
     import dagster as dg
 
     from training_platform.definitions import ALL_ASSETS, defs
 
-    warnings.filterwarnings("ignore", category=dg.BetaWarning)
-    warnings.filterwarnings("ignore", category=dg.PreviewWarning)
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-    config = {"ops": {f"production__{sport}": {"config": {"action": action, "model": model, "version": version}}}}
+    config = {"ops": {f"production__{sport}": {"config": {"action": action, "model": model, "version": version}}},
+              "loggers": {"console": {"config": {"log_level": "WARNING"}}}}  # the outcome is printed by main
     result = dg.materialize(ALL_ASSETS, selection=[dg.AssetKey(["production", sport])], instance=instance,
                             resources=defs.resources, run_config=config, raise_on_error=False,
                             tags={"trigger": f"tp {action}"})

@@ -67,7 +67,7 @@ def print_champion(sport: str, result: dg.ExecuteInJobResult, reports: dict[str,
                   f"gates {'passed' if gates.get(name) else 'failed'}")
     fallback = champion.get("market_free")
     if fallback and fallback["model"] != champion["model"]:
-        print(f"  games without lines: scored by {fallback['model']} v{fallback['version']} (market-free)")
+        print(f"  fallback for games without lines: {fallback['model']} v{fallback['version']} (market-free)")
     forecasts = result.output_for_node(f"predictions__{sport}")
     print(f"  predictions: {len(forecasts)} coming games scored")
 
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     resources = default_resources()
     production = resources["model_store"].production_dir
     print(f"\ndemo finished in {time.perf_counter() - started:.1f}s")
-    print(f"reports:    {resources['model_store'].reports_dir}/<model>_<sport>/v<N>/report.html")
+    print(f"reports:    {resources['model_store'].reports_dir}/<model>_<sport>/v<N>-<evaluation>/report.html")
     print(f"champions:  {production}/<sport>.json and <sport>.model_status.json (history: tp champion --sport nfl)")
     print(f"models:     {resources['model_store'].models_dir}")
     print(f"warehouse:  {resources['warehouse'].path}")

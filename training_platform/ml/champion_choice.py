@@ -17,7 +17,7 @@ import pandas as pd
 from training_platform.ml.metrics import probability_metrics
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: its forecasts are a frame
 class Candidate:
     name: str  # e.g. logistic_nfl
     version: int
@@ -78,6 +78,8 @@ def choose(candidates: list[Candidate], data_hash: str, champion: Candidate | No
     decision.eligible = [c.name for c in eligible]
     forced_pool = [c for c in eligible if c.name in force]
     pool = forced_pool or eligible
+    for candidate in (c for c in eligible if c not in pool):
+        decision.verdicts[candidate.name] = f"v{candidate.version}: not compared: this run forces {sorted(force)}"
     if not pool:
         return decision
     common = set.intersection(*(_scored(c) for c in pool))

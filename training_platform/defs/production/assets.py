@@ -75,14 +75,16 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
                     model_store: ModelStoreResource, tracking: TrackingResource, **reports):
         registry = ChampionRegistry(warehouse.open())
         reconcile(registry, sport, model_store.production_dir, tracking.mlflow_uri)  # heal copies a crash left behind
+        current_data, thresholds = data_hash(warehouse.open().read(GOLD_TABLE, sport)), load_thresholds(sport)
+        pool = [_candidate(report, thresholds) for report in reports.values() if report is not None]
         if config.action in ("rollback", "manual"):
             row, verdicts, forced_note = _by_hand(context, config, registry, model_store), {}, None
         elif config.action == "auto":
-            row, verdicts, forced_note = _automatic(context, config, registry, warehouse, reports)
+            row, verdicts, forced_note = _automatic(context, config, registry, pool, current_data, thresholds, reports)
         else:
             raise dg.Failure(f"unknown action {config.action!r}; use auto, rollback or manual")
         reconcile(registry, sport, model_store.production_dir, tracking.mlflow_uri)
-        fallback = _market_free_fallback(row, reports, warehouse)
+        fallback = _market_free_fallback(row, pool, current_data, reports)
         champion = {"sport": sport, "model": row["model"], "version": int(row["version"]),
                     "artifact": row["artifact_path"], "sha256": row["sha256"], "metrics": row["metrics"],
                     "variant": variant_of(row["model"].rsplit("_", 1)[0]), "forced": bool(row["forced"]),
@@ -101,10 +103,7 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
             description=forced_note or f"{row['model']} v{row['version']} ({row['action']})",
             metadata={"forced": bool(forced_note), "action": row["action"]})
 
-    def _automatic(context, config, registry, warehouse, reports):
-        current_data = data_hash(warehouse.open().read(GOLD_TABLE, sport))
-        thresholds = load_thresholds(sport)
-        pool = [_candidate(report, thresholds) for report in reports.values() if report is not None]
+    def _automatic(context, config, registry, pool, current_data, thresholds, reports):
         if not pool:
             raise dg.Failure(f"no {sport.upper()} candidate has a report yet; materialize reports/<model>_{sport}")
         incumbent = registry.current(sport)
@@ -119,7 +118,7 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
         if decision.promote is None:
             context.log.info(f"{incumbent['model']} v{incumbent['version']} stays the champion")
             return incumbent, decision.verdicts, None
-        report = next(r for r in reports.values() if r and r["model_artifact"]["name"] == decision.promote.name)
+        report = reports[decision.promote.name]
         artifact = ModelArtifact(**{k: report["model_artifact"][k] for k in ("name", "version", "path", "sha256")})
         row = record_champion(registry, sport, artifact, report, context.run.run_id, forced=decision.forced)
         note = f"FORCED: {decision.verdicts[artifact.name]}" if decision.forced else None
@@ -140,19 +139,17 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
                          f"(was {row['replaces_version']})")
         return registry.current(sport)
 
-    def _market_free_fallback(row, reports, warehouse) -> dict | None:
+    def _market_free_fallback(row, pool, current_data, reports) -> dict | None:
         """The best current market-free candidate that passed its gates: it scores games without lines."""
         if variant_of(row["model"].rsplit("_", 1)[0]) == "market_free":
             return {"model": row["model"], "version": int(row["version"]), "artifact": row["artifact_path"],
                     "sha256": row["sha256"]}
-        current_data = data_hash(warehouse.open().read(GOLD_TABLE, sport))
-        thresholds = load_thresholds(sport)
-        free = [r for r in reports.values() if r and r.get("variant") == "market_free"
-                and r.get("data_hash") == current_data and all_passed(evaluate_gates(r, thresholds))]
+        free = [c for c in pool if c.variant == "market_free" and c.data_hash == current_data and c.gates_passed]
         if not free:
             return None
-        best = min(free, key=lambda r: r["model"]["log_loss"])["model_artifact"]
-        return {"model": best["name"], "version": best["version"], "artifact": best["path"], "sha256": best["sha256"]}
+        best = min(free, key=lambda c: reports[c.name]["model"]["log_loss"])
+        artifact = reports[best.name]["model_artifact"]
+        return {"model": best.name, "version": best.version, "artifact": artifact["path"], "sha256": artifact["sha256"]}
 
     return _production
 

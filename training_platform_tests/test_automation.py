@@ -55,13 +55,18 @@ def test_a_successful_ingest_requests_retraining_of_its_sport(tmp_path, instance
     assert request.job_name == "train_nba_job" and request.run_key == f"retrain-{result.run_id}"
 
 
-def test_new_or_changed_source_weeks_are_requested_and_nothing_else(tmp_path, instance, monkeypatch):
-    monkeypatch.setenv("TP_SPORTS", "nba")
-    games = generate_league("nba", seasons=1, first_season=2024)
-    csv = tmp_path / "nba.csv"
+def csv_league(tmp_path, monkeypatch, sport: str, seasons: int, first_season: int):
+    """A sport whose only source is a CSV the test can edit: (games, csv path, resources, sensor resources)."""
+    monkeypatch.setenv("TP_SPORTS", sport)
+    games = generate_league(sport, seasons=seasons, first_season=first_season)
+    csv = tmp_path / f"{sport}.csv"
     games.to_csv(csv, index=False)
-    resources = make_resources(tmp_path, nba=f"csv:{csv}")
-    sensor_resources = {k: resources[k] for k in ("games_source", "warehouse")}
+    resources = make_resources(tmp_path, **{sport: f"csv:{csv}"})
+    return games, csv, resources, {k: resources[k] for k in ("games_source", "warehouse")}
+
+
+def test_new_or_changed_source_weeks_are_requested_and_nothing_else(tmp_path, instance, monkeypatch):
+    games, csv, resources, sensor_resources = csv_league(tmp_path, monkeypatch, "nba", 1, 2024)
 
     def tick(cursor=None):
         context = dg.build_sensor_context(instance=instance, resources=sensor_resources, cursor=cursor)
@@ -88,12 +93,7 @@ def test_new_or_changed_source_weeks_are_requested_and_nothing_else(tmp_path, in
 def test_correction_rebuilds_later_weeks(tmp_path, instance, monkeypatch):
     """Correct one early score at the source: after the sensor's run, every later week's stored
     features equal a full rebuild (each week replays the games before it)."""
-    monkeypatch.setenv("TP_SPORTS", "nfl")
-    games = generate_league("nfl", seasons=2, first_season=2023)
-    csv = tmp_path / "nfl.csv"
-    games.to_csv(csv, index=False)
-    resources = make_resources(tmp_path, nfl=f"csv:{csv}")
-    sensor_resources = {k: resources[k] for k in ("games_source", "warehouse")}
+    games, csv, resources, sensor_resources = csv_league(tmp_path, monkeypatch, "nfl", 2, 2023)
     weeks = sorted(week_start(games["game_date"]).dt.date.unique())
     assert dg.materialize([raw_games, features_gold], resources=resources, instance=instance,
                           tags=range_tags("nfl", weeks[0], weeks[-1])).success

@@ -38,8 +38,10 @@ def reconcile(registry: ChampionRegistry, sport: str, production_dir: str | Path
     if row is None:
         return None
     artifact = artifact_of(row)
+    verify_artifact(artifact)  # copies are never pointed at bytes that changed
     meta = artifact.metadata()
-    report = json.loads((Path(row["report_dir"]) / "report.json").read_text())
+    report_file = Path(row["report_dir"]) / "report.json"
+    report = json.loads(report_file.read_text()) if report_file.exists() else {"model": row["metrics"]}
     production_dir = Path(production_dir)
     production_dir.mkdir(parents=True, exist_ok=True)
     pointer = {**{k: row[k] for k in ("sport", "market", "model", "version", "artifact_path", "sha256", "promoted_at",

@@ -131,3 +131,16 @@ def test_fingerprints_notice_exactly_the_changed_week():
     week = week_start([GAMES.loc[100, "game_date"]]).iloc[0].strftime("%Y-%m-%d")
     assert changed_weeks(before, after) == [week]
     assert changed_weeks(before, week_fingerprints(GAMES)) == []
+
+
+def test_a_reports_data_version_moves_with_played_games_only():
+    from training_platform.ml.training import played_data_hash
+
+    base = played_data_hash(GOLD)
+    fixture = GOLD.tail(1).assign(game_id="upcoming", home_win=np.nan, game_date=GOLD["game_date"].max() + pd.Timedelta(days=7))
+    assert played_data_hash(pd.concat([GOLD, fixture])) == base  # a coming game scheduled: no report is stale
+    assert played_data_hash(GOLD.sample(frac=1.0, random_state=2)) == base  # order does not matter
+    corrected = GOLD.copy()
+    corrected.loc[corrected.index[10], "home_win"] = 1 - corrected.loc[corrected.index[10], "home_win"]
+    assert played_data_hash(corrected) != base
+    assert played_data_hash(GOLD.iloc[0:0]) == ""

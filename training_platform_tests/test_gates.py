@@ -68,13 +68,22 @@ def test_the_champion_is_the_best_comparable_candidate(case):
     eligible = [c for c in pool if c.data_hash == "now" and c.gates_passed and c.key not in barred]
     assert decision.eligible == [c.name for c in eligible]
     chosen = decision.promote
-    if chosen is None:
+    drawn = [c for c in eligible if c.name in force] or eligible
+    common = set.intersection(*(set(c.forecasts["game_id"]) for c in drawn)) if drawn else set()
+    if chosen is None:  # nothing changes only for a reason
+        if drawn and common and champion is None:
+            raise AssertionError("an eligible candidate with no champion to beat must be promoted")
+        if drawn and common and champion is not None:
+            best = min(drawn, key=lambda c: (log_loss_on(c.forecasts, common), c.name))
+            shared = set(best.forecasts["game_id"]) & set(champion.forecasts["game_id"])
+            assert best.key == champion.key or not shared or (
+                best.name not in force
+                and log_loss_on(best.forecasts, shared) - log_loss_on(champion.forecasts, shared) > 0.002)
         return
     # only a current, passing, not-demoted report can win
     assert chosen in eligible
     # among the pool it was drawn from (the forced ones if any were forced), lowest log loss on common games
-    drawn = [c for c in eligible if c.name in force] or eligible
-    common = set.intersection(*(set(c.forecasts["game_id"]) for c in drawn))
+    assert common
     if common:
         best = min(log_loss_on(c.forecasts, common) for c in drawn)
         assert log_loss_on(chosen.forecasts, common) == pytest.approx(best)
@@ -82,6 +91,7 @@ def test_the_champion_is_the_best_comparable_candidate(case):
     if champion is not None:
         assert chosen.key != champion.key
         shared = set(chosen.forecasts["game_id"]) & set(champion.forecasts["game_id"])
+        assert shared or decision.forced  # never replaces a champion it could not be compared with, unforced
         if shared and not decision.forced:
             assert log_loss_on(chosen.forecasts, shared) - log_loss_on(champion.forecasts, shared) <= 0.002
         assert not decision.forced or chosen.name in force

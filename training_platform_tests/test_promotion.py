@@ -116,13 +116,13 @@ def two_candidates(tmp_path_factory):
         assert check_results(logistic) == {"metric_gates": True}
         requested = dg.evaluate_automation_conditions(defs=definitions, instance=instance, cursor=first.cursor,
                                                       asset_selection=selection)
-        yield root, resources, instance, games, elo, logistic, requested
+        promoted = production(resources, instance)  # every test below starts from this champion
+        yield root, resources, instance, games, elo, logistic, requested, promoted
 
 
 def test_the_best_current_candidate_is_promoted_by_its_automation_condition(two_candidates):
-    root, resources, instance, _, elo, logistic, requested = two_candidates
+    root, resources, instance, _, elo, logistic, requested, promoted = two_candidates
     assert requested.get_requested_partitions(PRODUCTION[0]) == {None}  # logistic's report triggers it
-    promoted = production(resources, instance)
     champion = promoted.output_for_node("production__nba")
     reports = {"elo": elo.output_for_node("reports__elo_nba"), "logistic": logistic.output_for_node("reports__logistic_nba")}
     assert reports["logistic"]["model"]["log_loss"] < reports["elo"]["model"]["log_loss"]
@@ -218,7 +218,26 @@ def test_the_cli_rolls_back_through_dagster_and_refuses_what_it_cannot_do(two_ca
     assert restored.returncode == 0, restored.stderr[-2000:]
     assert "champion is now elo_nba v1" in restored.stdout
     shown = tp("champion", "--sport", "nba")
-    assert shown.returncode == 0 and "rollback" in shown.stdout and "manual" in shown.stdout
+    assert shown.returncode == 0 and "rollback" in shown.stdout and "elo_nba" in shown.stdout
+
+
+def test_a_damaged_champion_stops_production_until_it_is_replaced(two_candidates):
+    root, resources, instance, *_ = two_candidates
+    champion = registry(root).current("nba")
+    artifact = root / "models" / champion["model"] / f"v{champion['version']}" / "model.joblib"
+    original = artifact.read_bytes()
+    artifact.write_bytes(original + b"tampered")
+    try:
+        history = registry(root).history("nba")
+        blocked = production(resources, instance)
+        assert not blocked.success
+        assert "artifact is damaged" in blocked.get_step_failure_events()[0].step_failure_data.error.to_string()
+        assert registry(root).history("nba").equals(history)
+        other = "logistic_nba" if champion["model"] == "elo_nba" else "elo_nba"
+        replaced = production(resources, instance, action="manual", model=other, version=1)
+        assert replaced.success and registry(root).current("nba")["model"] == other
+    finally:
+        artifact.write_bytes(original)
 
 
 def _promote(args):

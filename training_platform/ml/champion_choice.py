@@ -83,10 +83,11 @@ def choose(candidates: list[Candidate], data_hash: str, champion: Candidate | No
     if not pool:
         return decision
     common = set.intersection(*(_scored(c) for c in pool))
-    if not common:  # no game in common: each is ranked on its own games
-        losses = {c.name: log_loss_on(c.forecasts, _scored(c)) for c in pool}
-    else:
-        losses = {c.name: log_loss_on(c.forecasts, common) for c in pool}
+    if not common:  # figures on different games are not comparable: choose nothing
+        for c in pool:
+            decision.verdicts[c.name] = f"v{c.version}: no game in common with the other candidates; nothing compared"
+        return decision
+    losses = {c.name: log_loss_on(c.forecasts, common) for c in pool}
     decision.common_games = len(common)
     best = min(pool, key=lambda c: (losses[c.name], c.name))
     for c in pool:
@@ -95,9 +96,17 @@ def choose(candidates: list[Candidate], data_hash: str, champion: Candidate | No
     if champion is not None and best.key == champion.key:
         decision.verdicts[best.name] += "; already the champion"
         return decision
-    shared = _scored(best) & _scored(champion) if champion is not None else set()
-    if champion is None or not shared:
+    if champion is None:
         decision.promote = best
+        return decision
+    shared = _scored(best) & _scored(champion)
+    if not shared:  # the champion's forecasts are gone or cover other games: no comparison, no change
+        if best.name in force:
+            decision.promote, decision.forced = best, True
+            decision.verdicts[best.name] += "; no games in common with the champion: FORCED by this run's config"
+        else:
+            decision.verdicts[best.name] += (f"; no games in common with champion {champion.name} "
+                                             f"v{champion.version}: the champion stays (force to replace it)")
         return decision
     gap = log_loss_on(best.forecasts, shared) - log_loss_on(champion.forecasts, shared)
     decision.champion_gap = gap

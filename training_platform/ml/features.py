@@ -78,7 +78,8 @@ def build_gold_features(games: pd.DataFrame, elo: EloParams | None = None) -> pd
         games["home_moneyline"].astype("float64"), games["away_moneyline"].astype("float64"))
     for column in ("spread_line", "total_line"):
         out[column] = games[column].astype("float64")
-    out["dome"] = games["roof"].isin(["dome", "closed"]).astype("float64").where(games["roof"].notna())
+    # A fixed dome is known at scheduling; a retractable roof is opened or closed on game day.
+    out["dome"] = games["roof"].eq("dome").astype("float64").where(games["roof"].notna())
 
     total = (games["home_score"] + games["away_score"]).astype("float64")
     spread = games["spread_line"].astype("float64")

@@ -18,12 +18,10 @@ def render_report(title: str, report: dict, images: dict[str, bytes]) -> str:
     for name, base in report["baselines"].items():
         rows.append(_row(f"baseline: {name}", base))
         rows.append(_row(f"model on the games {name} covers", base["model_on_same_games"]))
-    gates = "".join(
-        f"<tr><td>{html.escape(g['name'])}</td><td>{'pass' if g['passed'] else '<b>FAIL</b>'}</td>"
-        f"<td>{g['value']:.4f}</td><td>{g['threshold']}</td><td>{html.escape(g['rule'])}</td>"
-        f"<td>{html.escape(g.get('note', ''))}</td></tr>"
-        for g in report.get("gates", [])
-    )
+    tuned, scored = report.get("tuning_window") or {}, report.get("backtest_window") or {}
+    windows = (f"<p>Hyperparameters tuned on games of {tuned.get('first_game_date', '?')}..{tuned.get('last_game_date', '?')}; "
+               f"scored walk-forward on {scored.get('first_game_date', '?')}..{scored.get('last_game_date', '?')}. "
+               "The metric gates are the report's <code>metric_gates</code> check in Dagster.</p>")
     betting = "".join(f"<tr><td>{k}</td>{_cell(report['betting'].get(k, ''))}</tr>" for k in BETTING if k in report["betting"])
     figures = "".join(
         f'<figure><img alt="{html.escape(name)}" src="{png_data_uri(png)}">'
@@ -37,7 +35,7 @@ figure{{display:inline-block;margin:0 1em 1em 0}}</style>
 </head><body><h1>{html.escape(title)}: walk-forward backtest, seasons {seasons[0]}–{seasons[-1]}</h1>
 <p>{report['games']} games, each scored by a model with the tuned hyperparameters fitted only on earlier
 weeks (refit every {report['refit_every_weeks']} week(s)). Baselines are scored on the identical games.</p>
-<h2>Gates</h2><table><tr><th>gate</th><th>result</th><th>value</th><th>threshold</th><th>rule</th><th>note</th></tr>{gates}</table>
+{windows}
 <h2>Out-of-sample metrics</h2><table><tr><th></th>{header}</tr>{''.join(rows)}</table>
 <h2>Betting against the closing moneyline (vig in)</h2><table>{betting}</table>
 <h2>Figures</h2>{figures}

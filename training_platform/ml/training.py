@@ -21,6 +21,15 @@ def training_rows(gold: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndar
     return rows, rows["home_win"].to_numpy(float), week_start(rows["game_date"]).to_numpy()
 
 
+def played_data_hash(gold: pd.DataFrame) -> str:
+    """The data version a report is made on: its played games only, so scheduling the coming week's
+    fixtures does not make every report stale. "" when nothing is played."""
+    from training_platform.ml.provenance import data_hash
+
+    played = gold[gold["home_win"].notna()] if "home_win" in gold else gold.iloc[0:0]
+    return data_hash(played.sort_values(["game_date", "game_id"]).reset_index(drop=True)) if len(played) else ""
+
+
 def fit_calibrated(name: str, sport: str, params: dict, X: pd.DataFrame, y: np.ndarray, seed: int,
                    n_splits: int = 5, method: str = "auto", imbalance: str = "none") -> TimeSeriesCalibratedClassifier:
     """The final model: `name` with tuned `params` on all rows, calibrated on out-of-fold predictions."""

@@ -10,7 +10,7 @@ import dagster as dg
 from training_platform.defs.automation.schedules import configured_sports
 from training_platform.defs.features.assets import GOLD_TABLE
 from training_platform.defs.jobs import ingest_job, train_jobs
-from training_platform.defs.partitions import range_tags, sport_of_run
+from training_platform.defs.partitions import range_tags, sport_of_run, week_partitions
 from training_platform.defs.reports.assets import CHECK_NAME, report_assets
 from training_platform.defs.resources import GamesSourceResource, WarehouseResource
 from training_platform.defs.raw.assets import RAW_TABLE
@@ -19,6 +19,11 @@ from training_platform.sources.fingerprints import changed_weeks, week_fingerpri
 from training_platform.storage.registry import ChampionRegistry
 
 HOURLY = 3600
+
+
+def last_week_partition() -> str:
+    """The latest week partition (the week in progress + 1); read at each tick, as the calendar moves."""
+    return week_partitions.get_last_partition_key()
 
 
 @dg.sensor(job=ingest_job, minimum_interval_seconds=HOURLY, default_status=dg.DefaultSensorStatus.RUNNING,
@@ -36,10 +41,14 @@ def new_raw_data_sensor(context: dg.SensorEvaluationContext, games_source: Games
             stored = store.query(f"SELECT count(*) AS n FROM {RAW_TABLE} WHERE sport = ?", [sport])
             changed = sorted(fingerprints) if stored.empty or int(stored["n"].iloc[0]) == 0 else []
         cursor[sport] = fingerprints
+        newest = last_week_partition()
+        if changed and changed[0] > newest:
+            context.log.info(f"{sport}: changes only in weeks after {newest}, which have no partition yet")
+            changed = []
         if changed:
             # Every week after a change replays it (features/gold depends on the previous week), so
-            # one run covers the first changed week through the source's last week.
-            last = max([*fingerprints, changed[-1]])
+            # one run covers the first changed week through the source's last week (with a partition).
+            last = min(max([*fingerprints, changed[-1]]), newest)
             context.log.info(f"{sport}: {len(changed)} new or changed week(s) from {changed[0]}; rebuilding "
                              f"{changed[0]}..{last} in one run")
             yield dg.RunRequest(
@@ -123,6 +132,7 @@ def champion_drift_sensor(context: dg.SensorEvaluationContext, warehouse: Wareho
         logged = logged[(logged["model"] == champion["model"]) & (logged["model_version"] == champion["version"])]
         results = store.read(GOLD_TABLE, sport)[["game_id", "home_win"]]
         scored = logged.merge(results, on="game_id").sort_values(["game_date", "game_id"])
+        scored = scored[scored["home_win"].notna()]  # only games with a result count towards a window
         check = drift_check(scored["p_home"], scored["home_win"], champion["metrics"]["brier"], window, tolerance)
         notes.append(f"{sport}: {check.describe()}")
         if check.decayed:

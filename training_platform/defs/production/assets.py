@@ -15,10 +15,10 @@ from training_platform.champion import artifact_of, reconcile, record_champion, 
 from training_platform.defs.automation.conditions import AFTER_UPSTREAM_UPDATES
 from training_platform.defs.features.assets import GOLD_FEATURES, GOLD_TABLE
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
-from training_platform.ml.artifacts import ModelArtifact
+from training_platform.ml.artifacts import ArtifactIntegrityError, ModelArtifact
 from training_platform.ml.champion_choice import Candidate, choose
 from training_platform.ml.gates import all_passed, evaluate_gates, load_thresholds
-from training_platform.ml.provenance import data_hash
+from training_platform.ml.training import played_data_hash
 from training_platform.ml.zoo import variant_of
 from training_platform.settings import candidate_models
 from training_platform.sources.schema import SPORTS
@@ -74,8 +74,14 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
     def _production(context: dg.AssetExecutionContext, config: ProductionConfig, warehouse: WarehouseResource,
                     model_store: ModelStoreResource, tracking: TrackingResource, **reports):
         registry = ChampionRegistry(warehouse.open())
-        reconcile(registry, sport, model_store.production_dir, tracking.mlflow_uri)  # heal copies a crash left behind
-        current_data, thresholds = data_hash(warehouse.open().read(GOLD_TABLE, sport)), load_thresholds(sport)
+        try:  # heal the copies a crash left behind
+            reconcile(registry, sport, model_store.production_dir, tracking.mlflow_uri)
+        except ArtifactIntegrityError as exc:
+            if config.action == "auto":  # never carry on with a champion whose bytes changed
+                raise dg.Failure(f"the {sport} champion's artifact is damaged: {exc}. Roll back or promote another "
+                                 f"version: tp rollback --sport {sport} --model <model>_{sport} --version <N>") from exc
+            context.log.warning(f"the current champion's artifact is damaged ({exc}); {config.action} replaces it")
+        current_data, thresholds = played_data_hash(warehouse.open().read(GOLD_TABLE, sport)), load_thresholds(sport)
         pool = [_candidate(report, thresholds) for report in reports.values() if report is not None]
         if config.action in ("rollback", "manual"):
             row, verdicts, forced_note = _by_hand(context, config, registry, model_store), {}, None
@@ -84,7 +90,7 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
         else:
             raise dg.Failure(f"unknown action {config.action!r}; use auto, rollback or manual")
         reconcile(registry, sport, model_store.production_dir, tracking.mlflow_uri)
-        fallback = _market_free_fallback(row, pool, current_data, reports)
+        fallback = _market_free_fallback(row, pool, current_data, registry.demoted(sport), reports)
         champion = {"sport": sport, "model": row["model"], "version": int(row["version"]),
                     "artifact": row["artifact_path"], "sha256": row["sha256"], "metrics": row["metrics"],
                     "variant": variant_of(row["model"].rsplit("_", 1)[0]), "forced": bool(row["forced"]),
@@ -98,10 +104,13 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
             "candidates": dg.MetadataValue.md("\n".join(f"- **{n}**: {t}" for n, t in verdicts.items()) or "-"),
             "pointer": dg.MetadataValue.path(str(model_store.production_dir / f"{sport}.json")),
         })
-        yield dg.AssetCheckResult(
-            check_name=COMPARISON_CHECK, passed=True,
-            description=forced_note or f"{row['model']} v{row['version']} ({row['action']})",
-            metadata={"forced": bool(forced_note), "action": row["action"]})
+        overridden = bool(forced_note) or row["action"] in ("rollback", "manual")
+        yield dg.AssetCheckResult(  # an override is never shown as a clean pass
+            check_name=COMPARISON_CHECK, passed=not overridden, severity=dg.AssetCheckSeverity.WARN,
+            description=forced_note or (f"{row['action'].upper()}: {row['model']} v{row['version']} set by hand, "
+                                        "not by the comparison" if overridden else
+                                        f"{row['model']} v{row['version']}: chosen by the comparison"),
+            metadata={"forced": bool(forced_note), "action": row["action"], "overridden": overridden})
 
     def _automatic(context, config, registry, pool, current_data, thresholds, reports):
         if not pool:
@@ -139,12 +148,13 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
                          f"(was {row['replaces_version']})")
         return registry.current(sport)
 
-    def _market_free_fallback(row, pool, current_data, reports) -> dict | None:
+    def _market_free_fallback(row, pool, current_data, demoted, reports) -> dict | None:
         """The best current market-free candidate that passed its gates: it scores games without lines."""
         if variant_of(row["model"].rsplit("_", 1)[0]) == "market_free":
             return {"model": row["model"], "version": int(row["version"]), "artifact": row["artifact_path"],
                     "sha256": row["sha256"]}
-        free = [c for c in pool if c.variant == "market_free" and c.data_hash == current_data and c.gates_passed]
+        free = [c for c in pool if c.variant == "market_free" and c.data_hash == current_data and c.gates_passed
+                and c.key not in demoted]
         if not free:
             return None
         best = min(free, key=lambda c: reports[c.name]["model"]["log_loss"])

@@ -19,7 +19,8 @@ from training_platform.ml.backtest import DEFAULT_SEASONS, walk_forward_backtest
 from training_platform.ml.betting import BettingRules, place_bets
 from training_platform.ml.gates import all_passed, evaluate_gates, load_thresholds
 from training_platform.ml.plots import brier_per_season_png, cumulative_profit_png, png_data_uri, reliability_png, roc_png
-from training_platform.ml.provenance import code_version, data_hash, fingerprint
+from training_platform.ml.provenance import code_version, fingerprint
+from training_platform.ml.training import played_data_hash
 from training_platform.ml.report_html import render_report
 from training_platform.ml.zoo import MODEL_NAMES, variant_of
 from training_platform.sources.schema import SPORTS
@@ -57,7 +58,7 @@ def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.
                 warehouse: WarehouseResource, model_store: ModelStoreResource, tracking: TrackingResource):
         gold = warehouse.open().read(GOLD_TABLE, sport)
         refit = config.refit_every_weeks or (53 if model == "elo" else 4)
-        digest = data_hash(gold)
+        digest = played_data_hash(gold)
         evaluation = fingerprint(model_sha256=artifact.sha256, data_hash=digest, config=config.model_dump(),
                                  refit=refit, code=code_version())
         out_dir = Path(model_store.reports_dir) / name / f"v{artifact.version}-{evaluation[:10]}"

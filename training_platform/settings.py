@@ -34,3 +34,15 @@ def candidate_models() -> list[str]:
         raise ValueError(f"TP_CANDIDATES={os.environ.get('TP_CANDIDATES')!r}: unknown model(s) {unknown}; "
                          f"choose from {', '.join(MODEL_NAMES)}")
     return names
+
+
+def redacted(url: str) -> str:
+    """`url` with its password, user and query values replaced by ***: safe for logs and metadata."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = "***@" + netloc.rsplit("@", 1)[1]
+    query = urlencode([(key, "***") for key, _ in parse_qsl(parts.query, keep_blank_values=True)], safe="*")
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))

@@ -149,3 +149,19 @@ def test_bad_gates_files_are_refused_clearly(tmp_path):
         load_thresholds("nfl", path=typo)
     with pytest.raises(FileNotFoundError, match="does not exist"):
         load_thresholds("nfl", path=tmp_path / "missing.yaml")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("defaults: {min_accuracy: 1.5}\n", r"min_accuracy = 1\.5 for nfl moneyline must be a number in \[0\.0, 1\.0\]"),
+    ("defaults: {max_ece: -0.1}\n", r"max_ece = -0\.1"),
+    ("defaults: {min_f1: high}\n", r"min_f1 = 'high'"),
+    ("defaults: {min_games: true}\n", r"min_games = True"),
+    ("defaults: {min_accuracy: [0.6\n", r"is not valid YAML"),
+    ("- just a list\n", r"must be a mapping"),
+])
+def test_gate_values_are_checked_when_the_file_is_read(tmp_path, text, message):
+    path = tmp_path / "gates.yaml"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=message) as error:
+        load_thresholds("nfl", path=path)
+    assert str(path) in str(error.value)

@@ -3,7 +3,9 @@
 import functools
 import gzip
 import http.server
+import os
 import threading
+import time
 
 import numpy as np
 import pandas as pd
@@ -105,7 +107,53 @@ def test_nflverse_reader_downloads_a_url_once(tmp_path):
     finally:
         server.shutdown()
     pd.testing.assert_frame_equal(first, second)
-    assert len(list((tmp_path / "cache").iterdir())) == 1
+    assert len([p for p in (tmp_path / "cache").iterdir() if not p.name.endswith(".http.json")]) == 1
+
+
+@pytest.fixture
+def served(tmp_path):
+    """A local HTTP server over a folder: (folder, base URL)."""
+    folder = tmp_path / "served"
+    folder.mkdir()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield folder, f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_a_url_is_revalidated_and_new_weeks_arrive(served, tmp_path):
+    folder, base = served
+    (folder / "games.csv").write_text(NFLVERSE_FIXTURE)
+    first = read_nflverse_games(f"{base}/games.csv", cache_dir=tmp_path / "cache", cache_ttl_s=0)
+    unchanged = read_nflverse_games(f"{base}/games.csv", cache_dir=tmp_path / "cache", cache_ttl_s=0)  # a 304
+    pd.testing.assert_frame_equal(first, unchanged)
+    extra = "2025_13_NYJ_BAL,2025,REG,13,2025-11-30,NYJ,,BAL,,Home,,250,-300,7.5,44.5,7,7,1,outdoors,grass,,,,,-110,-110,-110,-110\n"
+    (folder / "games.csv").write_text(NFLVERSE_FIXTURE + extra)
+    os.utime(folder / "games.csv", (time.time() + 5, time.time() + 5))  # a later Last-Modified
+    assert len(read_nflverse_games(f"{base}/games.csv", cache_dir=tmp_path / "cache", cache_ttl_s=0)) == len(first) + 1
+
+
+def test_an_error_page_is_never_cached_and_errors_name_the_url(served, tmp_path):
+    folder, base = served
+    (folder / "games.csv").write_text("<html><body>502 Bad Gateway</body></html>")
+    with pytest.raises(SchemaError, match=r"games\.csv.*not a games CSV.*nothing was cached"):
+        read_nflverse_games(f"{base}/games.csv", cache_dir=tmp_path / "cache")
+    assert not list((tmp_path / "cache").glob("nflverse-*"))
+    (folder / "games.csv").write_text(NFLVERSE_FIXTURE)  # the server is fixed: the next read works
+    assert len(read_nflverse_games(f"{base}/games.csv", cache_dir=tmp_path / "cache")) == 4
+    with pytest.raises(SchemaError, match=r"127\.0\.0\.1.*missing\.csv: HTTP 404"):
+        read_nflverse_games(f"{base}/missing.csv", cache_dir=tmp_path / "cache")
+    with pytest.raises(SchemaError, match=r"https://\*\*\*@127\.0\.0\.1:9/g\.csv\?key=\*\*\*: unreachable"):
+        read_nflverse_games("https://me:secret@127.0.0.1:9/g.csv?key=abc", cache_dir=tmp_path / "cache")
+
+
+def test_a_truncated_gzip_names_its_file(tmp_path):
+    whole = gzip.compress(NFLVERSE_FIXTURE.encode() * 50)
+    path = tmp_path / "games.csv.gz"
+    path.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(SchemaError, match=r"games\.csv\.gz: not a readable CSV \((EOFError|BadGzipFile|error)"):
+        read_nflverse_games(path)
 
 
 def test_nflverse_reader_rejects_other_files(tmp_path):

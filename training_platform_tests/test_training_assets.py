@@ -137,3 +137,19 @@ def test_an_unknown_tuning_method_is_refused(ingested):
     result = dg.materialize(LOGISTIC[:1], resources=resources, instance=instance, run_config=bad, raise_on_error=False)
     assert not result.success
     assert "unknown tuning method 'random'" in result.get_step_failure_events()[0].step_failure_data.error.to_string()
+
+
+@pytest.mark.parametrize("config, message", [
+    ({"n_trials": 0}, "n_trials must be >= 1 (got 0)"),
+    ({"n_trials": -3}, "n_trials must be >= 1 (got -3)"),
+    ({"n_splits": 1}, "n_splits >= 2 (got 1)"),
+    ({"holdout_seasons": 0}, "holdout_seasons >= 1 (got 0)"),
+])
+def test_a_bad_tuning_config_is_refused_before_anything_runs(ingested, config, message):
+    root, resources, instance = ingested
+    studies = (root / "optuna" / "studies.journal").read_bytes()
+    bad = {"ops": {"tuning__logistic_nfl": {"config": config}}}
+    result = dg.materialize(LOGISTIC[:1], resources=resources, instance=instance, run_config=bad, raise_on_error=False)
+    assert not result.success
+    assert message in result.get_step_failure_events()[0].step_failure_data.error.to_string()
+    assert (root / "optuna" / "studies.journal").read_bytes() == studies  # no study touched

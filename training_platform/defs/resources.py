@@ -41,6 +41,10 @@ class GamesSourceResource(dg.ConfigurableResource):
         return load_games(self.spec(sport), sport, Path(self.cache_dir), self.seed, self.synthetic_seasons,
                           self.synthetic_upcoming_weeks)
 
+    def describe(self, sport: str) -> str:
+        """The source as the user configured it, for messages (TP_SOURCE_<SPORT>)."""
+        return f"{getattr(self, sport)!r} (TP_SOURCE_{sport.upper()})"
+
     def known_teams(self, sport: str):
         return known_teams(self.spec(sport), sport)
 

@@ -47,12 +47,27 @@ def load_thresholds(sport: str, market: str = "moneyline", path: str | Path | No
         config = yaml.safe_load(path.read_text()) or {}
     except FileNotFoundError:
         raise FileNotFoundError(f"gates file {path} does not exist (TP_GATES_FILE)") from None
-    merged = {**(config.get("defaults") or {}), **((config.get("sports") or {}).get(sport, {}) or {}).get(market, {})}
+    except yaml.YAMLError as exc:
+        raise ValueError(f"gates file {path} is not valid YAML: {exc}") from None
+    if not isinstance(config, dict):
+        raise ValueError(f"gates file {path} must be a mapping with `defaults` and `sports`, not {type(config).__name__}")
+    sports = config.get("sports") or {}
+    merged = {**(config.get("defaults") or {}), **((sports.get(sport) or {}).get(market) or {})}
     known = {f.name for f in fields(GateThresholds)}
     unknown = set(merged) - known
     if unknown:
         raise ValueError(f"{path}: unknown gate setting(s) {sorted(unknown)}; known: {sorted(known)}")
+    for key, value in merged.items():
+        low, high = RANGES[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            raise ValueError(f"{path}: {key} = {value!r} for {sport} {market} must be a number in [{low}, {high}]")
     return replace(GateThresholds(), **merged)
+
+
+# The values each threshold may take: shares are shares, counts are counts.
+RANGES = {"min_games": (0, 10**7), "min_accuracy": (0.0, 1.0), "min_precision": (0.0, 1.0),
+          "min_recall": (0.0, 1.0), "min_f1": (0.0, 1.0), "max_ece": (0.0, 1.0),
+          "max_log_loss_vs_constant": (-1.0, 1.0), "champion_tolerance": (0.0, 1.0)}
 
 
 def evaluate_gates(report: dict, thresholds: GateThresholds = GateThresholds()) -> list[GateResult]:

@@ -8,6 +8,7 @@ present. See docs/csv_schema.md.
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 
 import pandas as pd
@@ -21,8 +22,8 @@ def read_games_csv(path: str | Path, sport: str | None = None) -> pd.DataFrame:
         raise FileNotFoundError(f"games CSV not found: {path}")
     try:
         raw = pd.read_csv(path, low_memory=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise SchemaError(f"{path}: not a readable CSV ({exc})") from exc
+    except (OSError, EOFError, zlib.error, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise SchemaError(f"{path}: not a readable CSV ({type(exc).__name__}: {exc})") from exc
     if "sport" not in raw.columns:
         if sport is None:
             raise SchemaError(f"{path}: no 'sport' column and no sport given")

@@ -1,18 +1,27 @@
 """Reader for nflverse's `games.csv` (schedule, results and closing lines since 1999).
 
-The file is read from a path or an http(s) URL; a URL is downloaded once and cached
-under the cache directory, so weekly runs do not hit the network for history.
+The file is read from a path or an http(s) URL; a URL is cached under the cache directory and
+revalidated after CACHE_TTL_S (ETag / Last-Modified), so new weeks arrive; an error page or any
+body that is not a games CSV is refused and never cached; every error names the path or URL.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import time
+import urllib.error
 import urllib.request
+import warnings
+import zlib
 from pathlib import Path
 
 import pandas as pd
 
+from training_platform.settings import redacted
 from training_platform.sources.schema import SchemaError, conform
+
+CACHE_TTL_S = 6 * 3600  # a URL is asked again (If-None-Match / If-Modified-Since) after this long
 
 # One stable code per franchise, so a relocated team keeps its rating history.
 FRANCHISE_CODES = {"STL": "LAR", "LA": "LAR", "SD": "LAC", "OAK": "LV"}
@@ -28,14 +37,17 @@ def franchise(code: str) -> str:
     return FRANCHISE_CODES.get(code, code)
 
 
-def read_nflverse_games(location: str | Path, cache_dir: Path | None = None) -> pd.DataFrame:
+def read_nflverse_games(location: str | Path, cache_dir: Path | None = None,
+                        cache_ttl_s: float = CACHE_TTL_S) -> pd.DataFrame:
     """Read an nflverse games.csv (plain or .gz) into the canonical games schema."""
-    path = _local_copy(str(location), cache_dir)
+    path = _local_copy(str(location), cache_dir, cache_ttl_s)
     try:
         raw = pd.read_csv(path, low_memory=False)
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise SchemaError(f"nflverse file {location}: not a readable CSV ({exc})") from exc
-    return nflverse_to_games(raw, str(location))
+    except (OSError, EOFError, zlib.error, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        # a truncated .gz raises a bare EOFError: say which file
+        raise SchemaError(f"nflverse file {redacted(str(location))}: not a readable CSV "
+                          f"({type(exc).__name__}: {exc})") from exc
+    return nflverse_to_games(raw, redacted(str(location)))
 
 
 def nflverse_to_games(raw: pd.DataFrame, source: str = "nflverse") -> pd.DataFrame:
@@ -80,7 +92,7 @@ def nflverse_to_games(raw: pd.DataFrame, source: str = "nflverse") -> pd.DataFra
     return conform(games, source)
 
 
-def _local_copy(location: str, cache_dir: Path | None) -> Path:
+def _local_copy(location: str, cache_dir: Path | None, ttl_s: float = CACHE_TTL_S) -> Path:
     if not location.startswith(("http://", "https://")):
         path = Path(location).expanduser()
         if not path.exists():
@@ -90,10 +102,41 @@ def _local_copy(location: str, cache_dir: Path | None) -> Path:
         raise ValueError("a cache directory is needed to read nflverse games from a URL")
     digest = hashlib.sha256(location.encode()).hexdigest()[:16]
     cached = Path(cache_dir) / f"nflverse-{digest}-{Path(location).name}"
-    if not cached.exists():
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        partial = cached.with_suffix(cached.suffix + ".part")
-        with urllib.request.urlopen(location, timeout=60) as response:  # noqa: S310
-            partial.write_bytes(response.read())
-        partial.rename(cached)  # only a complete download becomes the cache
+    stamp = cached.with_name(cached.name + ".http.json")  # the validators of the cached copy
+    known = json.loads(stamp.read_text()) if stamp.exists() and cached.exists() else {}
+    if known and time.time() - known.get("checked_at", 0) < ttl_s:
+        return cached
+    headers = {k: v for k, v in (("If-None-Match", known.get("etag")), ("If-Modified-Since", known.get("last_modified"))) if v}
+    shown = redacted(location)
+    try:
+        with urllib.request.urlopen(urllib.request.Request(location, headers=headers), timeout=60) as response:  # noqa: S310
+            body, info = response.read(), response.headers
+    except urllib.error.HTTPError as exc:
+        if exc.code == 304 and known:  # not modified: the cached copy is current
+            stamp.write_text(json.dumps({**known, "checked_at": time.time()}))
+            return cached
+        raise SchemaError(f"nflverse URL {shown}: HTTP {exc.code} {exc.reason}; nothing was cached") from None
+    except (urllib.error.URLError, OSError) as exc:
+        if known:
+            warnings.warn(f"nflverse URL {shown} unreachable ({exc}); using the copy cached at "
+                          f"{time.ctime(known.get('checked_at', 0))}", stacklevel=2)
+            return cached
+        raise SchemaError(f"nflverse URL {shown}: unreachable ({exc})") from None
+    _refuse_non_csv(body, info.get("Content-Type", ""), shown, gzipped=location.endswith(".gz"))
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    partial = cached.with_suffix(cached.suffix + ".part")
+    partial.write_bytes(body)
+    partial.replace(cached)  # only a complete, validated download becomes the cache
+    stamp.write_text(json.dumps({"etag": info.get("ETag"), "last_modified": info.get("Last-Modified"),
+                                 "checked_at": time.time()}))
     return cached
+
+
+def _refuse_non_csv(body: bytes, content_type: str, url: str, gzipped: bool) -> None:
+    """An error page, a login page or an empty body is never cached as games."""
+    if gzipped and body[:2] == b"\x1f\x8b":
+        return
+    head = body[:4096].lstrip().lower()
+    if not head or "html" in content_type.lower() or head.startswith((b"<", b"{")) or b"game_id" not in head:
+        raise SchemaError(f"nflverse URL {url} returned {content_type or 'no content type'} that is not a games CSV "
+                          f"(starts {body[:60]!r}); nothing was cached")

@@ -92,3 +92,26 @@ def split_valid(games: pd.DataFrame, problems: pd.DataFrame) -> tuple[pd.DataFra
     bad = games.loc[grouped.index].assign(rule=grouped["rule"].astype("string"),
                                           reason=grouped["reason"].astype("string"))
     return games.drop(index=grouped.index), bad
+
+
+def loss_refusal(source: str, source_games: int, incoming_by_week: dict[str, int], stored_by_week: dict[str, int],
+                 weeks: Collection[dt.date], allow_delete: bool = False, max_source_shrink: float = 0.1) -> str | None:
+    """Why writing this batch would lose stored games, or None when it is safe.
+
+    A week the source now returns empty while games of it are stored would be wiped; a source
+    holding far fewer games than are stored (a truncated file, a stale cache, an error page) is
+    not trusted for any week. `allow_delete` is the user's explicit wish to delete.
+    """
+    if allow_delete:
+        return None
+    stored_total = sum(stored_by_week.values())
+    if stored_total and source_games < (1.0 - max_source_shrink) * stored_total:
+        return (f"source {source} holds {source_games} games but {stored_total} are stored: it shrank by more than "
+                f"max_source_shrink={max_source_shrink:.0%}. Nothing was written; fix the source, or, if the smaller "
+                "source is right, re-run with config allow_delete: true")
+    emptied = sorted(w for w in (f"{d:%Y-%m-%d}" for d in weeks) if stored_by_week.get(w) and not incoming_by_week.get(w))
+    if emptied:
+        shown = ", ".join(f"{w} ({stored_by_week[w]} stored)" for w in emptied[:5]) + (" ..." if len(emptied) > 5 else "")
+        return (f"source {source} has no games for week(s) {shown}: writing would delete them. Nothing was written; "
+                "fix the source, or re-run with config allow_delete: true to delete those weeks")
+    return None

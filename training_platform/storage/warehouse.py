@@ -115,6 +115,12 @@ class Warehouse:
                 params.append(since)
             return con.execute(sql + " ORDER BY game_date, game_id", params).df()
 
+    def week_counts(self, table: str, sport: str) -> dict[str, int]:
+        """Rows of `sport` stored per partition week (YYYY-MM-DD)."""
+        _check_identifier(table)
+        found = self.query(f"SELECT partition_week, count(*) AS n FROM {table} WHERE sport = ? GROUP BY 1", [sport])
+        return {f"{pd.Timestamp(w):%Y-%m-%d}": int(n) for w, n in zip(found.get("partition_week", []), found.get("n", []))}
+
     def game_weeks(self, table: str, sport: str, game_ids: list[str]) -> dict[str, str]:
         """Week (partition start) under which each of `game_ids` is already stored."""
         if not game_ids:

@@ -15,6 +15,7 @@ from training_platform.defs.reports.assets import CHECK_NAME, report_assets
 from training_platform.defs.resources import GamesSourceResource, WarehouseResource
 from training_platform.defs.raw.assets import RAW_TABLE
 from training_platform.ml.drift import drift_check
+from training_platform.settings import redacted
 from training_platform.sources.fingerprints import changed_weeks, week_fingerprints
 from training_platform.storage.registry import ChampionRegistry
 
@@ -108,7 +109,7 @@ def _post_webhook(context, alert: dict) -> None:
     try:
         urllib.request.urlopen(request, timeout=5).close()
     except OSError as exc:  # an unreachable webhook must not stop the alert row being kept
-        context.log.error(f"alert webhook {url} failed: {exc}")
+        context.log.error(f"alert webhook {redacted(url)} failed: {exc}")  # never log its credentials
 
 
 @dg.sensor(jobs=list(train_jobs.values()), minimum_interval_seconds=HOURLY,

@@ -8,7 +8,7 @@ import pandas as pd
 
 from training_platform.defs.partitions import selected_weeks, sport_week_partitions
 from training_platform.defs.resources import GamesSourceResource, WarehouseResource
-from training_platform.sources.quality import RULES, find_problems, split_valid
+from training_platform.sources.quality import RULES, find_problems, loss_refusal, split_valid
 from training_platform.sources.weeks import week_start
 
 RAW_TABLE = "raw_games"
@@ -20,6 +20,10 @@ class RawGamesConfig(dg.Config):
     # Quarantine already keeps bad rows out of the warehouse, so a few of them are a warning (the
     # rows are listed on the check); only a larger share of a sport's rows in the run blocks features/gold.
     max_quarantined_share: float = 0.01
+    # A source with no games for a week that has stored games, or one that shrank by more than this
+    # share of the stored games, is refused: nothing is written. allow_delete says you mean it.
+    max_source_shrink: float = 0.1
+    allow_delete: bool = False
 
 
 @dg.asset(
@@ -39,8 +43,9 @@ class RawGamesConfig(dg.Config):
 )
 def raw_games(context: dg.AssetExecutionContext, config: RawGamesConfig, games_source: GamesSourceResource,
               warehouse: WarehouseResource):
-    if not 0.0 <= config.max_quarantined_share <= 1.0:
-        raise dg.Failure(f"max_quarantined_share must be a share between 0 and 1, got {config.max_quarantined_share}")
+    for name in ("max_quarantined_share", "max_source_shrink"):
+        if not 0.0 <= getattr(config, name) <= 1.0:
+            raise dg.Failure(f"{name} must be a share between 0 and 1, got {getattr(config, name)}")
     store = warehouse.open()
     today = dt.datetime.now(dt.timezone.utc).date()
     stored = quarantined = 0
@@ -50,6 +55,12 @@ def raw_games(context: dg.AssetExecutionContext, config: RawGamesConfig, games_s
         history = games_source.games(sport)  # schema errors raise here, before anything is written
         history = history.assign(partition_week=week_start(history["game_date"]).to_numpy())
         incoming = history[history["partition_week"].isin(pd.to_datetime(weeks))].reset_index(drop=True)
+        refusal = loss_refusal(games_source.describe(sport), len(history),
+                               incoming["partition_week"].dt.strftime("%Y-%m-%d").value_counts().to_dict(),
+                               store.week_counts(RAW_TABLE, sport), weeks, config.allow_delete,
+                               config.max_source_shrink)
+        if refusal:
+            raise dg.Failure(f"{sport}: {refusal}")
         elsewhere = {
             game_id: week for game_id, week in store.game_weeks(RAW_TABLE, sport, incoming["game_id"].dropna().tolist()).items()
             if dt.date.fromisoformat(week) not in set(weeks)

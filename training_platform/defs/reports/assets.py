@@ -56,6 +56,7 @@ def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.
     )
     def _report(context: dg.AssetExecutionContext, config: ReportConfig, artifact: ModelArtifact,
                 warehouse: WarehouseResource, model_store: ModelStoreResource, tracking: TrackingResource):
+        load_thresholds(sport)  # a broken gates file fails here, not after the whole backtest
         gold = warehouse.open().read(GOLD_TABLE, sport)
         refit = config.refit_every_weeks or (53 if model == "elo" else 4)
         digest = played_data_hash(gold)

@@ -46,6 +46,10 @@ def build_tuning_asset(model: str, sport: str) -> dg.AssetsDefinition:
                 tracking: TrackingResource, model_store: ModelStoreResource) -> dict:
         import mlflow
 
+        if config.n_trials < 1 or config.n_splits < 2 or config.holdout_seasons < 1 or config.gap_weeks < 0:
+            raise dg.Failure(f"tuning/{name} config: n_trials must be >= 1 (got {config.n_trials}), n_splits >= 2 "
+                             f"(got {config.n_splits}), holdout_seasons >= 1 (got {config.holdout_seasons}) and "
+                             f"gap_weeks >= 0 (got {config.gap_weeks})")
         gold = warehouse.open().read(GOLD_TABLE, sport)
         X, y, weeks = training_rows(gold)
         held_out = backtest_seasons(gold, config.holdout_seasons)

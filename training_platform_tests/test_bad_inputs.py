@@ -1,0 +1,98 @@
+"""Bad inputs a user can give: each gets a clear error that names the input, and nothing already
+stored is lost (every table, artifact and the champion compared with a snapshot)."""
+
+import datetime as dt
+import hashlib
+
+import dagster as dg
+import pandas as pd
+import pytest
+
+from training_platform.defs.features.assets import features_gold
+from training_platform.defs.partitions import partition_key, range_tags
+from training_platform.defs.raw.assets import raw_games
+from training_platform.sources.synthetic import generate_league
+from training_platform.sources.weeks import week_start
+from training_platform.storage.warehouse import Warehouse
+from training_platform_tests.conftest import make_resources
+
+TABLES = ("raw_games", "raw_games_quarantine", "features_gold", "model_registry")
+
+
+def snapshot(root) -> dict:
+    """Every stored table and every file under the data folder, by content."""
+    store = Warehouse(root / "warehouse.duckdb")
+    tables = {t: store.query(f"SELECT * FROM {t} ORDER BY ALL").to_csv(index=False) for t in TABLES}
+    files = {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+             for p in sorted(root.rglob("*")) if p.is_file() and "warehouse" not in p.name and "cache" not in p.parts}
+    return {"tables": tables, "files": files}
+
+
+@pytest.fixture
+def stored_nfl(tmp_path, instance):
+    """One NFL season ingested from a CSV the test may then break."""
+    games = generate_league("nfl", seasons=1, first_season=2024)
+    csv = tmp_path / "nfl.csv"
+    games.to_csv(csv, index=False)
+    resources = make_resources(tmp_path / "data", nfl=f"csv:{csv}")
+    weeks = sorted(week_start(games["game_date"]).dt.date.unique())
+    assert dg.materialize([raw_games, features_gold], resources=resources, instance=instance,
+                          tags=range_tags("nfl", weeks[0], weeks[-1])).success
+    return games, csv, resources, weeks
+
+
+def ingest_week(resources, instance, week: dt.date, **config):
+    return dg.materialize([raw_games, features_gold], resources=resources, instance=instance, raise_on_error=False,
+                          partition_key=partition_key("nfl", week),
+                          run_config={"ops": {"raw__games": {"config": config}}} if config else None)
+
+
+def failure(result) -> str:
+    assert not result.success
+    return result.get_step_failure_events()[0].step_failure_data.error.to_string()
+
+
+@pytest.mark.parametrize("break_source, message", [
+    (lambda games, week: games.iloc[0:0], "holds 0 games"),  # a header-only CSV
+    (lambda games, week: games[week_start(games["game_date"]).dt.date != week], "has no games for week"),
+    (lambda games, week: games.head(len(games) // 2), "shrank by more than"),  # a truncated file
+])
+def test_a_source_that_lost_games_is_refused_and_nothing_is_wiped(stored_nfl, tmp_path, instance, break_source, message):
+    games, csv, resources, weeks = stored_nfl
+    week = weeks[2]
+    before = snapshot(tmp_path / "data")
+    break_source(games, week).to_csv(csv, index=False)
+    error = failure(ingest_week(resources, instance, week))
+    assert message in error and str(csv) in error and "allow_delete" in error
+    assert snapshot(tmp_path / "data") == before
+
+
+def test_allow_delete_removes_an_emptied_week_when_asked(stored_nfl, tmp_path, instance):
+    games, csv, resources, weeks = stored_nfl
+    week = weeks[2]
+    games[week_start(games["game_date"]).dt.date != week].to_csv(csv, index=False)
+    assert ingest_week(resources, instance, week, allow_delete=True).success
+    stored = Warehouse(tmp_path / "data" / "warehouse.duckdb").read("raw_games", "nfl")
+    assert week not in set(stored["partition_week"].dt.date) and len(stored) < len(games)
+
+
+@pytest.mark.parametrize("url, shown", [
+    ("https://hooks.example.org/T0/B0/secret-token?key=abc", "https://hooks.example.org/T0/B0/secret-token?key=***"),
+    ("https://user:pa55@example.org/alert", "https://***@example.org/alert"),
+    ("postgresql://tp:hunter2@db:5432/dagster", "postgresql://***@db:5432/dagster"),
+])
+def test_secrets_in_urls_are_redacted(url, shown):
+    from training_platform.settings import redacted
+
+    assert redacted(url) == shown
+
+
+def test_an_unreachable_webhook_is_logged_without_its_credentials(tmp_path, instance, monkeypatch, capfd):
+    from training_platform.defs.automation.sensors import _post_webhook
+
+    monkeypatch.setenv("TP_ALERT_WEBHOOK", "http://alice:s3cret@127.0.0.1:9/hook?token=t0ken")
+    context = dg.build_sensor_context(instance=instance)
+    _post_webhook(context, {"candidate": "reports/elo_nfl"})
+    logged = capfd.readouterr().err  # the sensor's log goes to Dagster's console logger
+    assert "alert webhook http://***@127.0.0.1:9/hook?token=*** failed" in logged
+    assert "s3cret" not in logged and "t0ken" not in logged

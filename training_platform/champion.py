@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from training_platform.ml.artifacts import METADATA_FILE, MODEL_FILE, ModelArtifact, verify_artifact
+from training_platform.ml.artifacts import MODEL_FILE, ModelArtifact, verify_artifact
 from training_platform.storage.registry import ChampionRegistry
 
 CHAMPION_ALIAS = "champion"
@@ -77,20 +77,28 @@ def model_status(meta: dict, report: dict, row: dict) -> dict:
     }
 
 
-def stored_version(models_dir: str | Path, reports_dir: str | Path, sport: str, model_name: str,
-                   version: int) -> tuple[ModelArtifact, dict]:
+def stored_version(registry: ChampionRegistry, models_dir: str | Path, reports_dir: str | Path, sport: str,
+                   model_name: str, version: int) -> tuple[ModelArtifact, dict]:
     """An earlier version of `model_name` and its latest report, for a rollback or a manual promotion.
 
-    The name must be a model of `sport` (no path tricks); the artifact's bytes must still hash to
-    the SHA-256 recorded when it was saved; a version never evaluated cannot be champion."""
+    The name must be a model of `sport` and the folder inside the models folder (no path tricks);
+    the artifact's bytes must still hash to the SHA-256 the warehouse recorded when it was saved
+    (never the metadata file beside it, which anyone editing the artifact could edit too); a
+    version never evaluated cannot be champion."""
     if not _MODEL_NAME.match(model_name) or not model_name.endswith(f"_{sport}"):
         raise ValueError(f"{model_name!r} is not a {sport} model name such as elo_{sport}")
-    directory = Path(models_dir) / model_name / f"v{int(version)}"
-    if not (directory / METADATA_FILE).exists():
-        found = sorted(p.name for p in (Path(models_dir) / model_name).glob("v*")) if (Path(models_dir) / model_name).exists() else []
+    root = Path(models_dir).resolve()
+    directory = (root / model_name / f"v{int(version)}").resolve()
+    if root not in directory.parents:
+        raise ValueError(f"{directory} is outside the models folder {root}")
+    if not (directory / MODEL_FILE).exists():
+        found = sorted(p.name for p in (root / model_name).glob("v*")) if (root / model_name).exists() else []
         raise ValueError(f"no artifact {model_name} v{version} under {models_dir}; versions on disk: {found or 'none'}")
-    meta = json.loads((directory / METADATA_FILE).read_text())
-    artifact = ModelArtifact(model_name, int(version), str(directory / MODEL_FILE), meta["sha256"])
+    recorded = registry.recorded_sha256(model_name, int(version))
+    if recorded is None:
+        raise ValueError(f"{model_name} v{version} was never recorded by models/{model_name} in the warehouse; "
+                         "an artifact the platform did not save is never loaded")
+    artifact = ModelArtifact(model_name, int(version), str(directory / MODEL_FILE), recorded)
     verify_artifact(artifact)
     reports = sorted((Path(reports_dir) / model_name).glob(f"v{int(version)}-*/report.json"),
                      key=lambda path: path.stat().st_mtime)

@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
 
     store = resources["model_store"]
     try:  # refuse early, before Dagster loads; production/<sport> checks the same again when it runs
-        stored_version(store.models_dir, store.reports_dir, args.sport, args.model, args.version)
+        stored_version(registry, store.models_dir, store.reports_dir, args.sport, args.model, args.version)
     except (ValueError, RuntimeError) as exc:
         print(f"{args.command} refused: {exc}", file=sys.stderr)
         return 2

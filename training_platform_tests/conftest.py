@@ -5,7 +5,13 @@ import dagster as dg
 import pytest
 
 from training_platform.defs.production.assets import latest_report_loader
-from training_platform.defs.resources import GamesSourceResource, ModelStoreResource, TrackingResource, WarehouseResource
+from training_platform.defs.resources import (
+    GamesSourceResource,
+    ModelStoreResource,
+    PlainValuesIOManager,
+    TrackingResource,
+    WarehouseResource,
+)
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 NFLVERSE = SHARED_DATA / "nflverse_games_1999_2024.csv.gz"
@@ -27,7 +33,7 @@ def make_resources(root: Path, seasons: int = 3, **sources) -> dict:
         "model_store": ModelStoreResource(models_dir=str(root / "models"), reports_dir=str(root / "reports")),
         "tracking": TrackingResource(mlflow_uri=f"sqlite:///{root / 'mlflow.db'}", mlflow_artifacts=str(root / "mlartifacts"),
                                      optuna_storage=str(root / "optuna" / "studies.journal")),
-        "io_manager": dg.FilesystemIOManager(base_dir=str(root / "io")),
+        "io_manager": PlainValuesIOManager(base_dir=str(root / "io")),
         "latest_report_loader": latest_report_loader,
     }
 

@@ -3,6 +3,11 @@ stored is lost (every table, artifact and the champion compared with a snapshot)
 
 import datetime as dt
 import hashlib
+import json
+import os
+import pickle
+
+import numpy as np
 
 import dagster as dg
 import pandas as pd
@@ -96,3 +101,68 @@ def test_an_unreachable_webhook_is_logged_without_its_credentials(tmp_path, inst
     logged = capfd.readouterr().err  # the sensor's log goes to Dagster's console logger
     assert "alert webhook http://***@127.0.0.1:9/hook?token=*** failed" in logged
     assert "s3cret" not in logged and "t0ken" not in logged
+
+
+class _Planted:
+    """What an attacker with write access to data/ would leave: a pickle that runs a command."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_planted_values_between_steps_are_never_executed(tmp_path, instance):
+    from training_platform.defs.resources import PlainValuesIOManager
+
+    io_dir, marker = tmp_path / "io", tmp_path / "pwned"
+    manager = PlainValuesIOManager(base_dir=str(io_dir))
+    key = dg.AssetKey(["production", "nfl"])
+    (io_dir / "production").mkdir(parents=True)
+    (io_dir / "production" / "nfl").write_bytes(pickle.dumps(_Planted(marker)))  # where a pickle IO manager reads
+    with pytest.raises(FileNotFoundError, match="no stored value of production/nfl"):
+        manager.load_input(dg.build_input_context(asset_key=key))
+    (io_dir / "production" / "nfl.json").write_text(json.dumps({"__type__": "posix.system", "args": ["touch x"]}))
+    with pytest.raises(ValueError, match="refusing a stored value of type 'posix.system'"):
+        manager.load_input(dg.build_input_context(asset_key=key))
+    assert not marker.exists()
+
+
+def test_plain_values_round_trip():
+    from training_platform.ml.artifacts import ModelArtifact
+    from training_platform.storage.plain_values import dumps, loads
+
+    value = {"artifact": ModelArtifact("elo_nfl", 2, "/m/elo_nfl/v2/model.joblib", "ab" * 32),
+             "per_season": {2023: {"brier": np.float64(0.21), "games": np.int64(5)}}, "nan": float("nan"),
+             "table": pd.DataFrame({"game_id": ["a", "b"], "p_home": [0.4, 0.6]})}
+    back = loads(dumps(value))
+    assert back["artifact"] == value["artifact"] and back["per_season"] == {"2023": {"brier": 0.21, "games": 5}}
+    assert back["nan"] is None
+    pd.testing.assert_frame_equal(back["table"], value["table"])
+    with pytest.raises(TypeError, match="set is not a plain value"):
+        dumps({"x": {1, 2}})
+
+
+def test_a_flipped_spread_sign_fails_its_check_and_features_are_not_built(stored_nfl, tmp_path, instance):
+    games, csv, resources, weeks = stored_nfl
+    flipped = games.assign(spread_line=-games["spread_line"])
+    flipped.to_csv(csv, index=False)
+    before = Warehouse(tmp_path / "data" / "warehouse.duckdb").read("features_gold", "nfl")
+    result = ingest_week(resources, instance, weeks[3])
+    check = next(e for e in result.get_asset_check_evaluations() if e.asset_check_key.name == "spread_sign_convention")
+    assert not check.passed and "away team's side" in check.description
+    assert check.metadata["agreement"].value["nfl"]["share"] < 0.2
+    assert not result.asset_materializations_for_node("features__gold")  # blocked: no inverted features
+    pd.testing.assert_frame_equal(Warehouse(tmp_path / "data" / "warehouse.duckdb").read("features_gold", "nfl"), before)
+
+
+def test_the_spread_convention_holds_on_the_real_file():
+    from training_platform.sources.nflverse import read_nflverse_games
+    from training_platform.sources.quality import spread_agreement
+    from training_platform_tests.conftest import NFLVERSE, require_shared
+
+    games = read_nflverse_games(require_shared(NFLVERSE))
+    compared, share = spread_agreement(games)
+    assert compared > 4900 and share > 0.99
+    assert spread_agreement(games.assign(spread_line=-games["spread_line"]))[1] < 0.01

@@ -1,6 +1,7 @@
 """Promotion, blocked promotion, rollback and the predictions that follow, through Dagster against
 real DuckDB, MLflow and Optuna storage."""
 
+import hashlib
 import json
 import os
 import subprocess
@@ -212,6 +213,13 @@ def test_the_cli_rolls_back_through_dagster_and_refuses_what_it_cannot_do(two_ca
     artifact.write_bytes(original + b"tampered")
     tampered = tp("rollback", "--sport", "nba", "--model", "elo_nba", "--version", "1")
     assert tampered.returncode == 2 and "SHA-256" in tampered.stderr
+    metadata = artifact.with_name("metadata.json")
+    original_metadata = metadata.read_text()  # the attacker edits the SHA-256 beside the artifact too
+    metadata.write_text(original_metadata.replace(json.loads(original_metadata)["sha256"],
+                                                  hashlib.sha256(artifact.read_bytes()).hexdigest()))
+    still = tp("rollback", "--sport", "nba", "--model", "elo_nba", "--version", "1")
+    assert still.returncode == 2 and "SHA-256" in still.stderr
+    metadata.write_text(original_metadata)
     assert registry(root).history("nba").equals(history)  # nothing changed
     artifact.write_bytes(original)
     restored = tp("rollback", "--sport", "nba", "--model", "elo_nba", "--version", "1")

@@ -11,6 +11,7 @@ from training_platform.ml.tracking import tracked_run
 from training_platform.settings import env_path
 from training_platform.sources.registry import SourceSpec, known_teams, load_games
 from training_platform.sources.synthetic import DEFAULT_SEASONS, DEFAULT_SEED
+from training_platform.storage.plain_values import dumps, loads
 from training_platform.storage.warehouse import Warehouse
 
 
@@ -78,6 +79,29 @@ class TrackingResource(dg.ConfigurableResource):
     optuna_storage: str  # a journal file path, or an RDB URL such as postgresql://...
 
 
+class PlainValuesIOManager(dg.ConfigurableIOManager):
+    """Values between steps as JSON files under `base_dir` (storage/plain_values.py says why not pickles)."""
+
+    base_dir: str
+
+    def _path(self, key: dg.AssetKey) -> Path:
+        return Path(self.base_dir, *key.path).with_suffix(".json")
+
+    def handle_output(self, context: dg.OutputContext, obj) -> None:
+        path = self._path(context.asset_key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staging = path.with_name(path.name + ".tmp")
+        staging.write_text(dumps(obj))
+        staging.replace(path)  # a reader never sees half a value
+
+    def load_input(self, context: dg.InputContext):
+        path = self._path(context.asset_key)
+        if not path.exists():
+            raise FileNotFoundError(f"no stored value of {context.asset_key.to_user_string()} at {path}; "
+                                    "materialize it first")
+        return loads(path.read_text())
+
+
 def default_resources() -> dict:
     """Resources configured from the environment (TP_* variables), defaulting under data/."""
     return {
@@ -101,5 +125,5 @@ def default_resources() -> dict:
             mlflow_artifacts=env_path("TP_MLFLOW_ARTIFACTS", "mlartifacts"),
             optuna_storage=env_path("TP_OPTUNA_STORAGE", "optuna/studies.journal"),
         ),
-        "io_manager": dg.FilesystemIOManager(base_dir=env_path("TP_IO_DIR", "dagster_io")),
+        "io_manager": PlainValuesIOManager(base_dir=env_path("TP_IO_DIR", "dagster_io")),
     }

@@ -37,7 +37,8 @@ class GateResult:
     def describe(self) -> str:
         verdict = "pass" if self.passed else "FAIL"
         note = f"; {self.note}" if self.note else ""
-        return f"{verdict}: {self.value:.4f} vs {self.threshold} ({self.rule}{note})"
+        shown = f"{self.value:.4f}" if isinstance(self.value, (int, float)) else str(self.value)
+        return f"{verdict}: {shown} vs {self.threshold} ({self.rule}{note})"
 
 
 def load_thresholds(sport: str, market: str = "moneyline", path: str | Path | None = None) -> GateThresholds:

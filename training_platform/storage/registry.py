@@ -13,6 +13,7 @@ import pandas as pd
 from training_platform.storage.warehouse import Warehouse
 
 REGISTRY_TABLE = "model_registry"
+VERSIONS_TABLE = "model_versions"  # every artifact saved, with its SHA-256: what a load is checked against
 ALERTS_TABLE = "gate_alerts"
 PREDICTIONS_TABLE = "prediction_log"
 
@@ -67,6 +68,21 @@ class ChampionRegistry:
                 con.execute("ROLLBACK")
                 raise
         return {c: row[c] for c in columns}
+
+    def record_version(self, name: str, version: int, path: str, sha256: str, run_id: str) -> None:
+        """Remember a saved artifact's SHA-256 here, away from the files an attacker could edit beside it."""
+        self.warehouse.append(VERSIONS_TABLE, pd.DataFrame([{
+            "model": name, "version": int(version), "artifact_path": path, "sha256": sha256,
+            "dagster_run_id": run_id, "saved_at": pd.Timestamp.now(tz="UTC").isoformat()}]))
+
+    def recorded_sha256(self, name: str, version: int) -> str | None:
+        """The SHA-256 recorded when `name` v`version` was saved (or promoted), None if never recorded."""
+        for table in (VERSIONS_TABLE, REGISTRY_TABLE):
+            found = self.warehouse.query(f"SELECT sha256 FROM {table} WHERE model = ? AND version = ? LIMIT 1",
+                                         [name, int(version)])
+            if not found.empty:
+                return str(found["sha256"].iloc[0])
+        return None
 
     def demoted(self, sport: str, market: str = "moneyline") -> set[tuple[str, int]]:
         """(model, version) pairs a rollback replaced and no manual promotion has restored since:

@@ -13,6 +13,7 @@ from training_platform.ml.training import fit_calibrated, training_rows
 from training_platform.ml.tuning import seed_for
 from training_platform.ml.zoo import MODEL_NAMES, input_columns, variant_of
 from training_platform.sources.schema import SPORTS
+from training_platform.storage.registry import ChampionRegistry
 
 
 def build_model_asset(model: str, sport: str) -> dg.AssetsDefinition:
@@ -37,7 +38,12 @@ def build_model_asset(model: str, sport: str) -> dg.AssetsDefinition:
         inputs = fingerprint(model=model, sport=sport, params=tuning["params"], data_hash=digest,
                              n_splits=tuning["n_splits"], imbalance=tuning.get("imbalance", "none"),
                              tuning_window=tuning.get("tuning_window"), code=code_version())
+        registry = ChampionRegistry(warehouse.open())
         existing = find_version(model_store.models_dir, name, inputs)
+        if existing is not None and registry.recorded_sha256(name, existing.version) != existing.sha256:
+            context.log.warning(f"{name} v{existing.version} does not match the SHA-256 the warehouse recorded; "
+                                "it is not reused, a new version is fitted")
+            existing = None
         if existing is not None:  # unchanged data, parameters and code: the same model, no new version
             context.log.info(f"{name} v{existing.version} was fitted from these very inputs; no new version")
             context.add_output_metadata({"version": existing.version, "sha256": existing.sha256, "reused": True,
@@ -65,6 +71,7 @@ def build_model_asset(model: str, sport: str) -> dg.AssetsDefinition:
                 "tuning_window": tuning.get("tuning_window"), "inputs_fingerprint": inputs, "variant": variant_of(model),
                 "mlflow_run_id": run.info.run_id, "mlflow_model_version": registered,
             })
+            registry.record_version(name, artifact.version, artifact.path, artifact.sha256, context.run.run_id)
             mlflow.log_artifact(str(artifact.directory / METADATA_FILE))
             mlflow.set_tag("artifact_sha256", artifact.sha256)
             url = run_url(tracking.mlflow_ui_url, run)

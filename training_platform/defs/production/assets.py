@@ -139,7 +139,7 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
         if config.model is None or config.version is None:
             raise dg.Failure(f"action {config.action} needs config model (e.g. elo_{sport}) and version")
         try:
-            artifact, report = stored_version(model_store.models_dir, model_store.reports_dir, sport,
+            artifact, report = stored_version(registry, model_store.models_dir, model_store.reports_dir, sport,
                                               config.model, config.version)
         except (ValueError, RuntimeError) as exc:
             raise dg.Failure(f"{config.action} refused: {exc}") from exc

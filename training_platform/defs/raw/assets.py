@@ -8,7 +8,16 @@ import pandas as pd
 
 from training_platform.defs.partitions import selected_weeks, sport_week_partitions
 from training_platform.defs.resources import GamesSourceResource, WarehouseResource
-from training_platform.sources.quality import RULES, find_problems, loss_refusal, split_valid
+from training_platform.sources.quality import (
+    MIN_SPREAD_AGREEMENT,
+    MIN_SPREAD_GAMES,
+    RULES,
+    SPREAD_CHECK,
+    find_problems,
+    loss_refusal,
+    split_valid,
+    spread_agreement,
+)
 from training_platform.sources.weeks import week_start
 
 RAW_TABLE = "raw_games"
@@ -35,10 +44,14 @@ class RawGamesConfig(dg.Config):
     description="Games of one sport and week as the configured source gives them. "
     f"Rows failing a data-quality rule go to `{QUARANTINE_TABLE}` with their reason.",
     check_specs=[
-        dg.AssetCheckSpec(rule, asset=RAW_GAMES, blocking=True,
-                          description=f"{text}; blocks downstream only when the run quarantines more than "
-                          "max_quarantined_share (default 1%) of its rows")
-        for rule, text in RULES.items()
+        dg.AssetCheckSpec(SPREAD_CHECK, asset=RAW_GAMES, blocking=True,
+                          description=f"the spread's sign names the moneyline favourite in at least "
+                          f"{MIN_SPREAD_AGREEMENT:.0%} of games (spread_line > 0: home favoured); a flipped file "
+                          "would invert a feature and the against-the-spread target"),
+        *(dg.AssetCheckSpec(rule, asset=RAW_GAMES, blocking=True,
+                            description=f"{text}; blocks downstream only when the run quarantines more than "
+                            "max_quarantined_share (default 1%) of a sport's rows")
+          for rule, text in RULES.items()),
     ],
 )
 def raw_games(context: dg.AssetExecutionContext, config: RawGamesConfig, games_source: GamesSourceResource,
@@ -50,6 +63,7 @@ def raw_games(context: dg.AssetExecutionContext, config: RawGamesConfig, games_s
     today = dt.datetime.now(dt.timezone.utc).date()
     stored = quarantined = 0
     shares: dict[str, float] = {}  # per sport: one sport's bad rows never hide under another's volume
+    spreads: dict[str, tuple[int, float]] = {}
     problems_by_rule: dict[str, list[pd.DataFrame]] = {rule: [] for rule in RULES}
     for sport, weeks in selected_weeks(context).items():
         history = games_source.games(sport)  # schema errors raise here, before anything is written
@@ -74,6 +88,7 @@ def raw_games(context: dg.AssetExecutionContext, config: RawGamesConfig, games_s
         }, sport, weeks)
         stored, quarantined = stored + len(valid), quarantined + len(bad)
         shares[sport] = len(bad) / max(len(valid) + len(bad), 1)
+        spreads[sport] = spread_agreement(valid)
         for rule, rows in problems.groupby("rule"):
             problems_by_rule[rule].append(incoming.loc[rows["row"], ["game_id", "game_date", "home_team", "away_team"]].assign(reason=rows["reason"].to_numpy()))
         context.log.info(f"{sport}: {len(weeks)} week(s), {len(valid)} games stored, {len(bad)} quarantined")
@@ -92,6 +107,16 @@ def raw_games(context: dg.AssetExecutionContext, config: RawGamesConfig, games_s
         "table": RAW_TABLE,
         "warehouse": dg.MetadataValue.path(store.path),
     })
+    flipped = {sport: share for sport, (n, share) in spreads.items() if n >= MIN_SPREAD_GAMES and share < MIN_SPREAD_AGREEMENT}
+    yield dg.AssetCheckResult(
+        check_name=SPREAD_CHECK, passed=not flipped, severity=dg.AssetCheckSeverity.ERROR,
+        description="spread signs agree with the moneyline favourites" if not flipped else
+        "the spread's sign disagrees with the moneyline favourite in " + ", ".join(
+            f"{sport}: {1 - share:.1%} of {spreads[sport][0]} games" for sport, share in flipped.items())
+        + "; is the source's spread from the away team's side? Flip it (spread_line > 0: home favoured)",
+        metadata={"agreement": dg.MetadataValue.json({s: {"games": n, "share": None if n == 0 else round(a, 4)}
+                                                     for s, (n, a) in spreads.items()})},
+    )
     for rule, text in RULES.items():
         failing = pd.concat(problems_by_rule[rule]) if problems_by_rule[rule] else pd.DataFrame()
         yield dg.AssetCheckResult(

@@ -40,7 +40,12 @@ def main(argv: list[str] | None = None) -> int:
     from training_platform.storage.registry import ChampionRegistry
 
     resources = default_resources()
-    registry = ChampionRegistry(resources["warehouse"].open())
+    warehouse = resources["warehouse"].open()
+    if not warehouse.path.exists():  # a mistyped TP_WAREHOUSE must not become a fresh, empty registry
+        print(f"tp {args.command}: no warehouse at {warehouse.path} (TP_WAREHOUSE / TP_DATA_DIR); nothing has been "
+              "ingested or promoted there. Check the path, or run `make demo` to create one.", file=sys.stderr)
+        return 2
+    registry = ChampionRegistry(warehouse)
     if args.command == "champion":
         history = registry.history(args.sport)
         if history.empty:

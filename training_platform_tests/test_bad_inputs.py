@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import pickle
+from pathlib import Path
 
 import numpy as np
 
@@ -166,3 +167,76 @@ def test_the_spread_convention_holds_on_the_real_file():
     compared, share = spread_agreement(games)
     assert compared > 4900 and share > 0.99
     assert spread_agreement(games.assign(spread_line=-games["spread_line"]))[1] < 0.01
+
+
+def _die_mid_work(args):
+    """A process that leaves a RUNNING MLflow run, a RUNNING Optuna trial and a staging folder, then is killed."""
+    import signal
+
+    import optuna
+
+    from training_platform.ml.provenance import process_tag
+    from training_platform.ml.tracking import tracked_run
+    from training_platform.ml.tuning import optuna_storage
+
+    root, run_name = args
+    study = optuna.create_study(storage=optuna_storage(f"{root}/studies.journal"), study_name="s", load_if_exists=True)
+    trial = study.ask()
+    trial.set_user_attr("process", process_tag())
+    (Path(root) / "models" / "elo_nfl" / f".v1.{os.getpid()}.tmp").mkdir(parents=True)
+    with tracked_run(f"sqlite:///{root}/mlflow.db", "tp", run_name, {}, f"{root}/mlartifacts"):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_work_a_killed_process_left_running_is_marked_failed_on_the_next_run(tmp_path):
+    import multiprocessing
+
+    import mlflow
+    import optuna
+
+    from training_platform.ml.artifacts import save_model
+    from training_platform.ml.tracking import tracked_run
+    from training_platform.ml.tuning import optuna_storage, tune
+    from training_platform.ml.zoo import make_model
+
+    process = multiprocessing.get_context("spawn").Process(target=_die_mid_work, args=((str(tmp_path), "models/elo_nfl"),))
+    process.start()
+    process.join(120)
+    assert process.exitcode == -9
+    client = mlflow.MlflowClient(f"sqlite:///{tmp_path}/mlflow.db")
+    experiment = client.get_experiment_by_name("tp").experiment_id
+    assert [r.info.status for r in client.search_runs([experiment])] == ["RUNNING"]
+    with tracked_run(f"sqlite:///{tmp_path}/mlflow.db", "tp", "models/elo_nfl", {}, f"{tmp_path}/mlartifacts"):
+        pass
+    assert sorted(r.info.status for r in client.search_runs([experiment])) == ["FAILED", "FINISHED"]
+
+    storage = optuna_storage(f"{tmp_path}/studies.journal")
+    assert [t.state for t in optuna.load_study(study_name="s", storage=storage).trials] == [optuna.trial.TrialState.RUNNING]
+    games = generate_league("nfl", seasons=2, first_season=2023)
+    from training_platform.ml.features import build_gold_features
+    from training_platform.ml.splits import ExpandingWindowSplit
+
+    gold = build_gold_features(games)
+    gold = gold[gold["home_win"].notna()].reset_index(drop=True)
+    result = tune(make_model("logistic"), {"optuna": {"model__C": {"type": "float", "low": 0.1, "high": 1}}}, gold,
+                  gold["home_win"].to_numpy(), week_start(gold["game_date"]).to_numpy(), ExpandingWindowSplit(2, test_weeks=4),
+                  method="optuna", n_trials=2, storage=storage, study_name="s", seed=1, log=lambda m: None)
+    states = [t.state for t in optuna.load_study(study_name="s", storage=storage).trials]
+    assert states[0] == optuna.trial.TrialState.FAIL and result.trials_complete + result.trials_pruned == 2
+
+    save_model({"a": 1}, tmp_path / "models", "elo_nfl", metadata={})
+    assert not list((tmp_path / "models" / "elo_nfl").glob(".v*.tmp"))  # the dead writer's staging folder is gone
+
+
+@pytest.mark.parametrize("command", [["champion", "--sport", "nfl"],
+                                     ["rollback", "--sport", "nfl", "--model", "elo_nfl", "--version", "1"]])
+def test_a_mistyped_warehouse_is_an_error_not_a_new_empty_registry(tmp_path, command):
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TP_DATA_DIR": str(tmp_path), "TP_WAREHOUSE": str(tmp_path / "warehuose.duckdb")}
+    env.pop("DAGSTER_HOME", None)
+    done = subprocess.run([sys.executable, "-m", "training_platform.cli", *command], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 2 and "no warehouse at" in done.stderr and "warehuose.duckdb" in done.stderr
+    assert not (tmp_path / "warehuose.duckdb").exists() and not (tmp_path / "production").exists()

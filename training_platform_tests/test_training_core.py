@@ -272,3 +272,26 @@ def test_the_calibrators_fitted_maps_match_scikit_learns_own(seed, n):
     assert np.allclose(apply_calibrator("sigmoid", sigmoid, fresh), sigmoid.predict_proba(_logit(fresh))[:, 1])
     isotonic = fit_calibrator("isotonic", p, y)
     assert np.allclose(apply_calibrator("isotonic", isotonic, fresh), isotonic.predict(fresh))
+
+
+def _tune_in_a_process(journal: str) -> dict:
+    result = tune(make_model("logistic"), search_space("logistic"), GOLD, Y, WEEKS, ExpandingWindowSplit(3, test_weeks=8),
+                  method="optuna", n_trials=12, storage=optuna_storage(journal), study_name="shared",
+                  seed=seed_for("shared"), log=lambda message: None)
+    import time
+
+    return {"best_params": result.best_params, "best_score": result.best_score, "finished_at": time.time()}
+
+
+def test_two_tunings_of_one_study_finish_exactly_n_trials(tmp_path):
+    from concurrent.futures import ProcessPoolExecutor
+
+    journal = str(tmp_path / "shared.journal")
+    with ProcessPoolExecutor(2) as pool:
+        results = list(pool.map(_tune_in_a_process, [journal, journal]))
+    study = optuna.load_study(study_name="shared", storage=optuna_storage(journal))
+    finished = [t for t in study.trials if t.state in (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)]
+    assert len(finished) == 12
+    # the run that finishes last (its value is the asset's) saves the best of both runs' trials
+    last = max(results, key=lambda r: r["finished_at"])
+    assert last["best_score"] == study.best_value and last["best_params"] == study.best_params

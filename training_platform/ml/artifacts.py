@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import joblib
+
+from training_platform.ml.provenance import pid_alive
 
 MODEL_FILE = "model.joblib"
 METADATA_FILE = "metadata.json"
@@ -45,6 +48,10 @@ def save_model(model, root: str | Path, name: str, metadata: dict) -> ModelArtif
     """Write `model` as the next version `root/name/v<N>/`; never overwrites a version."""
     model_dir = Path(root) / name
     model_dir.mkdir(parents=True, exist_ok=True)
+    for leftover in model_dir.glob(".v*.*.tmp"):  # a staging folder whose writer died mid-save
+        pid = leftover.name.rsplit(".", 2)[-2]
+        if pid.isdigit() and not pid_alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
     version = 1 + max((int(p.name[1:]) for p in model_dir.glob("v*") if p.name[1:].isdigit()), default=0)
     staging = model_dir / f".v{version}.{os.getpid()}.tmp"
     staging.mkdir()

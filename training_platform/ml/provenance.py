@@ -41,3 +41,31 @@ def fingerprint(**parts) -> str:
     import json
 
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def process_tag() -> str:
+    """host:pid of this process, so a later run can tell work a crashed process left behind."""
+    import os
+    import socket
+
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def is_dead(tag: str | None) -> bool:
+    """Whether `process_tag()`'s process is gone (only judged on this host; elsewhere: unknown, False)."""
+    import socket
+
+    host, _, pid = (tag or "").rpartition(":")
+    return host == socket.gethostname() and pid.isdigit() and not pid_alive(int(pid))
+
+
+def pid_alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, someone else's
+        return True
+    return True

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from contextlib import contextmanager
 
+from training_platform.ml.provenance import is_dead, process_tag
+
 os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")  # harmless with the default sqlite store
 
 
@@ -28,7 +30,8 @@ def tracked_run(tracking_uri: str, experiment: str, run_name: str, tags: dict[st
     mlflow.set_experiment(experiment)
     while mlflow.active_run() is not None:  # never nest under a run someone else left open
         mlflow.end_run()
-    run = mlflow.start_run(run_name=run_name, tags=tags)
+    _fail_orphaned_runs(mlflow.MlflowClient(), mlflow.get_experiment_by_name(experiment).experiment_id, run_name)
+    run = mlflow.start_run(run_name=run_name, tags={**tags, "tp.process": process_tag()})
     try:
         yield run
     except BaseException:
@@ -36,6 +39,16 @@ def tracked_run(tracking_uri: str, experiment: str, run_name: str, tags: dict[st
         raise
     else:
         mlflow.end_run()
+
+
+def _fail_orphaned_runs(client, experiment_id: str, run_name: str) -> None:
+    """Runs of this asset, and their nested trial runs, left RUNNING by a process that died are
+    marked FAILED, so the store never shows a crashed materialization as still running."""
+    running = client.search_runs([experiment_id], filter_string="attributes.status = 'RUNNING'", max_results=500)
+    dead = {r.info.run_id for r in running if r.info.run_name == run_name and is_dead(r.data.tags.get("tp.process"))}
+    for run in running:
+        if run.info.run_id in dead or run.data.tags.get("mlflow.parentRunId") in dead:
+            client.set_terminated(run.info.run_id, status="FAILED")
 
 
 class TrialLogger:

@@ -17,6 +17,8 @@ import yaml
 from sklearn.base import clone
 from sklearn.metrics import log_loss
 
+from training_platform.ml.provenance import is_dead, process_tag
+
 SEARCH_SPACES = Path(__file__).parent / "search_spaces"
 METHODS = ("optuna", "grid")
 
@@ -98,8 +100,15 @@ def tune(estimator, space: dict, X, y, weeks, splitter, *, method: str, n_trials
                                 load_if_exists=True)
     for key, value in (user_attrs or {}).items():
         study.set_user_attr(key, value)
+    _fail_orphaned_trials(study, log)
 
     def objective(trial: optuna.Trial) -> float:
+        # Another process may be tuning the same study: never let the two together exceed n_trials.
+        taken = sum(t.state in _TAKEN for t in study.get_trials(deepcopy=False) if t.number != trial.number)
+        if taken >= n_trials:
+            study.stop()
+            raise _QuotaReached(f"{study_name} already holds or is running {taken} of {n_trials} trials")
+        trial.set_user_attr("process", process_tag())
         params = suggest(trial, params_space)
 
         def report(fold: int, running: float) -> None:
@@ -118,7 +127,7 @@ def tune(estimator, space: dict, X, y, weeks, splitter, *, method: str, n_trials
 
     remaining = n_trials - _finished(study)
     if remaining > 0:
-        study.optimize(objective, n_trials=remaining, callbacks=[progress], catch=())
+        study.optimize(objective, n_trials=remaining, callbacks=[progress], catch=(_QuotaReached,))
     else:
         log(f"{study_name}: already holds {n_trials} finished trials; nothing to run")
     finished = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
@@ -128,6 +137,23 @@ def tune(estimator, space: dict, X, y, weeks, splitter, *, method: str, n_trials
         trials_pruned=sum(t.state == optuna.trial.TrialState.PRUNED for t in study.trials),
         trials_this_run=max(remaining, 0), history=[float(t.value) for t in finished],
     )
+
+
+def _fail_orphaned_trials(study: optuna.Study, log: Callable[[str], None]) -> None:
+    """Trials left RUNNING by a process that died (a crash, a kill) are marked FAIL: they never
+    finish and would hold a place in the quota forever."""
+    for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
+        if is_dead(trial.user_attrs.get("process")):
+            # Optuna has no public call to fail another process's trial; the storage's own is used.
+            study._storage.set_trial_state_values(trial._trial_id, optuna.trial.TrialState.FAIL)
+            log(f"{study.study_name}: trial {trial.number} was left running by a process that died; marked failed")
+
+
+class _QuotaReached(Exception):
+    """A trial not run because the study's quota is taken; Optuna records it as FAIL, which never counts."""
+
+
+_TAKEN = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED, optuna.trial.TrialState.RUNNING)
 
 
 def _finished(study: optuna.Study) -> int:

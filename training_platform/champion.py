@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from training_platform.failpoints import failpoint
 from training_platform.ml.artifacts import MODEL_FILE, ModelArtifact, verify_artifact
 from training_platform.storage.registry import ChampionRegistry
 
@@ -23,12 +24,14 @@ def record_champion(registry: ChampionRegistry, sport: str, artifact: ModelArtif
     """Append the registry row that makes `artifact` the champion, after verifying its bytes."""
     verify_artifact(artifact)
     meta = artifact.metadata()
-    return registry.record({
+    row = registry.record({
         "sport": sport, "market": meta.get("market", "moneyline"), "model": artifact.name, "version": artifact.version,
         "artifact_path": artifact.path, "sha256": artifact.sha256, "metrics": report["model"],
         "report_dir": report["report_dir"], "dagster_run_id": run_id, "forced": bool(forced), "action": action,
         "mlflow_model_version": str(meta.get("mlflow_model_version") or ""),
     })
+    failpoint("during_promotion")  # the record is written; its copies are reconciled by the caller
+    return row
 
 
 def reconcile(registry: ChampionRegistry, sport: str, production_dir: str | Path, mlflow_uri: str | None) -> dict | None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import joblib
 
+from training_platform.failpoints import failpoint
 from training_platform.ml.provenance import pid_alive
 
 MODEL_FILE = "model.joblib"
@@ -59,6 +60,7 @@ def save_model(model, root: str | Path, name: str, metadata: dict) -> ModelArtif
     digest = sha256_of(staging / MODEL_FILE)
     record = {**metadata, "name": name, "version": version, "sha256": digest}
     (staging / METADATA_FILE).write_text(json.dumps(record, indent=2, sort_keys=True, default=str))
+    failpoint("after_artifact_staging")
     final = model_dir / f"v{version}"
     staging.rename(final)  # a version directory appears complete or not at all
     return ModelArtifact(name, version, str(final / MODEL_FILE), digest)

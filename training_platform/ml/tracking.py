@@ -114,5 +114,28 @@ def log_model(model, name: str, input_example, registered_name: str) -> str:
     return str(info.registered_model_version)
 
 
+def drop_orphaned_versions(tracking_uri: str, name: str, models_dir: str) -> None:
+    """Delete registered versions of `name` whose run failed before its artifact was saved (a crash
+    between registration and save): MLflow's versions then map one-to-one to artifacts on disk."""
+    import json
+
+    import mlflow
+    from mlflow.exceptions import MlflowException
+
+    client = mlflow.MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+    saved = set()
+    for meta in Path(models_dir, name).glob("v*/metadata.json"):
+        saved.add(str(json.loads(meta.read_text()).get("mlflow_model_version")))
+    try:
+        versions = client.search_model_versions(f"name='{name}'")
+    except MlflowException:
+        return
+    for version in versions:
+        if str(version.version) in saved or not version.run_id:
+            continue
+        if client.get_run(version.run_id).info.status == "FAILED":
+            client.delete_model_version(name, version.version)
+
+
 def run_url(ui_url: str, run) -> str:
     return f"{ui_url.rstrip('/')}/#/experiments/{run.info.experiment_id}/runs/{run.info.run_id}"

@@ -17,6 +17,7 @@ import yaml
 from sklearn.base import clone
 from sklearn.metrics import log_loss
 
+from training_platform.failpoints import failpoint
 from training_platform.ml.provenance import is_dead, process_tag
 
 SEARCH_SPACES = Path(__file__).parent / "search_spaces"
@@ -122,6 +123,8 @@ def tune(estimator, space: dict, X, y, weeks, splitter, *, method: str, n_trials
         if on_trial is not None:
             on_trial(trial)
         done = _finished(study)
+        if done >= 2:
+            failpoint("during_tuning")
         if trial.number % 10 == 0 or done == n_trials:
             log(f"{study_name}: {done}/{n_trials} trials, best log loss {study.best_value:.4f}")
 

@@ -8,7 +8,8 @@ from training_platform.defs.resources import ModelStoreResource, TrackingResourc
 from training_platform.ml.artifacts import METADATA_FILE, ModelArtifact, find_version, save_model
 from training_platform.ml.features import FEATURE_VERSION
 from training_platform.ml.provenance import code_version, data_hash, fingerprint, git_commit
-from training_platform.ml.tracking import log_model, run_url
+from training_platform.failpoints import failpoint
+from training_platform.ml.tracking import drop_orphaned_versions, log_model, run_url
 from training_platform.ml.training import fit_calibrated, training_rows
 from training_platform.ml.tuning import seed_for
 from training_platform.ml.zoo import MODEL_NAMES, input_columns, variant_of
@@ -59,7 +60,9 @@ def build_model_asset(model: str, sport: str) -> dg.AssetsDefinition:
                           **{f"oof_log_loss_{m}": v for m, v in estimator.method_scores_.items()}}
             mlflow.log_params({**tuning["params"], "calibration": estimator.method_, "training_games": len(X)})
             mlflow.log_metrics(cv_metrics)
+            drop_orphaned_versions(tracking.mlflow_uri, name, model_store.models_dir)
             registered = log_model(estimator, "model", X[input_columns(model)].head(5), registered_name=name)
+            failpoint("after_mlflow_registration")
             artifact = save_model(estimator, model_store.models_dir, name, metadata={
                 "model": model, "sport": sport, "market": "moneyline", "params": tuning["params"],
                 "calibration": estimator.method_, "imbalance": tuning.get("imbalance", "none"), "cv_metrics": cv_metrics, "data_hash": digest,

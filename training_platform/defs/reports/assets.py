@@ -14,6 +14,7 @@ import dagster as dg
 
 from training_platform.defs.features.assets import GOLD_FEATURES, GOLD_TABLE
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
+from training_platform.failpoints import failpoint
 from training_platform.ml.artifacts import ModelArtifact, load_model
 from training_platform.ml.backtest import DEFAULT_SEASONS, walk_forward_backtest
 from training_platform.ml.betting import BettingRules, place_bets
@@ -68,6 +69,7 @@ def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.
             context.log.info(f"{name} v{artifact.version} was already evaluated on these inputs: {out_dir}")
         else:
             result = _evaluate(context, artifact, gold, config, refit, sport)
+            failpoint("during_report")
             result.update(data_hash=digest, evaluation=evaluation, report_dir=str(out_dir), variant=variant_of(model),
                           dagster_run_id=context.run.run_id)
             _write_report(out_dir, name, result, result.pop("predictions"),

@@ -1,0 +1,16 @@
+"""Named points where the crash tests kill a run: with TP_FAILPOINT=<name> set, reaching that point
+sends SIGKILL to the whole process group, as a killed `dagster asset materialize` dies. Unset (always,
+outside those tests) it does nothing. The points: during_tuning, after_artifact_staging,
+after_mlflow_registration, during_report, during_promotion."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+POINTS = ("during_tuning", "after_artifact_staging", "after_mlflow_registration", "during_report", "during_promotion")
+
+
+def failpoint(name: str) -> None:
+    if os.environ.get("TP_FAILPOINT") == name:
+        os.killpg(os.getpgrp(), signal.SIGKILL)

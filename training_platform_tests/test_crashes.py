@@ -1,0 +1,92 @@
+"""A real `dagster asset materialize` killed (SIGKILL to its process group) at five points: the state
+is consistent after the kill, and a re-run of the same command heals it."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import mlflow
+import optuna
+import pytest
+
+from training_platform.failpoints import POINTS
+from training_platform.ml.artifacts import ModelArtifact, verify_artifact
+from training_platform.ml.tuning import optuna_storage
+from training_platform.sources.synthetic import generate_league
+from training_platform.sources.weeks import weeks_covering
+from training_platform.storage.registry import ChampionRegistry
+from training_platform.storage.warehouse import Warehouse
+
+DAGSTER = Path(sys.executable).parent / "dagster"
+CHAIN = ("--select", "tuning/elo_nba++++",  # tuning, model, report and its gates, production, predictions
+         "--config-json", '{"execution": {"config": {"in_process": {}}}}')  # one process: cheaper, killed all the same
+
+
+def dagster(data: Path, *args, failpoint: str | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "TP_DATA_DIR": str(data), "TP_SYNTHETIC_SEASONS": "2", "TP_SPORTS": "nba"}
+    env.pop("DAGSTER_HOME", None)  # a throwaway instance, never the user's
+    env.pop("TP_FAILPOINT", None)
+    if failpoint:
+        env["TP_FAILPOINT"] = failpoint
+    return subprocess.run([str(DAGSTER), "asset", "materialize", "-m", "training_platform.definitions", *args],
+                          env=env, cwd=data.parent, capture_output=True, text=True, timeout=600,
+                          start_new_session=True)  # its own process group, which the failpoint kills
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory) -> Path:
+    data = tmp_path_factory.mktemp("crash") / "data"
+    games = generate_league("nba", seasons=2, first_season=2023)
+    weeks = weeks_covering(games["game_date"].min().date(), games["game_date"].max().date())
+    done = dagster(data, "--select", "raw/games,features/gold", "--partition-range", f"nba|{weeks[0]}...nba|{weeks[-1]}")
+    assert done.returncode == 0, done.stderr[-3000:]
+    return data
+
+
+def assert_consistent(data: Path) -> None:
+    """No half-written version is visible, and whatever the registry says is champion verifies."""
+    registry = ChampionRegistry(Warehouse(data / "warehouse.duckdb"))
+    for version_dir in (data / "models").glob("*/v*"):
+        meta = json.loads((version_dir / "metadata.json").read_text())
+        verify_artifact(ModelArtifact(meta["name"], meta["version"], str(version_dir / "model.joblib"),
+                                      registry.recorded_sha256(meta["name"], meta["version"]) or meta["sha256"]))
+    for report_dir in (data / "reports").glob("*/v*"):
+        assert (report_dir / "report.json").exists(), report_dir
+    champion = registry.current("nba")
+    if champion is not None:
+        verify_artifact(ModelArtifact(champion["model"], champion["version"], champion["artifact_path"], champion["sha256"]))
+
+
+def assert_healed(data: Path) -> None:
+    assert_consistent(data)
+    champion = ChampionRegistry(Warehouse(data / "warehouse.duckdb")).current("nba")
+    pointer = json.loads((data / "production" / "nba.json").read_text())
+    assert (pointer["model"], pointer["version"], pointer["sha256"]) == (champion["model"], champion["version"],
+                                                                         champion["sha256"])
+    client = mlflow.MlflowClient(f"sqlite:///{data / 'mlflow.db'}")
+    assert str(client.get_registered_model(champion["model"]).aliases["champion"]) == champion["mlflow_model_version"]
+    versions = {str(v.version) for v in client.search_model_versions("name='elo_nba'")}
+    on_disk = {str(json.loads(m.read_text())["mlflow_model_version"]) for m in (data / "models").glob("elo_nba/v*/metadata.json")}
+    assert versions == on_disk  # MLflow's versions map one-to-one to artifacts
+    experiment = client.get_experiment_by_name("training_platform").experiment_id
+    assert not client.search_runs([experiment], filter_string="attributes.status = 'RUNNING'")
+    storage = optuna_storage(str(data / "optuna" / "studies.journal"))
+    for summary in optuna.get_all_study_summaries(storage):
+        study = optuna.load_study(study_name=summary.study_name, storage=storage)
+        assert not study.get_trials(states=(optuna.trial.TrialState.RUNNING,))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("point", POINTS)
+def test_a_run_killed_at_any_point_leaves_consistent_state_that_a_rerun_heals(ingested, tmp_path, point):
+    data = tmp_path / "data"
+    shutil.copytree(ingested, data)
+    killed = dagster(data, *CHAIN, failpoint=point)
+    assert killed.returncode == -9, (point, killed.returncode, killed.stderr[-2000:])
+    assert_consistent(data)
+    again = dagster(data, *CHAIN)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert_healed(data)

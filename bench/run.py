@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import foundation, serving, training  # noqa: E402
+from bench import foundation, reliability, serving, training  # noqa: E402
 
 
 def main() -> int:
@@ -30,6 +30,7 @@ def main() -> int:
             rows.extend(training.bench_optuna_xgboost(work))
             rows.extend(training.bench_warm_start())
             rows.append(training.bench_peak_memory(work))
+            rows.extend(reliability.bench_weekly_updates(work))
     out = Path(__file__).parent / "results.json"
     out.write_text(json.dumps(rows, indent=2) + "\n")
     print(f"wrote {out}")

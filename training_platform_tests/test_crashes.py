@@ -10,6 +10,7 @@ from pathlib import Path
 
 import mlflow
 import optuna
+import pandas as pd
 import pytest
 
 from training_platform.failpoints import POINTS
@@ -90,3 +91,24 @@ def test_a_run_killed_at_any_point_leaves_consistent_state_that_a_rerun_heals(in
     again = dagster(data, *CHAIN)
     assert again.returncode == 0, again.stderr[-3000:]
     assert_healed(data)
+
+
+@pytest.mark.slow
+def test_two_ingests_of_different_sports_at_once_lose_nothing(tmp_path):
+    data = tmp_path / "data"
+    weeks = {"nfl": "2024-09-10", "nba": "2024-11-05"}
+    env = {**os.environ, "TP_DATA_DIR": str(data), "TP_SYNTHETIC_SEASONS": "1"}
+    env.pop("DAGSTER_HOME", None)
+    runs = [subprocess.Popen([str(DAGSTER), "asset", "materialize", "-m", "training_platform.definitions", "--select",
+                              "raw/games,features/gold", "--partition", f"{sport}|{week}"], env=env, cwd=tmp_path,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for sport, week in weeks.items()]
+    outcomes = [run.communicate(timeout=600) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], [err[-2000:] for _, err in outcomes]
+    store = Warehouse(data / "warehouse.duckdb")
+    for sport, week in weeks.items():
+        expected = generate_league(sport, seasons=1, first_season=2024)
+        start = pd.Timestamp(week)
+        in_week = expected[(expected["game_date"] >= start) & (expected["game_date"] < start + pd.Timedelta(days=7))]
+        assert len(store.read("raw_games", sport)) == len(in_week) > 0
+        assert len(store.read("features_gold", sport)) == len(in_week)

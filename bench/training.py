@@ -17,6 +17,7 @@ from training_platform.defs.features.assets import features_gold
 from training_platform.defs.raw.assets import raw_games
 from training_platform.defs.tuning.assets import build_tuning_asset
 from training_platform.demo import QUIET_LOGS
+from training_platform.ml.backtest import backtest_seasons  # noqa: E402
 from training_platform.ml.features import DEFAULT_ELO, build_gold_features
 from training_platform.ml.training import default_splitter, training_rows
 from training_platform.ml.tuning import optuna_storage, search_space, seed_for, tune
@@ -36,7 +37,8 @@ def nfl_training_rows():
 
 
 def bench_optuna_xgboost(work: Path) -> list[dict]:
-    """tuning/xgboost_nfl, 100 TPE trials, 5-fold expanding-window CV, pruning on, real NFL 1999-2024."""
+    """tuning/xgboost_nfl, 100 TPE trials, 5-fold expanding-window CV, pruning on, real NFL 1999-2019 (the
+    seasons before the backtest window)."""
     games = read_nflverse_games(NFLVERSE)
     weeks = weeks_covering(games["game_date"].min().date(), games["game_date"].max().date())
     resources = make_resources(work / "optuna_dagster", nfl=f"nflverse:{NFLVERSE}")
@@ -52,6 +54,10 @@ def bench_optuna_xgboost(work: Path) -> list[dict]:
     study = outcome.output_for_node("tuning__xgboost_nfl")
 
     X, y, week_of_row = nfl_training_rows()
+    # The same study: tuning/xgboost_nfl tunes on the seasons before the report's backtest window only.
+    gold = build_gold_features(games, DEFAULT_ELO["nfl"])
+    early = (X["season"] < backtest_seasons(gold)[0]).to_numpy()
+    X, y, week_of_row = X[early].reset_index(drop=True), y[early], week_of_row[early]
     plain_seconds, plain = timed(lambda: tune(
         make_model("xgboost", "nfl", seed=seed_for("xgboost_nfl")), search_space("xgboost"), X, y, week_of_row,
         default_splitter(5), method="optuna", n_trials=TRIALS, storage=optuna_storage(str(work / "plain.journal")),

@@ -6,11 +6,11 @@ import hashlib
 import json
 import os
 import pickle
+import re
 from pathlib import Path
 
-import numpy as np
-
 import dagster as dg
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -240,3 +240,24 @@ def test_a_mistyped_warehouse_is_an_error_not_a_new_empty_registry(tmp_path, com
                           text=True, timeout=120)
     assert done.returncode == 2 and "no warehouse at" in done.stderr and "warehuose.duckdb" in done.stderr
     assert not (tmp_path / "warehuose.duckdb").exists() and not (tmp_path / "production").exists()
+
+
+@pytest.mark.parametrize("break_file, message", [
+    (lambda games, csv: games.drop(columns="home_score").to_csv(csv, index=False), r"missing required column\(s\) \['home_score'\]"),
+    (lambda games, csv: games.rename(columns={"home_team": "home"}).to_csv(csv, index=False), r"\['home_team'\]"),
+    (lambda games, csv: games.astype({"home_score": object}).assign(home_score="twenty").to_csv(csv, index=False),
+     r"column 'home_score' cannot be read as Int64 \(first bad value: 'twenty'\)"),
+    (lambda games, csv: games.assign(home_moneyline="evens").to_csv(csv, index=False),
+     r"column 'home_moneyline' cannot be read as Float64"),
+    (lambda games, csv: csv.write_bytes(b""), r"not a readable CSV \(EmptyDataError"),
+    (lambda games, csv: csv.write_bytes(b"\xff\xfe\x00garbage\x00" * 50), r"not a readable CSV"),
+    (lambda games, csv: csv.unlink(), r"games CSV not found"),
+])
+def test_an_unreadable_source_names_itself_and_writes_nothing(stored_nfl, tmp_path, instance, break_file, message):
+    games, csv, resources, weeks = stored_nfl
+    before = snapshot(tmp_path / "data")
+    break_file(games, csv)
+    error = failure(ingest_week(resources, instance, weeks[1]))
+    assert re.search(message, error), error[-1500:]
+    assert str(csv) in error
+    assert snapshot(tmp_path / "data") == before

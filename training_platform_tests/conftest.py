@@ -1,3 +1,4 @@
+import os
 import warnings
 from pathlib import Path
 
@@ -18,6 +19,15 @@ NFLVERSE = SHARED_DATA / "nflverse_games_1999_2024.csv.gz"
 
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
 warnings.filterwarnings("ignore", category=dg.PreviewWarning)
+
+
+def subprocess_env(**settings: str) -> dict[str, str]:
+    """The environment for a CLI the test starts: none of the user's (or an earlier test's) Dagster,
+    MLflow or platform settings leak in (mlflow.set_tracking_uri exports MLFLOW_TRACKING_URI), only
+    `settings`; never the user's Dagster instance."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("TP_", "MLFLOW_", "DAGSTER_HOME"))}
+    return {**env, **settings}
 
 
 def require_shared(path: Path) -> Path:

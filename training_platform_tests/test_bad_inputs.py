@@ -20,7 +20,7 @@ from training_platform.defs.raw.assets import raw_games
 from training_platform.sources.synthetic import generate_league
 from training_platform.sources.weeks import week_start
 from training_platform.storage.warehouse import Warehouse
-from training_platform_tests.conftest import make_resources
+from training_platform_tests.conftest import make_resources, subprocess_env
 
 TABLES = ("raw_games", "raw_games_quarantine", "features_gold", "model_registry")
 
@@ -203,7 +203,7 @@ def test_work_a_killed_process_left_running_is_marked_failed_on_the_next_run(tmp
     process.start()
     process.join(120)
     assert process.exitcode == -9
-    client = mlflow.MlflowClient(f"sqlite:///{tmp_path}/mlflow.db")
+    client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{tmp_path}/mlflow.db")  # runs only, no registry
     experiment = client.get_experiment_by_name("tp").experiment_id
     assert [r.info.status for r in client.search_runs([experiment])] == ["RUNNING"]
     with tracked_run(f"sqlite:///{tmp_path}/mlflow.db", "tp", "models/elo_nfl", {}, f"{tmp_path}/mlartifacts"):
@@ -234,8 +234,7 @@ def test_a_mistyped_warehouse_is_an_error_not_a_new_empty_registry(tmp_path, com
     import subprocess
     import sys
 
-    env = {**os.environ, "TP_DATA_DIR": str(tmp_path), "TP_WAREHOUSE": str(tmp_path / "warehuose.duckdb")}
-    env.pop("DAGSTER_HOME", None)
+    env = subprocess_env(TP_DATA_DIR=str(tmp_path), TP_WAREHOUSE=str(tmp_path / "warehuose.duckdb"))
     done = subprocess.run([sys.executable, "-m", "training_platform.cli", *command], env=env, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 2 and "no warehouse at" in done.stderr and "warehuose.duckdb" in done.stderr

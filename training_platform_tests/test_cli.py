@@ -1,12 +1,12 @@
 """The shell commands of the README, as a user types them."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 from training_platform.sources.synthetic import generate_league
 from training_platform.sources.weeks import weeks_covering
+from training_platform_tests.conftest import subprocess_env
 
 DAGSTER = Path(sys.executable).parent / "dagster"
 
@@ -16,8 +16,7 @@ def dagster(*args, env):
 
 
 def test_backfill_tune_then_materialize_the_model_from_the_shell(tmp_path):
-    env = {**os.environ, "TP_DATA_DIR": str(tmp_path), "TP_SYNTHETIC_SEASONS": "2"}
-    env.pop("DAGSTER_HOME", None)
+    env = subprocess_env(TP_DATA_DIR=str(tmp_path), TP_SYNTHETIC_SEASONS="2")
     games = generate_league("nfl", seasons=2, first_season=2023)
     weeks = weeks_covering(games["game_date"].min().date(), games["game_date"].max().date())
     ingest = dagster("asset", "materialize", "-m", "training_platform.definitions", "--select", "raw/games,features/gold",
@@ -31,8 +30,7 @@ def test_backfill_tune_then_materialize_the_model_from_the_shell(tmp_path):
 
 
 def test_an_unknown_partition_is_refused(tmp_path):
-    env = {**os.environ, "TP_DATA_DIR": str(tmp_path)}
-    env.pop("DAGSTER_HOME", None)
+    env = subprocess_env(TP_DATA_DIR=str(tmp_path))
     bad = dagster("asset", "materialize", "-m", "training_platform.definitions", "--select", "raw/games",
                   "--partition", "nfl|2024-09-04", env=env)  # a Wednesday: not a week start
     assert bad.returncode != 0

@@ -2,7 +2,6 @@
 is consistent after the kill, and a re-run of the same command heals it."""
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from training_platform.sources.synthetic import generate_league
 from training_platform.sources.weeks import weeks_covering
 from training_platform.storage.registry import ChampionRegistry
 from training_platform.storage.warehouse import Warehouse
+from training_platform_tests.conftest import subprocess_env
 
 DAGSTER = Path(sys.executable).parent / "dagster"
 CHAIN = ("--select", "tuning/elo_nba++++",  # tuning, model, report and its gates, production, predictions
@@ -27,11 +27,8 @@ CHAIN = ("--select", "tuning/elo_nba++++",  # tuning, model, report and its gate
 
 
 def dagster(data: Path, *args, failpoint: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "TP_DATA_DIR": str(data), "TP_SYNTHETIC_SEASONS": "2", "TP_SPORTS": "nba"}
-    env.pop("DAGSTER_HOME", None)  # a throwaway instance, never the user's
-    env.pop("TP_FAILPOINT", None)
-    if failpoint:
-        env["TP_FAILPOINT"] = failpoint
+    env = subprocess_env(TP_DATA_DIR=str(data), TP_SYNTHETIC_SEASONS="2", TP_SPORTS="nba",
+                         **({"TP_FAILPOINT": failpoint} if failpoint else {}))
     return subprocess.run([str(DAGSTER), "asset", "materialize", "-m", "training_platform.definitions", *args],
                           env=env, cwd=data.parent, capture_output=True, text=True, timeout=600,
                           start_new_session=True)  # its own process group, which the failpoint kills
@@ -67,7 +64,8 @@ def assert_healed(data: Path) -> None:
     pointer = json.loads((data / "production" / "nba.json").read_text())
     assert (pointer["model"], pointer["version"], pointer["sha256"]) == (champion["model"], champion["version"],
                                                                          champion["sha256"])
-    client = mlflow.MlflowClient(f"sqlite:///{data / 'mlflow.db'}")
+    uri = f"sqlite:///{data / 'mlflow.db'}"
+    client = mlflow.MlflowClient(tracking_uri=uri, registry_uri=uri)  # not the registry another test set globally
     assert str(client.get_registered_model(champion["model"]).aliases["champion"]) == champion["mlflow_model_version"]
     versions = {str(v.version) for v in client.search_model_versions("name='elo_nba'")}
     on_disk = {str(json.loads(m.read_text())["mlflow_model_version"]) for m in (data / "models").glob("elo_nba/v*/metadata.json")}
@@ -97,8 +95,7 @@ def test_a_run_killed_at_any_point_leaves_consistent_state_that_a_rerun_heals(in
 def test_two_ingests_of_different_sports_at_once_lose_nothing(tmp_path):
     data = tmp_path / "data"
     weeks = {"nfl": "2024-09-10", "nba": "2024-11-05"}
-    env = {**os.environ, "TP_DATA_DIR": str(data), "TP_SYNTHETIC_SEASONS": "1"}
-    env.pop("DAGSTER_HOME", None)
+    env = subprocess_env(TP_DATA_DIR=str(data), TP_SYNTHETIC_SEASONS="1")
     runs = [subprocess.Popen([str(DAGSTER), "asset", "materialize", "-m", "training_platform.definitions", "--select",
                               "raw/games,features/gold", "--partition", f"{sport}|{week}"], env=env, cwd=tmp_path,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -3,7 +3,6 @@ real DuckDB, MLflow and Optuna storage."""
 
 import hashlib
 import json
-import os
 import subprocess
 import sys
 from concurrent.futures import ProcessPoolExecutor
@@ -19,7 +18,7 @@ from training_platform.sources.synthetic import generate_league
 from training_platform.sources.weeks import week_start, weeks_covering
 from training_platform.storage.registry import ChampionRegistry
 from training_platform.storage.warehouse import Warehouse
-from training_platform_tests.conftest import make_resources
+from training_platform_tests.conftest import make_resources, subprocess_env
 from training_platform_tests.test_lineage import ALL_ASSETS, chain, check_results, ingest, run_chain
 
 SEASONS = 3  # NBA: ~2,460 backtest games, enough for the gates to speak clearly
@@ -55,7 +54,8 @@ def registry(tmp_path) -> ChampionRegistry:
 
 
 def champion_alias(tmp_path, name):
-    client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}")
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    client = mlflow.MlflowClient(tracking_uri=uri, registry_uri=uri)
     version = {m.name: m.aliases.get("champion") for m in client.search_registered_models()}.get(name)
     return None if version is None else str(version)
 
@@ -195,8 +195,7 @@ def test_rollback_survives_next_promotion(two_candidates):
 
 def test_the_cli_rolls_back_through_dagster_and_refuses_what_it_cannot_do(two_candidates):
     root, *_ = two_candidates
-    env = {**os.environ, "TP_DATA_DIR": str(root), "TP_SOURCE_NBA": f"csv:{root / 'nba.csv'}"}
-    env.pop("DAGSTER_HOME", None)  # never the user's instance
+    env = subprocess_env(TP_DATA_DIR=str(root), TP_SOURCE_NBA=f"csv:{root / 'nba.csv'}")
 
     def tp(*args):
         return subprocess.run([sys.executable, "-m", "training_platform.cli", *args], env=env,

@@ -69,7 +69,8 @@ def test_tuning_and_model_are_tracked_registered_and_verified(ingested):
 
 def test_unchanged_inputs_give_no_new_version_and_new_parameters_do(ingested):
     root, resources, instance = ingested
-    client = mlflow.MlflowClient(f"sqlite:///{root / 'mlflow.db'}")
+    uri = f"sqlite:///{root / 'mlflow.db'}"
+    client = mlflow.MlflowClient(tracking_uri=uri, registry_uri=uri)
     before = sorted(str(v.version) for v in client.search_model_versions("name='logistic_nfl'"))
     again = dg.materialize(LOGISTIC, resources=resources, instance=instance, run_config=FEW_TRIALS)
     first = again.output_for_node("models__logistic_nfl")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import subprocess
 from pathlib import Path
@@ -26,6 +27,7 @@ def git_commit() -> str:
         return "unknown"
 
 
+@functools.lru_cache(maxsize=1)  # the code does not change while a process runs
 def code_version() -> str:
     """SHA-256 of the modelling code (ml/ and sources/): a version is new only if it or its inputs changed."""
     root = Path(__file__).resolve().parents[1]

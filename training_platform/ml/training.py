@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from training_platform.ml.calibration import TimeSeriesCalibratedClassifier
+from training_platform.ml.provenance import data_hash
 from training_platform.ml.splits import ExpandingWindowSplit
 from training_platform.ml.zoo import make_model
 from training_platform.sources.weeks import week_start
@@ -22,12 +23,11 @@ def training_rows(gold: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndar
 
 
 def played_data_hash(gold: pd.DataFrame) -> str:
-    """The data version a report is made on: its played games only, so scheduling the coming week's
-    fixtures does not make every report stale. "" when nothing is played."""
-    from training_platform.ml.provenance import data_hash
-
-    played = gold[gold["home_win"].notna()] if "home_win" in gold else gold.iloc[0:0]
-    return data_hash(played.sort_values(["game_date", "game_id"]).reset_index(drop=True)) if len(played) else ""
+    """The data version a report is made on: its played games (`training_rows`) only, so scheduling the
+    coming week's fixtures does not make every report stale. "" when nothing is played."""
+    if gold.empty or "home_win" not in gold or gold["home_win"].isna().all():
+        return ""
+    return data_hash(training_rows(gold)[0])
 
 
 def fit_calibrated(name: str, sport: str, params: dict, X: pd.DataFrame, y: np.ndarray, seed: int,

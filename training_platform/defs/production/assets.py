@@ -74,6 +74,7 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
     def _production(context: dg.AssetExecutionContext, config: ProductionConfig, warehouse: WarehouseResource,
                     model_store: ModelStoreResource, tracking: TrackingResource, **reports):
         registry = ChampionRegistry(warehouse.open())
+        before = registry.current(sport)
         try:  # heal the copies a crash left behind
             reconcile(registry, sport, model_store.production_dir, tracking.mlflow_uri)
         except ArtifactIntegrityError as exc:
@@ -89,11 +90,12 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
             row, verdicts, forced_note = _automatic(context, config, registry, pool, current_data, thresholds, reports)
         else:
             raise dg.Failure(f"unknown action {config.action!r}; use auto, rollback or manual")
-        reconcile(registry, sport, model_store.production_dir, tracking.mlflow_uri)
+        if before is None or row["entry_id"] != before["entry_id"]:  # a new record: derive its copies
+            reconcile(registry, sport, model_store.production_dir, tracking.mlflow_uri)
         fallback = _market_free_fallback(row, pool, current_data, registry.demoted(sport), reports)
         champion = {"sport": sport, "model": row["model"], "version": int(row["version"]),
                     "artifact": row["artifact_path"], "sha256": row["sha256"], "metrics": row["metrics"],
-                    "variant": variant_of(row["model"].rsplit("_", 1)[0]), "forced": bool(row["forced"]),
+                    "variant": _variant(row), "forced": bool(row["forced"]),
                     "action": row["action"], "promoted_at": row["promoted_at"],
                     "registry_entry": int(row["entry_id"]), "market_free": fallback}
         yield dg.Output(champion, metadata={
@@ -150,7 +152,7 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
 
     def _market_free_fallback(row, pool, current_data, demoted, reports) -> dict | None:
         """The best current market-free candidate that passed its gates: it scores games without lines."""
-        if variant_of(row["model"].rsplit("_", 1)[0]) == "market_free":
+        if _variant(row) == "market_free":
             return {"model": row["model"], "version": int(row["version"]), "artifact": row["artifact_path"],
                     "sha256": row["sha256"]}
         free = [c for c in pool if c.variant == "market_free" and c.data_hash == current_data and c.gates_passed
@@ -162,6 +164,10 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
         return {"model": best.name, "version": best.version, "artifact": artifact["path"], "sha256": artifact["sha256"]}
 
     return _production
+
+
+def _variant(row: dict) -> str:
+    return variant_of(row["model"].rsplit("_", 1)[0])  # the registered name is <model>_<sport>
 
 
 def _candidate(report: dict, thresholds) -> Candidate:

@@ -57,6 +57,33 @@ def reconcile(registry: ChampionRegistry, sport: str, production_dir: str | Path
     return row
 
 
+def stale_copies(registry: ChampionRegistry, sport: str, production_dir: str | Path, mlflow_uri: str | None) -> list[str]:
+    """The derived copies that disagree with the registry's current row (what `reconcile` would rewrite)."""
+    row = registry.current(sport)
+    if row is None:
+        return []
+    stale = []
+    for name in (f"{sport}.json", f"{sport}.model_status.json"):
+        try:
+            copy = json.loads((Path(production_dir) / name).read_text())
+        except (OSError, ValueError):
+            copy = {}
+        if (copy.get("sha256"), copy.get("promoted_at")) != (row["sha256"], str(row["promoted_at"])):
+            stale.append(str(Path(production_dir) / name))
+    if mlflow_uri and row.get("mlflow_model_version"):
+        import mlflow
+        from mlflow.exceptions import MlflowException
+
+        client = mlflow.MlflowClient(tracking_uri=mlflow_uri, registry_uri=mlflow_uri)
+        try:
+            alias = client.get_registered_model(row["model"]).aliases.get(CHAMPION_ALIAS)
+        except MlflowException:
+            alias = None
+        if str(alias) != str(row["mlflow_model_version"]):
+            stale.append(f"MLflow alias {row['model']}@{CHAMPION_ALIAS}")
+    return stale
+
+
 def artifact_of(row: dict) -> ModelArtifact:
     return ModelArtifact(row["model"], int(row["version"]), row["artifact_path"], row["sha256"])
 

@@ -1,6 +1,7 @@
 """`tp` command line: the champion's registry from a shell.
 
     tp champion --sport nfl                              the current champion and its history
+    tp status [--sport nfl]                              check every champion's copies against the registry and repair them
     tp rollback --sport nfl --model elo_nfl --version 3  restore an earlier version
     tp promote  --sport nfl --model elo_nfl --version 4  promote a version by hand (recorded as manual)
 
@@ -22,6 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     show = commands.add_parser("champion", help="show the champion and the registry history of a sport")
     show.add_argument("--sport", required=True, choices=SPORTS)
+    status = commands.add_parser("status", help="reconcile the pointer files and MLflow alias with the registry")
+    status.add_argument("--sport", choices=SPORTS, help="one sport (default: every sport)")
     for action, text in (("rollback", "make an earlier model version the champion again"),
                          ("promote", "make a version the champion by hand, without the automatic comparison")):
         command = commands.add_parser(action, help=text)
@@ -46,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
               "ingested or promoted there. Check the path, or run `make demo` to create one.", file=sys.stderr)
         return 2
     registry = ChampionRegistry(warehouse)
+    if args.command == "status":
+        return _status(registry, resources, [args.sport] if args.sport else list(SPORTS))
     if args.command == "champion":
         history = registry.history(args.sport)
         if history.empty:
@@ -71,6 +76,32 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.sport} champion is now {row['model']} v{row['version']} (sha256 {row['sha256'][:12]}…), "
           f"replacing {row['replaces_version']}; registry entry {row['entry_id']}")
     return 0
+
+
+def _status(registry, resources, sports: list[str]) -> int:
+    """Each sport's champion as the registry records it; stale copies are rewritten from it. Exit 2
+    when a champion's artifact no longer matches its recorded SHA-256 (nothing can be derived from it)."""
+    from training_platform.champion import reconcile, stale_copies
+    from training_platform.ml.artifacts import ArtifactIntegrityError
+
+    production_dir, mlflow_uri = resources["model_store"].production_dir, resources["tracking"].mlflow_uri
+    damaged = False
+    for sport in sports:
+        row = registry.current(sport)
+        if row is None:
+            print(f"{sport}: no champion yet")
+            continue
+        stale = stale_copies(registry, sport, production_dir, mlflow_uri)
+        try:
+            reconcile(registry, sport, production_dir, mlflow_uri)
+        except ArtifactIntegrityError as exc:
+            damaged = True
+            print(f"{sport}: champion {row['model']} v{row['version']} is damaged: {exc}. Roll back or promote "
+                  f"another version: tp rollback --sport {sport} --model <model>_{sport} --version <N>", file=sys.stderr)
+            continue
+        print(f"{sport}: {row['model']} v{row['version']} (sha256 {row['sha256'][:12]}…, registry entry "
+              f"{row['entry_id']}, {row['action']}); " + (f"repaired {', '.join(stale)}" if stale else "copies in sync"))
+    return 2 if damaged else 0
 
 
 def _materialize_production(sport: str, action: str, model: str, version: int) -> str | None:

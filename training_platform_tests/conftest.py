@@ -40,7 +40,9 @@ def make_resources(root: Path, seasons: int = 3, **sources) -> dict:
     return {
         "warehouse": WarehouseResource(path=str(root / "warehouse.duckdb")),
         "games_source": GamesSourceResource(cache_dir=str(root / "cache"), synthetic_seasons=seasons, **sources),
-        "model_store": ModelStoreResource(models_dir=str(root / "models"), reports_dir=str(root / "reports")),
+        "model_store": ModelStoreResource(models_dir=str(root / "models"), reports_dir=str(root / "reports"),
+                                          production_folder=str(root / "production"),
+                                          predictions_folder=str(root / "predictions")),
         "tracking": TrackingResource(mlflow_uri=f"sqlite:///{root / 'mlflow.db'}", mlflow_artifacts=str(root / "mlartifacts"),
                                      optuna_storage=str(root / "optuna" / "studies.journal")),
         "io_manager": PlainValuesIOManager(base_dir=str(root / "io")),

@@ -145,17 +145,17 @@ def test_plain_values_round_trip():
         dumps({"x": {1, 2}})
 
 
-def test_a_flipped_spread_sign_fails_its_check_and_features_are_not_built(stored_nfl, tmp_path, instance):
+def test_a_flipped_spread_sign_fails_its_check_and_nothing_is_written(stored_nfl, tmp_path, instance):
     games, csv, resources, weeks = stored_nfl
-    flipped = games.assign(spread_line=-games["spread_line"])
-    flipped.to_csv(csv, index=False)
-    before = Warehouse(tmp_path / "data" / "warehouse.duckdb").read("features_gold", "nfl")
+    before = snapshot(tmp_path / "data")
+    games.assign(spread_line=-games["spread_line"]).to_csv(csv, index=False)
     result = ingest_week(resources, instance, weeks[3])
     check = next(e for e in result.get_asset_check_evaluations() if e.asset_check_key.name == "spread_sign_convention")
     assert not check.passed and "away team's side" in check.description
     assert check.metadata["agreement"].value["nfl"]["share"] < 0.2
+    assert "Nothing was written" in failure(result) and str(csv) in failure(result)
     assert not result.asset_materializations_for_node("features__gold")  # blocked: no inverted features
-    pd.testing.assert_frame_equal(Warehouse(tmp_path / "data" / "warehouse.duckdb").read("features_gold", "nfl"), before)
+    assert snapshot(tmp_path / "data") == before  # the stored spreads are not overwritten by flipped ones
 
 
 def test_the_spread_convention_holds_on_the_real_file():

@@ -139,7 +139,7 @@ def test_thresholds_come_from_the_file_with_sport_overrides(tmp_path):
     custom = tmp_path / "gates.yaml"
     custom.write_text("defaults: {min_accuracy: 0.7}\nsports: {nba: {moneyline: {max_ece: 0.01}}}\n")
     assert load_thresholds("nba", path=custom) == GateThresholds(min_accuracy=0.7, max_ece=0.01)
-    assert load_thresholds("nba", market="totals", path=custom) == GateThresholds(min_accuracy=0.7)
+    assert load_thresholds("nfl", path=custom) == GateThresholds(min_accuracy=0.7)
 
 
 def test_bad_gates_files_are_refused_clearly(tmp_path):
@@ -152,7 +152,11 @@ def test_bad_gates_files_are_refused_clearly(tmp_path):
 
 
 @pytest.mark.parametrize("text, message", [
-    ("defaults: {min_accuracy: 1.5}\n", r"min_accuracy = 1\.5 for nfl moneyline must be a number in \[0\.0, 1\.0\]"),
+    ("defaults: {min_accuracy: 1.5}\n", r"defaults\.min_accuracy = 1\.5 must be a number in \[0\.0, 1\.0\]"),
+    ("sports: {nba: {moneyline: {max_ece: 2}}}\n", r"sports\.nba\.moneyline\.max_ece = 2"),  # not the sport asked for
+    ("sports: {nfl: {moneylin: {max_ece: 0.1}}}\n", r"sports\.nfl\.moneylin: unknown market; known: moneyline"),
+    ("sports: {nhl: {moneyline: {max_ece: 0.1}}}\n", r"sports\.nhl: unknown sport"),
+    ("defualts: {max_ece: 0.1}\n", r"only `defaults` and `sports`"),
     ("defaults: {max_ece: -0.1}\n", r"max_ece = -0\.1"),
     ("defaults: {min_f1: high}\n", r"min_f1 = 'high'"),
     ("defaults: {min_games: true}\n", r"min_games = True"),

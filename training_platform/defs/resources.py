@@ -51,19 +51,22 @@ class GamesSourceResource(dg.ConfigurableResource):
 
 
 class ModelStoreResource(dg.ConfigurableResource):
-    """Root folder of versioned model artifacts and of the reports written beside them."""
+    """The folders of versioned model artifacts, their reports, the champion pointers and model-status
+    files, and the weekly prediction files. Each is its own setting: moving the models elsewhere
+    never moves the champion's pointer out of the data folder."""
 
     models_dir: str
     reports_dir: str
+    production_folder: str
+    predictions_folder: str
 
     @property
     def production_dir(self) -> Path:
-        """The champion pointers and model-status files, beside the models."""
-        return Path(self.models_dir).parent / "production"
+        return Path(self.production_folder)
 
     @property
     def predictions_dir(self) -> Path:
-        return Path(self.models_dir).parent / "predictions"
+        return Path(self.predictions_folder)
 
 
 class TrackingResource(dg.ConfigurableResource):
@@ -118,6 +121,8 @@ def default_resources() -> dict:
         "model_store": ModelStoreResource(
             models_dir=env_path("TP_MODELS_DIR", "models"),
             reports_dir=env_path("TP_REPORTS_DIR", "reports"),
+            production_folder=env_path("TP_PRODUCTION_DIR", "production"),
+            predictions_folder=env_path("TP_PREDICTIONS_DIR", "predictions"),
         ),
         "tracking": TrackingResource(
             mlflow_uri=os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{env_path('TP_MLFLOW_DB', 'mlflow.db')}",

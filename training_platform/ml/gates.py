@@ -41,8 +41,15 @@ class GateResult:
         return f"{verdict}: {shown} vs {self.threshold} ({self.rule}{note})"
 
 
+# The markets candidates are trained and gated for; a gates file naming another is a typo.
+MARKETS = ("moneyline",)
+
+
 def load_thresholds(sport: str, market: str = "moneyline", path: str | Path | None = None) -> GateThresholds:
-    """Thresholds for one sport and market: the file's defaults, overridden per sport and market."""
+    """Thresholds for one sport and market: the file's defaults, overridden per sport and market.
+    The whole file is validated, so a typo under another sport is caught now, not when it runs."""
+    from training_platform.sources.schema import SPORTS
+
     path = Path(path or os.environ.get("TP_GATES_FILE") or DEFAULT_GATES_FILE)
     try:
         config = yaml.safe_load(path.read_text()) or {}
@@ -50,19 +57,36 @@ def load_thresholds(sport: str, market: str = "moneyline", path: str | Path | No
         raise FileNotFoundError(f"gates file {path} does not exist (TP_GATES_FILE)") from None
     except yaml.YAMLError as exc:
         raise ValueError(f"gates file {path} is not valid YAML: {exc}") from None
-    if not isinstance(config, dict):
-        raise ValueError(f"gates file {path} must be a mapping with `defaults` and `sports`, not {type(config).__name__}")
+    if not isinstance(config, dict) or set(config) - {"defaults", "sports"}:
+        raise ValueError(f"gates file {path} must be a mapping with only `defaults` and `sports`, "
+                         f"not {sorted(config) if isinstance(config, dict) else type(config).__name__}")
     sports = config.get("sports") or {}
+    _check_settings(path, "defaults", config.get("defaults") or {})
+    for name, markets in sports.items():
+        if name not in SPORTS:
+            raise ValueError(f"{path}: sports.{name}: unknown sport; known: {', '.join(SPORTS)}")
+        for market_name, settings in (markets or {}).items():
+            if market_name not in MARKETS:
+                raise ValueError(f"{path}: sports.{name}.{market_name}: unknown market; known: {', '.join(MARKETS)}")
+            _check_settings(path, f"sports.{name}.{market_name}", settings or {})
+    if sport not in SPORTS or market not in MARKETS:
+        raise ValueError(f"no gates for sport {sport!r} market {market!r}: sports are {', '.join(SPORTS)}, "
+                         f"markets {', '.join(MARKETS)}")
     merged = {**(config.get("defaults") or {}), **((sports.get(sport) or {}).get(market) or {})}
+    return replace(GateThresholds(), **merged)
+
+
+def _check_settings(path: Path, where: str, settings) -> None:
+    if not isinstance(settings, dict):
+        raise ValueError(f"{path}: {where} must be a mapping of gate settings, not {settings!r}")
     known = {f.name for f in fields(GateThresholds)}
-    unknown = set(merged) - known
+    unknown = set(settings) - known
     if unknown:
-        raise ValueError(f"{path}: unknown gate setting(s) {sorted(unknown)}; known: {sorted(known)}")
-    for key, value in merged.items():
+        raise ValueError(f"{path}: {where}: unknown gate setting(s) {sorted(unknown)}; known: {sorted(known)}")
+    for key, value in settings.items():
         low, high = RANGES[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-            raise ValueError(f"{path}: {key} = {value!r} for {sport} {market} must be a number in [{low}, {high}]")
-    return replace(GateThresholds(), **merged)
+            raise ValueError(f"{path}: {where}.{key} = {value!r} must be a number in [{low}, {high}]")
 
 
 # The values each threshold may take: shares are shares, counts are counts.

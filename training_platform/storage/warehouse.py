@@ -19,6 +19,10 @@ import pandas as pd
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
+class WarehouseUnreadable(RuntimeError):
+    """The warehouse file exists but DuckDB cannot open it (damaged, or not a DuckDB file)."""
+
+
 class Warehouse:
     def __init__(self, path: str | Path, lock_timeout_s: float = 120.0):
         self.path = Path(path)
@@ -42,7 +46,11 @@ class Warehouse:
             try:
                 return duckdb.connect(str(self.path), read_only=read_only)
             except duckdb.IOException as exc:
-                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                if "lock" not in str(exc).lower():
+                    raise WarehouseUnreadable(
+                        f"the warehouse {self.path} cannot be opened ({exc}). It is left as it is: restore it from "
+                        "a backup, or point TP_WAREHOUSE / TP_DATA_DIR at the right file") from exc
+                if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
 

@@ -65,6 +65,7 @@ def raw_games(context: dg.AssetExecutionContext, config: RawGamesConfig, games_s
     shares: dict[str, float] = {}  # per sport: one sport's bad rows never hide under another's volume
     spreads: dict[str, tuple[int, float]] = {}
     problems_by_rule: dict[str, list[pd.DataFrame]] = {rule: [] for rule in RULES}
+    pending = []  # every sport is read and checked before anything is written
     for sport, weeks in selected_weeks(context).items():
         history = games_source.games(sport)  # schema errors raise here, before anything is written
         history = history.assign(partition_week=week_start(history["game_date"]).to_numpy())
@@ -81,16 +82,33 @@ def raw_games(context: dg.AssetExecutionContext, config: RawGamesConfig, games_s
         }
         problems = find_problems(incoming, weeks, games_source.known_teams(sport), today, elsewhere)
         valid, bad = split_valid(incoming, problems)
-        ingested_at = pd.Timestamp.now(tz="UTC").tz_localize(None)
-        store.replace_weeks({
-            RAW_TABLE: valid.assign(ingested_at=ingested_at),
-            QUARANTINE_TABLE: bad.assign(ingested_at=ingested_at, run_id=context.run.run_id),
-        }, sport, weeks)
+        pending.append((sport, weeks, valid, bad))
         stored, quarantined = stored + len(valid), quarantined + len(bad)
         shares[sport] = len(bad) / max(len(valid) + len(bad), 1)
         spreads[sport] = spread_agreement(valid)
         for rule, rows in problems.groupby("rule"):
             problems_by_rule[rule].append(incoming.loc[rows["row"], ["game_id", "game_date", "home_team", "away_team"]].assign(reason=rows["reason"].to_numpy()))
+
+    flipped = {sport: share for sport, (n, share) in spreads.items() if n >= MIN_SPREAD_GAMES and share < MIN_SPREAD_AGREEMENT}
+    spread_check = dg.AssetCheckResult(
+        check_name=SPREAD_CHECK, passed=not flipped, severity=dg.AssetCheckSeverity.ERROR,
+        description="spread signs agree with the moneyline favourites" if not flipped else
+        "the spread's sign disagrees with the moneyline favourite in " + ", ".join(
+            f"{sport}: {1 - share:.1%} of {spreads[sport][0]} games" for sport, share in flipped.items())
+        + "; is the source's spread from the away team's side? Flip it (spread_line > 0: home favoured)",
+        metadata={"agreement": dg.MetadataValue.json({s: {"games": n, "share": None if n == 0 else round(a, 4)}
+                                                     for s, (n, a) in spreads.items()})},
+    )
+    if flipped:  # a flipped file would overwrite good stored spreads: refuse before writing anything
+        yield spread_check
+        sources = ", ".join(games_source.describe(sport) for sport in flipped)
+        raise dg.Failure(f"{sources}: {spread_check.description}. Nothing was written; the stored games are unchanged.")
+    for sport, weeks, valid, bad in pending:
+        ingested_at = pd.Timestamp.now(tz="UTC").tz_localize(None)
+        store.replace_weeks({
+            RAW_TABLE: valid.assign(ingested_at=ingested_at),
+            QUARANTINE_TABLE: bad.assign(ingested_at=ingested_at, run_id=context.run.run_id),
+        }, sport, weeks)
         context.log.info(f"{sport}: {len(weeks)} week(s), {len(valid)} games stored, {len(bad)} quarantined")
 
     share = max(shares.values(), default=0.0)
@@ -107,16 +125,7 @@ def raw_games(context: dg.AssetExecutionContext, config: RawGamesConfig, games_s
         "table": RAW_TABLE,
         "warehouse": dg.MetadataValue.path(store.path),
     })
-    flipped = {sport: share for sport, (n, share) in spreads.items() if n >= MIN_SPREAD_GAMES and share < MIN_SPREAD_AGREEMENT}
-    yield dg.AssetCheckResult(
-        check_name=SPREAD_CHECK, passed=not flipped, severity=dg.AssetCheckSeverity.ERROR,
-        description="spread signs agree with the moneyline favourites" if not flipped else
-        "the spread's sign disagrees with the moneyline favourite in " + ", ".join(
-            f"{sport}: {1 - share:.1%} of {spreads[sport][0]} games" for sport, share in flipped.items())
-        + "; is the source's spread from the away team's side? Flip it (spread_line > 0: home favoured)",
-        metadata={"agreement": dg.MetadataValue.json({s: {"games": n, "share": None if n == 0 else round(a, 4)}
-                                                     for s, (n, a) in spreads.items()})},
-    )
+    yield spread_check
     for rule, text in RULES.items():
         failing = pd.concat(problems_by_rule[rule]) if problems_by_rule[rule] else pd.DataFrame()
         yield dg.AssetCheckResult(

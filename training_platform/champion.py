@@ -138,6 +138,13 @@ def stored_version(registry: ChampionRegistry, models_dir: str | Path, reports_d
     return artifact, json.loads(reports[-1].read_text())
 
 
+def refuse_current_champion(registry: ChampionRegistry, sport: str, model_name: str, version: int) -> None:
+    """A rollback or promotion to the version that is already champion would only append a row."""
+    current = registry.current(sport)
+    if current is not None and (current["model"], int(current["version"])) == (model_name, int(version)):
+        raise ValueError(f"{model_name} v{version} is already the {sport} champion; nothing changed")
+
+
 def set_champion_alias(mlflow_uri: str, sport: str, registered_name: str, version: str | int) -> None:
     """Point the `champion` alias at this version, and take it off every other model of the sport."""
     import mlflow

@@ -59,11 +59,12 @@ def main(argv: list[str] | None = None) -> int:
         columns = ["entry_id", "action", "model", "version", "sha256", "forced", "promoted_at", "dagster_run_id"]
         print(history[columns].assign(sha256=history["sha256"].str[:12]).to_string(index=False))
         return 0
-    from training_platform.champion import stored_version
+    from training_platform.champion import refuse_current_champion, stored_version
 
     store = resources["model_store"]
     try:  # refuse early, before Dagster loads; production/<sport> checks the same again when it runs
         stored_version(registry, store.models_dir, store.reports_dir, args.sport, args.model, args.version)
+        refuse_current_champion(registry, args.sport, args.model, args.version)
     except (ValueError, RuntimeError) as exc:
         print(f"{args.command} refused: {exc}", file=sys.stderr)
         return 2

@@ -36,3 +36,15 @@ def test_an_unknown_partition_is_refused(tmp_path):
     assert bad.returncode != 0
     assert "2024-09-04" in bad.stderr + bad.stdout
     assert not (tmp_path / "warehouse.duckdb").exists()
+
+
+def test_moving_the_models_never_moves_the_champion_out_of_the_data_folder(tmp_path, monkeypatch):
+    from training_platform.defs.resources import default_resources
+
+    monkeypatch.setenv("TP_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TP_MODELS_DIR", str(tmp_path / "elsewhere" / "models"))
+    store = default_resources()["model_store"]
+    assert store.production_dir == tmp_path / "data" / "production"
+    assert store.predictions_dir == tmp_path / "data" / "predictions"
+    monkeypatch.setenv("TP_PRODUCTION_DIR", str(tmp_path / "pointers"))
+    assert default_resources()["model_store"].production_dir == tmp_path / "pointers"

@@ -51,6 +51,7 @@ def test_game_already_stored_under_another_week_is_a_duplicate():
 @pytest.mark.parametrize("overrides, reason", [
     ({"home_score": None}, "only one team has a score"),
     ({"home_score": 250}, "score above 100"),
+    ({"away_moneyline": None}, "only one side has a moneyline (home -150.0, away <NA>)"),
 ])
 def test_impossible_scores(overrides, reason):
     frame = conform(pd.DataFrame([good_game(**overrides)]))

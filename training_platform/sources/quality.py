@@ -68,7 +68,9 @@ def find_problems(
         known = set(known_teams)
         unknown = ~games["home_team"].isin(known) | ~games["away_team"].isin(known)
         flag(unknown & games["home_team"].notna(), "unknown_team",
-             lambda r: f"unknown team(s) {sorted({r['home_team'], r['away_team']} - known)}")
+             lambda r: f"unknown team(s) {sorted({r['home_team'], r['away_team']} - known)}: not a franchise of the "
+                       "source nor stored before; a new or renamed franchise is accepted with the raw/games run "
+                       "config accept_new_teams")
 
     dates = pd.to_datetime(games["game_date"])
     flag((dates > pd.Timestamp(today)) & home.notna(), "future_completed_game",
@@ -81,6 +83,9 @@ def find_problems(
         values = games[column].astype("float64")
         flag(values.notna() & ~is_valid_american(values.fillna(0)), "invalid_odds",
              lambda r, c=column: f"{c}={r[c]} is not valid American odds")
+    home_odds, away_odds = (games[c].isna() for c in ("home_moneyline", "away_moneyline"))
+    flag(home_odds != away_odds, "invalid_odds",  # half a market has no vig-free probability
+         lambda r: f"only one side has a moneyline (home {r['home_moneyline']}, away {r['away_moneyline']})")
 
     return pd.DataFrame(found, columns=["row", "rule", "reason"])
 
@@ -93,6 +98,19 @@ def split_valid(games: pd.DataFrame, problems: pd.DataFrame) -> tuple[pd.DataFra
     bad = games.loc[grouped.index].assign(rule=grouped["rule"].astype("string"),
                                           reason=grouped["reason"].astype("string"))
     return games.drop(index=grouped.index), bad
+
+
+def keep_stored_versions(valid: pd.DataFrame, bad: pd.DataFrame, stored: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A game whose new row fails a rule while a valid row of it is stored keeps the stored row: a
+    bad correction from the source quarantines the new row and never deletes a good game."""
+    if bad.empty or stored.empty:
+        return valid, bad
+    kept = stored[stored["game_id"].isin(bad["game_id"]) & ~stored["game_id"].isin(valid["game_id"])]
+    if kept.empty:
+        return valid, bad
+    marked = bad["game_id"].isin(kept["game_id"])
+    bad = bad.assign(reason=bad["reason"].where(~marked, bad["reason"] + "; the stored version of the game is kept"))
+    return pd.concat([valid, kept[list(valid.columns)].astype(valid.dtypes.to_dict())], ignore_index=True), bad
 
 
 def loss_refusal(source: str, source_games: int, incoming_by_week: dict[str, int], stored_by_week: dict[str, int],

@@ -129,6 +129,13 @@ class Warehouse:
         found = self.query(f"SELECT partition_week, count(*) AS n FROM {table} WHERE sport = ? GROUP BY 1", [sport])
         return {f"{pd.Timestamp(w):%Y-%m-%d}": int(n) for w, n in zip(found.get("partition_week", []), found.get("n", []))}
 
+    def teams(self, table: str, sport: str) -> set[str]:
+        """Every team code stored for `sport` (home or away)."""
+        _check_identifier(table)
+        found = self.query(f"SELECT home_team AS team FROM {table} WHERE sport = ? "
+                           f"UNION SELECT away_team FROM {table} WHERE sport = ?", [sport, sport])
+        return set(found.get("team", pd.Series(dtype=str)).dropna())
+
     def game_weeks(self, table: str, sport: str, game_ids: list[str]) -> dict[str, str]:
         """Week (partition start) under which each of `game_ids` is already stored."""
         if not game_ids:

@@ -11,7 +11,14 @@ from pathlib import Path
 
 import dagster as dg
 
-from training_platform.champion import artifact_of, reconcile, record_champion, report_forecasts, stored_version
+from training_platform.champion import (
+    artifact_of,
+    reconcile,
+    record_champion,
+    refuse_current_champion,
+    report_forecasts,
+    stored_version,
+)
 from training_platform.defs.automation.conditions import AFTER_UPSTREAM_UPDATES
 from training_platform.defs.features.assets import GOLD_FEATURES, GOLD_TABLE
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
@@ -141,6 +148,7 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
         if config.model is None or config.version is None:
             raise dg.Failure(f"action {config.action} needs config model (e.g. elo_{sport}) and version")
         try:
+            refuse_current_champion(registry, sport, config.model, config.version)
             artifact, report = stored_version(registry, model_store.models_dir, model_store.reports_dir, sport,
                                               config.model, config.version)
         except (ValueError, RuntimeError) as exc:

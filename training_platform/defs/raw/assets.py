@@ -14,6 +14,7 @@ from training_platform.sources.quality import (
     RULES,
     SPREAD_CHECK,
     find_problems,
+    keep_stored_versions,
     loss_refusal,
     split_valid,
     spread_agreement,
@@ -33,6 +34,9 @@ class RawGamesConfig(dg.Config):
     # share of the stored games, is refused: nothing is written. allow_delete says you mean it.
     max_source_shrink: float = 0.1
     allow_delete: bool = False
+    # Team codes the source may newly use (an expansion or a renamed franchise). Without them a game
+    # naming a team that is neither the source's franchise list nor already stored is quarantined.
+    accept_new_teams: list[str] = []
 
 
 @dg.asset(
@@ -80,8 +84,11 @@ def raw_games(context: dg.AssetExecutionContext, config: RawGamesConfig, games_s
             game_id: week for game_id, week in store.game_weeks(RAW_TABLE, sport, incoming["game_id"].dropna().tolist()).items()
             if dt.date.fromisoformat(week) not in set(weeks)
         }
-        problems = find_problems(incoming, weeks, games_source.known_teams(sport), today, elsewhere)
-        valid, bad = split_valid(incoming, problems)
+        problems = find_problems(incoming, weeks, _known_teams(games_source, store, sport, config), today, elsewhere)
+        stored_rows = store.read(RAW_TABLE, sport, since=min(weeks), before=max(weeks) + dt.timedelta(days=7))
+        if not stored_rows.empty:
+            stored_rows = stored_rows[stored_rows["partition_week"].isin(pd.to_datetime(weeks))]
+        valid, bad = keep_stored_versions(*split_valid(incoming, problems), stored_rows)
         pending.append((sport, weeks, valid, bad))
         stored, quarantined = stored + len(valid), quarantined + len(bad)
         shares[sport] = len(bad) / max(len(valid) + len(bad), 1)
@@ -141,3 +148,11 @@ def raw_games(context: dg.AssetExecutionContext, config: RawGamesConfig, games_s
                 "examples": dg.MetadataValue.md(failing.head(10).astype(str).to_markdown(index=False) if not failing.empty else "none"),
             },
         )
+
+
+def _known_teams(games_source: GamesSourceResource, store, sport: str, config: RawGamesConfig) -> set[str] | None:
+    """The source's franchise list, or for a plain CSV the teams already stored (None before the first
+    ingest: there is nothing to compare with), plus the codes the run config accepts."""
+    known = games_source.known_teams(sport)
+    known = set(known) if known is not None else store.teams(RAW_TABLE, sport)
+    return (known | set(config.accept_new_teams)) if known else None

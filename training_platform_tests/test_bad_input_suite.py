@@ -371,7 +371,9 @@ def test_a_bad_input_is_answered_clearly_and_nothing_stored_changes(world, case,
     stamps = {"ignore_write_stamps": True, "skip_tables": ("raw_games_quarantine",)} if case.quarantines else {}
     before = snapshot(world.root, **stamps)
     message = case.run(world, monkeypatch)
-    assert re.search(case.expect, message, re.DOTALL), message[-3000:]
+    found = re.search(case.expect, message, re.DOTALL)
+    assert found, message[-3000:]
+    print(f"\n{case.id}: {found.group(0)[:300]}")  # `pytest -s -k bad_input_is` lists what each case answers
     assert snapshot(world.root, **stamps) == before
 
 

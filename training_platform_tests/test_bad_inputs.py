@@ -60,6 +60,14 @@ def test_secrets_in_urls_are_redacted(url, shown):
     assert redacted(url) == shown
 
 
+def test_a_source_url_is_named_in_messages_without_its_credentials():
+    from training_platform.defs.resources import GamesSourceResource
+
+    source = GamesSourceResource(cache_dir="c", nfl="nflverse:https://me:s3cret@host/games.csv?token=t0ken")
+    assert source.describe("nfl") == "'nflverse:https://***@host/games.csv?token=***' (TP_SOURCE_NFL)"
+    assert GamesSourceResource(cache_dir="c", nfl="csv:/data/nfl.csv").describe("nfl") == "'csv:/data/nfl.csv' (TP_SOURCE_NFL)"
+
+
 def test_an_unreachable_webhook_is_logged_without_its_credentials(tmp_path, instance, monkeypatch, capfd):
     from training_platform.defs.automation.sensors import _post_webhook
 

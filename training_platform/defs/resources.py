@@ -8,7 +8,7 @@ import dagster as dg
 import pandas as pd
 
 from training_platform.ml.tracking import tracked_run
-from training_platform.settings import env_path
+from training_platform.settings import env_path, redacted
 from training_platform.sources.registry import SourceSpec, known_teams, load_games
 from training_platform.sources.synthetic import DEFAULT_SEASONS, DEFAULT_SEED
 from training_platform.storage.plain_values import dumps, loads
@@ -43,8 +43,11 @@ class GamesSourceResource(dg.ConfigurableResource):
                           self.synthetic_upcoming_weeks)
 
     def describe(self, sport: str) -> str:
-        """The source as the user configured it, for messages (TP_SOURCE_<SPORT>)."""
-        return f"{getattr(self, sport)!r} (TP_SOURCE_{sport.upper()})"
+        """The source as the user configured it, for messages (TP_SOURCE_<SPORT>); a URL's credentials
+        and query values are shown as ***."""
+        spec = self.spec(sport)
+        shown = f"{spec.kind}:{redacted(spec.location)}" if spec.location else spec.kind
+        return f"{shown!r} (TP_SOURCE_{sport.upper()})"
 
     def known_teams(self, sport: str):
         return known_teams(self.spec(sport), sport)

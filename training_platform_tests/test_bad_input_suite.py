@@ -373,7 +373,8 @@ def test_a_bad_input_is_answered_clearly_and_nothing_stored_changes(world, case,
     message = case.run(world, monkeypatch)
     found = re.search(case.expect, message, re.DOTALL)
     assert found, message[-3000:]
-    print(f"\n{case.id}: {found.group(0)[:300]}")  # `pytest -s -k bad_input_is` lists what each case answers
+    line = message[message.rfind("\n", 0, found.start()) + 1:].split("\n")[0]
+    print(f"\n{case.id}: {line[:400]}")  # `pytest -s -k bad_input_is` lists what each case answers
     assert snapshot(world.root, **stamps) == before
 
 

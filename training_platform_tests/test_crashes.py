@@ -12,7 +12,7 @@ import optuna
 import pandas as pd
 import pytest
 
-from training_platform.failpoints import POINTS
+from training_platform.failpoints import INGEST_POINT, POINTS
 from training_platform.ml.artifacts import ModelArtifact, verify_artifact
 from training_platform.ml.tuning import optuna_storage
 from training_platform.sources.synthetic import generate_league
@@ -26,9 +26,9 @@ CHAIN = ("--select", "tuning/elo_nba++++",  # tuning, model, report and its gate
          "--config-json", '{"execution": {"config": {"in_process": {}}}}')  # one process: cheaper, killed all the same
 
 
-def dagster(data: Path, *args, failpoint: str | None = None) -> subprocess.CompletedProcess:
+def dagster(data: Path, *args, failpoint: str | None = None, **settings: str) -> subprocess.CompletedProcess:
     env = subprocess_env(TP_DATA_DIR=str(data), TP_SYNTHETIC_SEASONS="2", TP_SPORTS="nba",
-                         **({"TP_FAILPOINT": failpoint} if failpoint else {}))
+                         **({"TP_FAILPOINT": failpoint} if failpoint else {}), **settings)
     return subprocess.run([str(DAGSTER), "asset", "materialize", "-m", "training_platform.definitions", *args],
                           env=env, cwd=data.parent, capture_output=True, text=True, timeout=600,
                           start_new_session=True)  # its own process group, which the failpoint kills
@@ -89,6 +89,38 @@ def test_a_run_killed_at_any_point_leaves_consistent_state_that_a_rerun_heals(in
     again = dagster(data, *CHAIN)
     assert again.returncode == 0, again.stderr[-3000:]
     assert_healed(data)
+
+
+@pytest.mark.slow
+def test_an_ingest_killed_between_raw_and_features_keeps_the_old_features_and_a_rerun_heals(tmp_path):
+    """raw/games and features/gold are two steps, each one transaction: killed between them, the
+    features are exactly what they were (never half-written), and the same command rebuilds them."""
+    data, csv = tmp_path / "data", tmp_path / "nba.csv"
+    games = generate_league("nba", seasons=1, first_season=2024)
+    games.to_csv(csv, index=False)
+    weeks = weeks_covering(games["game_date"].min().date(), games["game_date"].max().date())
+    source = {"TP_SOURCE_NBA": f"csv:{csv}"}
+    ingest = ("--select", "raw/games,features/gold")
+    assert dagster(data, *ingest, "--partition-range", f"nba|{weeks[0]}...nba|{weeks[-1]}", **source).returncode == 0
+    store = Warehouse(data / "warehouse.duckdb")
+    week = pd.Timestamp(weeks[3])
+    game = games.index[(games["game_date"] >= week) & (games["game_date"] < week + pd.Timedelta(days=7))][0]
+    gold_before = store.read("features_gold", "nba")
+    corrected = games.copy()  # the source corrects one result: the winner changes
+    corrected.loc[game, ["home_score", "away_score"]] = games.loc[game, ["away_score", "home_score"]].to_numpy()
+    corrected.to_csv(csv, index=False)
+
+    killed = dagster(data, *ingest, "--partition", f"nba|{weeks[3]}", failpoint=INGEST_POINT, **source)
+    assert killed.returncode == -9, killed.stderr[-2000:]
+    raw = store.read("raw_games", "nba").set_index("game_id")
+    assert raw.loc[games.loc[game, "game_id"], "home_score"] == games.loc[game, "away_score"]  # raw has the correction
+    pd.testing.assert_frame_equal(store.read("features_gold", "nba"), gold_before)  # features as they were
+
+    again = dagster(data, *ingest, "--partition", f"nba|{weeks[3]}", **source)
+    assert again.returncode == 0, again.stderr[-3000:]
+    gold = store.read("features_gold", "nba").set_index("game_id")
+    was = gold_before.set_index("game_id").loc[games.loc[game, "game_id"], "home_win"]
+    assert gold.loc[games.loc[game, "game_id"], "home_win"] == 1 - was and len(gold) == len(raw)
 
 
 @pytest.mark.slow

@@ -6,6 +6,7 @@ import datetime as dt
 import dagster as dg
 import pandas as pd
 
+from training_platform.failpoints import INGEST_POINT, failpoint
 from training_platform.defs.partitions import selected_weeks, sport_week_partitions
 from training_platform.defs.resources import GamesSourceResource, WarehouseResource
 from training_platform.sources.quality import (
@@ -117,6 +118,7 @@ def raw_games(context: dg.AssetExecutionContext, config: RawGamesConfig, games_s
             QUARANTINE_TABLE: bad.assign(ingested_at=ingested_at, run_id=context.run.run_id),
         }, sport, weeks)
         context.log.info(f"{sport}: {len(weeks)} week(s), {len(valid)} games stored, {len(bad)} quarantined")
+    failpoint(INGEST_POINT)  # the crash tests kill here: raw written, features/gold not yet
 
     share = max(shares.values(), default=0.0)
     blocking = share > config.max_quarantined_share

@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
 import sys
 import time
@@ -25,14 +24,14 @@ import dagster as dg  # noqa: E402
 from training_platform.demo import DEMO_MODELS, QUIET_LOGS  # noqa: E402
 from training_platform.defs.features.assets import features_gold  # noqa: E402
 from training_platform.defs.raw.assets import raw_games  # noqa: E402
-from training_platform.ml.elo import replay  # noqa: E402
-from training_platform.ml.backtest import backtest_seasons, walk_forward_backtest  # noqa: E402
-from training_platform.ml.champion_choice import Candidate, choose  # noqa: E402
-from training_platform.ml.gates import all_passed, evaluate_gates, load_thresholds  # noqa: E402
-from training_platform.ml.features import DEFAULT_ELO, build_gold_features  # noqa: E402
-from training_platform.ml.training import default_splitter, fit_calibrated, training_rows  # noqa: E402
-from training_platform.ml.tuning import optuna_storage, search_space, seed_for, tune  # noqa: E402
-from training_platform.ml.zoo import make_model  # noqa: E402
+from training_platform.ml.features.elo import replay  # noqa: E402
+from training_platform.ml.evaluation.backtest import backtest_seasons, walk_forward_backtest  # noqa: E402
+from training_platform.ml.evaluation.champion_choice import Candidate, choose  # noqa: E402
+from training_platform.ml.evaluation.gates import all_passed, evaluate_gates, load_thresholds  # noqa: E402
+from training_platform.ml.features.gold import DEFAULT_ELO, build_gold_features  # noqa: E402
+from training_platform.ml.modeling.training import default_splitter, fit_calibrated, training_rows  # noqa: E402
+from training_platform.ml.modeling.tuning import optuna_storage, search_space, seed_for, tune  # noqa: E402
+from training_platform.ml.modeling.zoo import make_model  # noqa: E402
 from training_platform.sources.nflverse import read_nflverse_games  # noqa: E402
 from training_platform.sources.quality import find_problems, split_valid  # noqa: E402
 from training_platform.sources.registry import SourceSpec, load_games  # noqa: E402
@@ -40,7 +39,8 @@ from training_platform.sources.schema import SPORTS  # noqa: E402
 from training_platform.sources.weeks import week_start, weeks_covering  # noqa: E402
 from training_platform.storage.warehouse import Warehouse  # noqa: E402
 from training_platform.defs.partitions import range_tags  # noqa: E402
-from training_platform_tests.conftest import make_resources  # noqa: E402
+from training_platform.defs.resources import default_resources  # noqa: E402
+from training_platform.settings import Settings, environment_with  # noqa: E402
 
 
 warnings.filterwarnings("ignore")
@@ -74,7 +74,7 @@ def plain_pipeline(games, store: Warehouse, sport: str):
 
 
 def bench_demo(work: Path) -> dict:
-    env = {**os.environ, "TP_DATA_DIR": str(work / "demo"), "DAGSTER_HOME": str(work / "demo_home")}
+    env = environment_with(TP_DATA_DIR=str(work / "demo"), DAGSTER_HOME=str(work / "demo_home"))
     (work / "demo_home").mkdir()
     seconds, _ = timed(lambda: subprocess.run([sys.executable, "-m", "training_platform.demo"], cwd=ROOT, env=env,
                                               check=True, capture_output=True))
@@ -106,7 +106,7 @@ def bench_demo(work: Path) -> dict:
 def bench_nflverse_ingest(work: Path) -> dict:
     games = read_nflverse_games(NFLVERSE)
     weeks = weeks_covering(games["game_date"].min().date(), games["game_date"].max().date())
-    resources = make_resources(work / "ingest", nfl=f"nflverse:{NFLVERSE}")
+    resources = default_resources(Settings.for_folder(work / "ingest", synthetic_seasons=3, source_nfl=f"nflverse:{NFLVERSE}"))
     (work / "ingest_home").mkdir()
     with dg.instance_for_test(temp_dir=str(work / "ingest_home")) as instance:
         seconds, outcome = timed(lambda: dg.materialize([raw_games, features_gold], resources=resources,

@@ -13,11 +13,11 @@ from pathlib import Path
 
 
 import training_platform
-from training_platform.ml.backtest import walk_forward_backtest
-from training_platform.ml.features import build_gold_features
-from training_platform.ml.training import default_splitter, fit_calibrated, training_rows
-from training_platform.ml.tuning import search_space, seed_for, tune
-from training_platform.ml.zoo import make_model
+from training_platform.ml.evaluation.backtest import walk_forward_backtest
+from training_platform.ml.features.gold import build_gold_features
+from training_platform.ml.modeling.training import default_splitter, fit_calibrated, training_rows
+from training_platform.ml.modeling.tuning import search_space, seed_for, tune
+from training_platform.ml.modeling.zoo import make_model
 from training_platform.sources.nflverse import read_nflverse_games
 from training_platform.sources.weeks import week_start
 

@@ -20,7 +20,9 @@ from training_platform.demo import QUIET_LOGS  # noqa: E402
 from training_platform.sources.nflverse import read_nflverse_games  # noqa: E402
 from training_platform.sources.weeks import weeks_covering  # noqa: E402
 from training_platform.defs.partitions import range_tags  # noqa: E402
-from training_platform_tests.conftest import NFLVERSE, make_resources  # noqa: E402
+from bench.foundation import NFLVERSE  # noqa: E402
+from training_platform.defs.resources import default_resources  # noqa: E402
+from training_platform.settings import Settings  # noqa: E402
 
 
 def peak_mb() -> float:
@@ -36,7 +38,7 @@ started = time.perf_counter()
 root = Path(sys.argv[1])
 games = read_nflverse_games(NFLVERSE)
 weeks = weeks_covering(games["game_date"].min().date(), games["game_date"].max().date())
-resources = make_resources(root, nfl=f"nflverse:{NFLVERSE}")
+resources = default_resources(Settings.for_folder(root, synthetic_seasons=3, source_nfl=f"nflverse:{NFLVERSE}"))
 assets = [a for m in ("elo", "logistic", "xgboost") for a in (build_tuning_asset(m, "nfl"), build_model_asset(m, "nfl"))]
 trials = {f"tuning__{m}_nfl": {"config": {"n_trials": 30}} for m in ("logistic", "xgboost")}
 with dg.instance_for_test() as instance:

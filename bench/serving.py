@@ -10,9 +10,9 @@ from sklearn.linear_model import LogisticRegression
 
 from bench.foundation import result
 from training_platform.ml.artifacts import load_model, save_model
-from training_platform.ml.features import build_gold_features
-from training_platform.ml.serving import compile_predictor
-from training_platform.ml.training import fit_calibrated, training_rows
+from training_platform.ml.features.gold import build_gold_features
+from training_platform.ml.serving.compiled import compile_predictor
+from training_platform.ml.modeling.training import fit_calibrated, training_rows
 from training_platform.sources.synthetic import generate_league
 
 SINGLE_CALLS = 3000

@@ -17,16 +17,17 @@ from training_platform.defs.features.assets import features_gold
 from training_platform.defs.raw.assets import raw_games
 from training_platform.defs.tuning.assets import build_tuning_asset
 from training_platform.demo import QUIET_LOGS
-from training_platform.ml.backtest import backtest_seasons  # noqa: E402
-from training_platform.ml.features import DEFAULT_ELO, build_gold_features
-from training_platform.ml.training import default_splitter, training_rows
-from training_platform.ml.tuning import optuna_storage, search_space, seed_for, tune
-from training_platform.ml.warm_start import warm_update
-from training_platform.ml.zoo import make_model
+from training_platform.ml.evaluation.backtest import backtest_seasons  # noqa: E402
+from training_platform.ml.features.gold import DEFAULT_ELO, build_gold_features
+from training_platform.ml.modeling.training import default_splitter, training_rows
+from training_platform.ml.modeling.tuning import optuna_storage, search_space, seed_for, tune
+from training_platform.ml.modeling.warm_start import warm_update
+from training_platform.ml.modeling.zoo import make_model
 from training_platform.sources.nflverse import read_nflverse_games
 from training_platform.sources.weeks import weeks_covering
 from training_platform.defs.partitions import range_tags
-from training_platform_tests.conftest import make_resources
+from training_platform.defs.resources import default_resources
+from training_platform.settings import Settings
 
 TRIALS = 100
 
@@ -41,7 +42,7 @@ def bench_optuna_xgboost(work: Path) -> list[dict]:
     seasons before the backtest window)."""
     games = read_nflverse_games(NFLVERSE)
     weeks = weeks_covering(games["game_date"].min().date(), games["game_date"].max().date())
-    resources = make_resources(work / "optuna_dagster", nfl=f"nflverse:{NFLVERSE}")
+    resources = default_resources(Settings.for_folder(work / "optuna_dagster", synthetic_seasons=3, source_nfl=f"nflverse:{NFLVERSE}"))
     tuning = build_tuning_asset("xgboost", "nfl")
     config = {**QUIET_LOGS, "ops": {"tuning__xgboost_nfl": {"config": {"n_trials": TRIALS, "n_splits": 5}}}}
     with resources["tracking"].run("store set-up", {}):  # a deployment's store exists already: set it up untimed

@@ -13,6 +13,7 @@ import pandas as pd
 
 from training_platform.failpoints import failpoint
 from training_platform.ml.artifacts import MODEL_FILE, ModelArtifact, verify_artifact
+from training_platform.storage.model_store import ModelStore
 from training_platform.storage.registry import ChampionRegistry
 
 CHAMPION_ALIAS = "champion"
@@ -34,7 +35,7 @@ def record_champion(registry: ChampionRegistry, sport: str, artifact: ModelArtif
     return row
 
 
-def reconcile(registry: ChampionRegistry, sport: str, production_dir: str | Path, mlflow_uri: str | None) -> dict | None:
+def reconcile(registry: ChampionRegistry, sport: str, store: ModelStore, mlflow_uri: str | None) -> dict | None:
     """Rewrite the pointer and model-status files and move MLflow's alias to match the registry's
     current row. Returns that row (None when the sport has no champion yet)."""
     row = registry.current(sport)
@@ -45,31 +46,30 @@ def reconcile(registry: ChampionRegistry, sport: str, production_dir: str | Path
     meta = artifact.metadata()
     report_file = Path(row["report_dir"]) / "report.json"
     report = json.loads(report_file.read_text()) if report_file.exists() else {"model": row["metrics"]}
-    production_dir = Path(production_dir)
-    production_dir.mkdir(parents=True, exist_ok=True)
+    Path(store.production_dir).mkdir(parents=True, exist_ok=True)
     pointer = {**{k: row[k] for k in ("sport", "market", "model", "version", "artifact_path", "sha256", "promoted_at",
                                       "dagster_run_id", "forced", "action", "entry_id")},
                "metrics": row["metrics"]}
-    _write_json(production_dir / f"{sport}.json", pointer)
-    _write_json(production_dir / f"{sport}.model_status.json", model_status(meta, report, row))
+    _write_json(store.pointer(sport), pointer)
+    _write_json(store.model_status(sport), model_status(meta, report, row))
     if mlflow_uri and row.get("mlflow_model_version"):
         set_champion_alias(mlflow_uri, sport, row["model"], row["mlflow_model_version"])
     return row
 
 
-def stale_copies(registry: ChampionRegistry, sport: str, production_dir: str | Path, mlflow_uri: str | None) -> list[str]:
+def stale_copies(registry: ChampionRegistry, sport: str, store: ModelStore, mlflow_uri: str | None) -> list[str]:
     """The derived copies that disagree with the registry's current row (what `reconcile` would rewrite)."""
     row = registry.current(sport)
     if row is None:
         return []
     stale = []
-    for name in (f"{sport}.json", f"{sport}.model_status.json"):
+    for path in (store.pointer(sport), store.model_status(sport)):
         try:
-            copy = json.loads((Path(production_dir) / name).read_text())
+            copy = json.loads(path.read_text())
         except (OSError, ValueError):
             copy = {}
         if (copy.get("sha256"), copy.get("promoted_at")) != (row["sha256"], str(row["promoted_at"])):
-            stale.append(str(Path(production_dir) / name))
+            stale.append(str(path))
     if mlflow_uri and row.get("mlflow_model_version"):
         import mlflow
         from mlflow.exceptions import MlflowException
@@ -107,8 +107,8 @@ def model_status(meta: dict, report: dict, row: dict) -> dict:
     }
 
 
-def stored_version(registry: ChampionRegistry, models_dir: str | Path, reports_dir: str | Path, sport: str,
-                   model_name: str, version: int) -> tuple[ModelArtifact, dict]:
+def stored_version(registry: ChampionRegistry, store: ModelStore, sport: str, model_name: str,
+                   version: int) -> tuple[ModelArtifact, dict]:
     """An earlier version of `model_name` and its latest report, for a rollback or a manual promotion.
 
     The name must be a model of `sport` and the folder inside the models folder (no path tricks);
@@ -117,23 +117,22 @@ def stored_version(registry: ChampionRegistry, models_dir: str | Path, reports_d
     version never evaluated cannot be champion."""
     if not _MODEL_NAME.match(model_name) or not model_name.endswith(f"_{sport}"):
         raise ValueError(f"{model_name!r} is not a {sport} model name such as elo_{sport}")
-    root = Path(models_dir).resolve()
-    directory = (root / model_name / f"v{int(version)}").resolve()
+    root = Path(store.models_dir).resolve()
+    directory = store.version_dir(model_name, version).resolve()
     if root not in directory.parents:
         raise ValueError(f"{directory} is outside the models folder {root}")
     if not (directory / MODEL_FILE).exists():
-        found = sorted(p.name for p in (root / model_name).glob("v*")) if (root / model_name).exists() else []
-        raise ValueError(f"no artifact {model_name} v{version} under {models_dir}; versions on disk: {found or 'none'}")
+        found = [f"v{n}" for n in store.versions(model_name)]
+        raise ValueError(f"no artifact {model_name} v{version} under {store.models_dir}; versions on disk: {found or 'none'}")
     recorded = registry.recorded_sha256(model_name, int(version))
     if recorded is None:
         raise ValueError(f"{model_name} v{version} was never recorded by models/{model_name} in the warehouse; "
                          "an artifact the platform did not save is never loaded")
     artifact = ModelArtifact(model_name, int(version), str(directory / MODEL_FILE), recorded)
     verify_artifact(artifact)
-    reports = sorted((Path(reports_dir) / model_name).glob(f"v{int(version)}-*/report.json"),
-                     key=lambda path: path.stat().st_mtime)
+    reports = store.reports_of(model_name, version)
     if not reports:
-        raise ValueError(f"{model_name} v{version} has no report under {reports_dir}; a model that was never "
+        raise ValueError(f"{model_name} v{version} has no report under {store.reports_dir}; a model that was never "
                          f"evaluated cannot be champion (materialize reports/{model_name} for it first)")
     return artifact, json.loads(reports[-1].read_text())
 

@@ -12,7 +12,6 @@ instance at $DAGSTER_HOME, or in a throwaway one when it is unset. Exit codes: 0
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from training_platform.sources.schema import SPORTS
@@ -63,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
 
     store = resources["model_store"]
     try:  # refuse early, before Dagster loads; production/<sport> checks the same again when it runs
-        stored_version(registry, store.models_dir, store.reports_dir, args.sport, args.model, args.version)
+        stored_version(registry, store.open(), args.sport, args.model, args.version)
         refuse_current_champion(registry, args.sport, args.model, args.version)
     except (ValueError, RuntimeError) as exc:
         print(f"{args.command} refused: {exc}", file=sys.stderr)
@@ -85,16 +84,16 @@ def _status(registry, resources, sports: list[str]) -> int:
     from training_platform.champion import reconcile, stale_copies
     from training_platform.ml.artifacts import ArtifactIntegrityError
 
-    production_dir, mlflow_uri = resources["model_store"].production_dir, resources["tracking"].mlflow_uri
+    store, mlflow_uri = resources["model_store"].open(), resources["tracking"].mlflow_uri
     damaged = False
     for sport in sports:
         row = registry.current(sport)
         if row is None:
             print(f"{sport}: no champion yet")
             continue
-        stale = stale_copies(registry, sport, production_dir, mlflow_uri)
+        stale = stale_copies(registry, sport, store, mlflow_uri)
         try:
-            reconcile(registry, sport, production_dir, mlflow_uri)
+            reconcile(registry, sport, store, mlflow_uri)
         except ArtifactIntegrityError as exc:
             damaged = True
             print(f"{sport}: champion {row['model']} v{row['version']} is damaged: {exc}. Roll back or promote "
@@ -111,7 +110,9 @@ def _materialize_production(sport: str, action: str, model: str, version: int) -
 
     from training_platform.definitions import ALL_ASSETS, defs
 
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    from training_platform.settings import Settings
+
+    instance = dg.DagsterInstance.get() if Settings.from_env().dagster_home else dg.DagsterInstance.ephemeral()
     config = {"ops": {f"production__{sport}": {"config": {"action": action, "model": model, "version": version}}},
               "loggers": {"console": {"config": {"log_level": "WARNING"}}}}  # the outcome is printed by main
     result = dg.materialize(ALL_ASSETS, selection=[dg.AssetKey(["production", sport])], instance=instance,

@@ -14,7 +14,7 @@ from training_platform.defs.features.assets import features_gold
 from training_platform.defs.jobs import ingest_job, promote_jobs, train_jobs
 from training_platform.defs.models.assets import model_assets
 from training_platform.defs.predictions.assets import predictions_assets
-from training_platform.defs.production.assets import latest_report_loader, production_assets
+from training_platform.defs.production.assets import production_assets
 from training_platform.defs.raw.assets import raw_games
 from training_platform.defs.reports.assets import report_assets, report_checks
 from training_platform.defs.resources import default_resources
@@ -29,5 +29,5 @@ defs = dg.Definitions(
     jobs=[ingest_job, *train_jobs.values(), *promote_jobs.values()],
     schedules=[weekly_schedule],
     sensors=[new_raw_data_sensor, retrain_after_ingest, gate_outcome_sensor, champion_drift_sensor],
-    resources={**default_resources(), "latest_report_loader": latest_report_loader},
+    resources=default_resources(),
 )

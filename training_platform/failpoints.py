@@ -14,5 +14,7 @@ INGEST_POINT = "between_raw_and_features"
 
 
 def failpoint(name: str) -> None:
-    if os.environ.get("TP_FAILPOINT") == name:
+    from training_platform.settings import Settings
+
+    if Settings.from_env().failpoint == name:
         os.killpg(os.getpgrp(), signal.SIGKILL)

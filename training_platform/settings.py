@@ -1,39 +1,148 @@
-"""Where runtime state lives. Every path can be moved by an environment variable."""
+"""Every setting of the platform, and the only module that reads the environment.
+
+`Settings.from_env()` reads the `TP_*` variables (and `MLFLOW_TRACKING_URI`, `DAGSTER_HOME`) once
+per distinct environment; everything else receives values from it. A `TP_*` variable that is not
+a setting is named in one warning with the closest known name. `python -m training_platform.settings`
+prints the README's settings table (a test checks the README against it).
+"""
 
 from __future__ import annotations
 
+import difflib
 import os
+import warnings
+from dataclasses import dataclass, field, fields, replace
+from functools import lru_cache
 from pathlib import Path
 
+from training_platform.sources.schema import SPORTS
+from training_platform.sources.synthetic import DEFAULT_SEASONS, DEFAULT_SEED
+
 _CHECKOUT = Path(__file__).resolve().parents[1]
-
-
-def data_dir() -> Path:
-    """TP_DATA_DIR, else the checkout's data/ (editable install), else ./data."""
-    if "TP_DATA_DIR" in os.environ:
-        return Path(os.environ["TP_DATA_DIR"]).expanduser().resolve()
-    if (_CHECKOUT / "pyproject.toml").exists():
-        return _CHECKOUT / "data"
-    return Path.cwd() / "data"
-
-
-def env_path(variable: str, default_relative: str) -> str:
-    return os.environ.get(variable) or str(data_dir() / default_relative)
-
-
 DEFAULT_CANDIDATES = ("elo", "logistic", "xgboost")
+
+
+def _setting(env: str, help: str, default=None, under: str | None = None):
+    """A field read from `env`; `under` is a path relative to the data folder used when it is unset."""
+    return field(default=default, metadata={"env": env, "help": help, "under": under})
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = _setting("TP_DATA_DIR", "root of every store below", "the checkout's data/, else ./data")
+    warehouse: Path = _setting("TP_WAREHOUSE", "DuckDB warehouse: games, features, registry", under="warehouse.duckdb")
+    models_dir: Path = _setting("TP_MODELS_DIR", "versioned model artifacts", under="models")
+    reports_dir: Path = _setting("TP_REPORTS_DIR", "evaluation reports", under="reports")
+    production_dir: Path = _setting("TP_PRODUCTION_DIR", "champion pointer and model-status files", under="production")
+    predictions_dir: Path = _setting("TP_PREDICTIONS_DIR", "weekly prediction CSVs", under="predictions")
+    cache_dir: Path = _setting("TP_CACHE_DIR", "downloaded URL sources", under="cache")
+    io_dir: Path = _setting("TP_IO_DIR", "plain JSON values passed between Dagster steps", under="dagster_io")
+    mlflow_db: Path = _setting("TP_MLFLOW_DB", "MLflow's SQLite store when MLFLOW_TRACKING_URI is unset", under="mlflow.db")
+    mlflow_tracking_uri: str | None = _setting("MLFLOW_TRACKING_URI", "an MLflow server or database instead of the SQLite file")
+    mlflow_ui_url: str = _setting("TP_MLFLOW_UI_URL", "MLflow UI address used in run links", "http://127.0.0.1:5000")
+    mlflow_artifacts: Path = _setting("TP_MLFLOW_ARTIFACTS", "artifact root of a new MLflow experiment", under="mlartifacts")
+    optuna_storage: str = _setting("TP_OPTUNA_STORAGE", "Optuna journal file, or any RDB URL", under="optuna/studies.journal")
+    source_nfl: str = _setting("TP_SOURCE_NFL", "NFL games: synthetic, nflverse:<path or URL>, csv:<path>", "synthetic")
+    source_nba: str = _setting("TP_SOURCE_NBA", "NBA games (same forms)", "synthetic")
+    source_mlb: str = _setting("TP_SOURCE_MLB", "MLB games (same forms)", "synthetic")
+    synthetic_seed: int = _setting("TP_SYNTHETIC_SEED", "seed of the embedded synthetic league", DEFAULT_SEED)
+    synthetic_seasons: int = _setting("TP_SYNTHETIC_SEASONS", "seasons of the synthetic league", DEFAULT_SEASONS)
+    synthetic_upcoming_weeks: int = _setting("TP_SYNTHETIC_UPCOMING_WEEKS", "synthetic weeks left unplayed", 1)
+    gates_file: Path | None = _setting("TP_GATES_FILE", "metric-gate thresholds (unset: the package's gates.yaml)")
+    candidates: tuple[str, ...] = _setting("TP_CANDIDATES", "models trained and compared per sport", DEFAULT_CANDIDATES)
+    sports: tuple[str, ...] = _setting("TP_SPORTS", "sports the weekly schedule ingests", SPORTS)
+    alert_webhook: str | None = _setting("TP_ALERT_WEBHOOK", "URL POSTed when a gate fails (logged redacted)")
+    drift_window: int = _setting("TP_DRIFT_WINDOW", "scored predictions in the drift sensor's window", 50)
+    drift_tolerance: float = _setting("TP_DRIFT_TOLERANCE", "Brier worsening that requests retraining", 0.02)
+    failpoint: str | None = _setting("TP_FAILPOINT", "crash tests only: the point where a run kills itself")
+    dagster_home: str | None = _setting("DAGSTER_HOME", "the Dagster instance `tp` records its runs in")
+
+    @property
+    def mlflow_uri(self) -> str:
+        return self.mlflow_tracking_uri or f"sqlite:///{self.mlflow_db}"
+
+    def source(self, sport: str) -> str:
+        return getattr(self, f"source_{sport}")
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """The settings of the current environment (cached for as long as it does not change)."""
+        names = {f.metadata["env"] for f in fields(cls)}
+        relevant = tuple(sorted((k, v) for k, v in os.environ.items() if k in names or k.startswith("TP_")))
+        return _from(relevant)
+
+    @classmethod
+    def for_folder(cls, data_dir: str | Path, **values) -> Settings:
+        """Every store under `data_dir`, the rest at its defaults (tests and benchmarks use it)."""
+        return _resolve(cls(data_dir=Path(data_dir), **values))
+
+
+@lru_cache(maxsize=32)
+def _from(environment: tuple[tuple[str, str], ...]) -> Settings:
+    env = dict(environment)
+    by_env = {f.metadata["env"]: f for f in fields(Settings)}
+    unknown = sorted(k for k in env if k.startswith("TP_") and k not in by_env)
+    if unknown:
+        hints = [f"{k} (did you mean {m[0]}?)" if (m := difflib.get_close_matches(k, by_env, 1)) else k for k in unknown]
+        warnings.warn(f"unknown setting(s) ignored: {', '.join(hints)}", stacklevel=3)
+    values = {}
+    for name, spec in by_env.items():
+        if env.get(name):  # an empty variable is unset
+            values[spec.name] = _parse(spec, env[name])
+    if "data_dir" not in values:
+        values["data_dir"] = _CHECKOUT / "data" if (_CHECKOUT / "pyproject.toml").exists() else Path.cwd() / "data"
+    return _resolve(Settings(**values))
+
+
+def _parse(spec, raw: str):
+    kind = str(spec.type)
+    try:
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+    except ValueError:
+        raise ValueError(f"{spec.metadata['env']}={raw!r} must be {'an integer' if kind == 'int' else 'a number'}") from None
+    if kind.startswith("tuple"):
+        return tuple(item.strip() for item in raw.split(",") if item.strip())
+    if kind.startswith("Path"):
+        return Path(raw).expanduser().resolve()
+    return raw
+
+
+def _resolve(settings: Settings) -> Settings:
+    """Paths left unset default under the data folder; lists are checked against what exists."""
+    data_dir = Path(settings.data_dir).expanduser().resolve()
+    paths = {f.name: str(data_dir / f.metadata["under"]) if f.type == "str" else data_dir / f.metadata["under"]
+             for f in fields(Settings) if f.metadata["under"] and getattr(settings, f.name) is None}
+    resolved = replace(settings, data_dir=data_dir, **paths)
+    unknown_sports = sorted(set(resolved.sports) - set(SPORTS))
+    if unknown_sports or not resolved.sports:
+        raise ValueError(f"TP_SPORTS={','.join(resolved.sports)!r}: unknown sport(s) {unknown_sports}; "
+                         f"choose from {', '.join(SPORTS)}")
+    return resolved
 
 
 def candidate_models() -> list[str]:
     """The model classes the weekly training run fits and evaluates for every sport (TP_CANDIDATES)."""
-    from training_platform.ml.zoo import MODEL_NAMES
+    from training_platform.ml.modeling.zoo import MODEL_NAMES
 
-    names = [n.strip() for n in os.environ.get("TP_CANDIDATES", ",".join(DEFAULT_CANDIDATES)).split(",") if n.strip()]
+    names = list(Settings.from_env().candidates)
     unknown = sorted(set(names) - set(MODEL_NAMES))
     if unknown or not names:
-        raise ValueError(f"TP_CANDIDATES={os.environ.get('TP_CANDIDATES')!r}: unknown model(s) {unknown}; "
+        raise ValueError(f"TP_CANDIDATES={','.join(names)!r}: unknown model(s) {unknown}; "
                          f"choose from {', '.join(MODEL_NAMES)}")
     return names
+
+
+def allow_mlflow_file_store() -> None:
+    """MLflow refuses a file store unless told; harmless with the default SQLite store."""
+    os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
+
+
+def environment_with(**variables: str) -> dict[str, str]:
+    """This process's environment plus `variables`: for a command this one starts."""
+    return {**os.environ, **variables}
 
 
 def redacted(url: str) -> str:
@@ -46,3 +155,17 @@ def redacted(url: str) -> str:
         netloc = "***@" + netloc.rsplit("@", 1)[1]
     query = urlencode([(key, "***") for key, _ in parse_qsl(parts.query, keep_blank_values=True)], safe="*")
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def settings_table() -> str:
+    """The README's table of settings, generated from the fields above."""
+    rows = ["| variable | default | what it sets |", "|---|---|---|"]
+    for f in fields(Settings):
+        default = f"`data/{f.metadata['under']}`" if f.metadata["under"] else (
+            "unset" if f.default is None else f"`{','.join(f.default) if isinstance(f.default, tuple) else f.default}`")
+        rows.append(f"| `{f.metadata['env']}` | {default} | {f.metadata['help']} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(settings_table())

@@ -5,14 +5,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from training_platform.defs.production.assets import latest_report_loader
-from training_platform.defs.resources import (
-    GamesSourceResource,
-    ModelStoreResource,
-    PlainValuesIOManager,
-    TrackingResource,
-    WarehouseResource,
-)
+from training_platform.defs.resources import default_resources
+from training_platform.settings import Settings
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 NFLVERSE = SHARED_DATA / "nflverse_games_1999_2024.csv.gz"
@@ -37,17 +31,9 @@ def require_shared(path: Path) -> Path:
 
 
 def make_resources(root: Path, seasons: int = 3, **sources) -> dict:
-    return {
-        "warehouse": WarehouseResource(path=str(root / "warehouse.duckdb")),
-        "games_source": GamesSourceResource(cache_dir=str(root / "cache"), synthetic_seasons=seasons, **sources),
-        "model_store": ModelStoreResource(models_dir=str(root / "models"), reports_dir=str(root / "reports"),
-                                          production_folder=str(root / "production"),
-                                          predictions_folder=str(root / "predictions")),
-        "tracking": TrackingResource(mlflow_uri=f"sqlite:///{root / 'mlflow.db'}", mlflow_artifacts=str(root / "mlartifacts"),
-                                     optuna_storage=str(root / "optuna" / "studies.journal")),
-        "io_manager": PlainValuesIOManager(base_dir=str(root / "io")),
-        "latest_report_loader": latest_report_loader,
-    }
+    """Every store under `root`; `sources` like nfl="csv:/path" (the rest synthetic)."""
+    return default_resources(Settings.for_folder(root, synthetic_seasons=seasons,
+                                                 **{f"source_{sport}": spec for sport, spec in sources.items()}))
 
 
 @pytest.fixture
@@ -59,3 +45,13 @@ def resources(tmp_path):
 def instance():
     with dg.instance_for_test() as test_instance:
         yield test_instance
+
+
+@pytest.fixture(scope="session")
+def stored_world(tmp_path_factory):
+    """Three NBA seasons ingested from a CSV, Elo tuned, fitted, evaluated and promoted: built once
+    per test run (bad_input_world.py); the bad-input suite, then the structure tests, use it."""
+    from training_platform_tests.bad_input_world import build_world
+
+    with dg.instance_for_test() as test_instance:
+        yield build_world(tmp_path_factory.mktemp("stored_world"), test_instance)

@@ -5,11 +5,11 @@ import pandas as pd
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from training_platform.ml.backtest import backtest_seasons, walk_forward_backtest
-from training_platform.ml.betting import BettingRules, betting_metrics, max_drawdown, place_bets
-from training_platform.ml.drift import drift_check
-from training_platform.ml.features import build_gold_features
-from training_platform.ml.metrics import expected_calibration_error, probability_metrics
+from training_platform.ml.evaluation.backtest import backtest_seasons, walk_forward_backtest
+from training_platform.ml.evaluation.betting import BettingRules, betting_metrics, max_drawdown, place_bets
+from training_platform.ml.evaluation.drift import drift_check
+from training_platform.ml.features.gold import build_gold_features
+from training_platform.ml.evaluation.metrics import expected_calibration_error, probability_metrics
 from training_platform.sources.fingerprints import changed_weeks, week_fingerprints
 from training_platform.sources.synthetic import generate_league
 from training_platform.sources.weeks import week_start
@@ -134,7 +134,7 @@ def test_fingerprints_notice_exactly_the_changed_week():
 
 
 def test_a_reports_data_version_moves_with_played_games_only():
-    from training_platform.ml.training import played_data_hash
+    from training_platform.ml.modeling.training import played_data_hash
 
     base = played_data_hash(GOLD)
     fixture = GOLD.tail(1).assign(game_id="upcoming", home_win=np.nan, game_date=GOLD["game_date"].max() + pd.Timedelta(days=7))

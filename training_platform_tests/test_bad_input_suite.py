@@ -22,7 +22,6 @@ from training_platform.defs.resources import GamesSourceResource
 from training_platform_tests.bad_input_world import (
     SPORT,
     World,
-    build_world,
     copy_version,
     csv_bytes,
     failure,
@@ -44,10 +43,9 @@ class Case:
     quarantines: bool = False  # the bad row lands in quarantine (with its reason) instead of a refusal
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    with dg.instance_for_test() as instance:
-        yield build_world(tmp_path_factory.mktemp("bad_inputs"), instance)
+@pytest.fixture
+def world(stored_world):
+    return stored_world
 
 
 # --- the source file -------------------------------------------------------------------------------

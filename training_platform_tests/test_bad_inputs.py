@@ -152,7 +152,7 @@ def _die_mid_work(args):
 
     from training_platform.ml.provenance import process_tag
     from training_platform.ml.tracking import tracked_run
-    from training_platform.ml.tuning import optuna_storage
+    from training_platform.ml.modeling.tuning import optuna_storage
 
     root, run_name = args
     study = optuna.create_study(storage=optuna_storage(f"{root}/studies.journal"), study_name="s", load_if_exists=True)
@@ -171,8 +171,8 @@ def test_work_a_killed_process_left_running_is_marked_failed_on_the_next_run(tmp
 
     from training_platform.ml.artifacts import save_model
     from training_platform.ml.tracking import tracked_run
-    from training_platform.ml.tuning import optuna_storage, tune
-    from training_platform.ml.zoo import make_model
+    from training_platform.ml.modeling.tuning import optuna_storage, tune
+    from training_platform.ml.modeling.zoo import make_model
 
     process = multiprocessing.get_context("spawn").Process(target=_die_mid_work, args=((str(tmp_path), "models/elo_nfl"),))
     process.start()
@@ -188,8 +188,8 @@ def test_work_a_killed_process_left_running_is_marked_failed_on_the_next_run(tmp
     storage = optuna_storage(f"{tmp_path}/studies.journal")
     assert [t.state for t in optuna.load_study(study_name="s", storage=storage).trials] == [optuna.trial.TrialState.RUNNING]
     games = generate_league("nfl", seasons=2, first_season=2023)
-    from training_platform.ml.features import build_gold_features
-    from training_platform.ml.splits import ExpandingWindowSplit
+    from training_platform.ml.features.gold import build_gold_features
+    from training_platform.ml.modeling.splits import ExpandingWindowSplit
 
     gold = build_gold_features(games)
     gold = gold[gold["home_win"].notna()].reset_index(drop=True)

@@ -48,3 +48,24 @@ def test_moving_the_models_never_moves_the_champion_out_of_the_data_folder(tmp_p
     assert store.predictions_dir == tmp_path / "data" / "predictions"
     monkeypatch.setenv("TP_PRODUCTION_DIR", str(tmp_path / "pointers"))
     assert default_resources()["model_store"].production_dir == tmp_path / "pointers"
+
+
+def test_the_readme_lists_every_setting_as_the_code_defines_it():
+    from training_platform.settings import settings_table
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    block = readme.split("<!-- settings-table -->\n", 1)[1].split("\n<!-- /settings-table -->", 1)[0]
+    assert block == settings_table(), "regenerate it: python -m training_platform.settings"
+
+
+def test_a_mistyped_setting_is_named_with_the_closest_known_one(monkeypatch):
+    import pytest
+
+    from training_platform.settings import Settings
+
+    monkeypatch.setenv("TP_MODLES_DIR", "/elsewhere")
+    with pytest.warns(UserWarning, match=r"unknown setting\(s\) ignored: TP_MODLES_DIR \(did you mean TP_MODELS_DIR\?\)"):
+        Settings.from_env()
+    monkeypatch.setenv("TP_DRIFT_WINDOW", "fifty")
+    with pytest.raises(ValueError, match=r"TP_DRIFT_WINDOW='fifty' must be an integer"):
+        Settings.from_env()

@@ -14,7 +14,7 @@ import pytest
 
 from training_platform.failpoints import INGEST_POINT, POINTS
 from training_platform.ml.artifacts import ModelArtifact, verify_artifact
-from training_platform.ml.tuning import optuna_storage
+from training_platform.ml.modeling.tuning import optuna_storage
 from training_platform.sources.synthetic import generate_league
 from training_platform.sources.weeks import weeks_covering
 from training_platform.storage.registry import ChampionRegistry

@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
-from training_platform.ml.elo import EloParams, replay
-from training_platform.ml.estimators import EloClassifier
-from training_platform.ml.features import build_gold_features
+from training_platform.ml.features.elo import EloParams, replay
+from training_platform.ml.modeling.estimators import EloClassifier
+from training_platform.ml.features.gold import build_gold_features
 from training_platform.sources.nflverse import read_nflverse_games
 from training_platform_tests.conftest import NFLVERSE, require_shared
 

@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 
 import pytest
 
-from training_platform.ml.features import FEATURE_COLUMNS, FEATURE_KNOWN_AT, MARKET_COLUMNS, build_gold_features
-from training_platform.ml.leakage import leaking_features
+from training_platform.ml.features.gold import FEATURE_COLUMNS, FEATURE_KNOWN_AT, MARKET_COLUMNS, build_gold_features
+from training_platform.ml.features.leakage import leaking_features
 from training_platform.sources.csv_games import read_games_csv
 from training_platform.sources.nflverse import read_nflverse_games
 from training_platform.sources.registry import SourceSpec, load_games

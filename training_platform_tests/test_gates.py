@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from training_platform.ml.champion_choice import Candidate, choose, log_loss_on
-from training_platform.ml.gates import GateThresholds, all_passed, evaluate_gates, load_thresholds
+from training_platform.ml.evaluation.champion_choice import Candidate, choose, log_loss_on
+from training_platform.ml.evaluation.gates import GateThresholds, all_passed, evaluate_gates, load_thresholds
 
 unit = st.floats(0.0, 1.0, allow_nan=False)
 metrics = st.fixed_dictionaries({

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 from sklearn.impute import SimpleImputer
 
-from training_platform.ml.features import build_gold_features
-from training_platform.ml.forecast import score
-from training_platform.ml.serving import compile_predictor
-from training_platform.ml.training import fit_calibrated, training_rows
-from training_platform.ml.zoo import make_model
+from training_platform.ml.features.gold import build_gold_features
+from training_platform.ml.serving.forecast import score
+from training_platform.ml.serving.compiled import compile_predictor
+from training_platform.ml.modeling.training import fit_calibrated, training_rows
+from training_platform.ml.modeling.zoo import make_model
 from training_platform.sources.synthetic import generate_league
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from training_platform.ml.artifacts import ArtifactIntegrityError, load_model, save_model
-from training_platform.ml.estimators import EloClassifier
+from training_platform.ml.modeling.estimators import EloClassifier
 from training_platform.storage.warehouse import Warehouse
 
 W1, W2 = dt.date(2024, 9, 3), dt.date(2024, 9, 10)

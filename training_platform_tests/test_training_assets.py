@@ -13,7 +13,7 @@ from training_platform.defs.reports.assets import build_report_asset
 from training_platform.defs.raw.assets import raw_games
 from training_platform.defs.tuning.assets import build_tuning_asset
 from training_platform.ml.artifacts import ArtifactIntegrityError, load_model
-from training_platform.ml.tuning import optuna_storage
+from training_platform.ml.modeling.tuning import optuna_storage
 from training_platform.sources.synthetic import generate_league
 from training_platform.sources.weeks import weeks_covering
 from training_platform.storage.warehouse import Warehouse

@@ -10,13 +10,13 @@ from hypothesis import strategies as st
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from training_platform.ml.calibration import TimeSeriesCalibratedClassifier
-from training_platform.ml.estimators import EloClassifier
-from training_platform.ml.features import build_gold_features
-from training_platform.ml.metrics import expected_calibration_error
-from training_platform.ml.splits import ExpandingWindowSplit, WalkForwardSplit
-from training_platform.ml.tuning import cv_log_loss, optuna_storage, search_space, seed_for, tune
-from training_platform.ml.zoo import MODEL_NAMES, make_model
+from training_platform.ml.modeling.calibration import TimeSeriesCalibratedClassifier
+from training_platform.ml.modeling.estimators import EloClassifier
+from training_platform.ml.features.gold import build_gold_features
+from training_platform.ml.evaluation.metrics import expected_calibration_error
+from training_platform.ml.modeling.splits import ExpandingWindowSplit, WalkForwardSplit
+from training_platform.ml.modeling.tuning import cv_log_loss, optuna_storage, search_space, seed_for, tune
+from training_platform.ml.modeling.zoo import MODEL_NAMES, make_model
 from training_platform.sources.synthetic import generate_league
 from training_platform.sources.weeks import week_start
 
@@ -154,7 +154,7 @@ def test_calibration_lowers_ece_of_a_miscalibrated_model():
 
 
 def test_warm_start_elo_equals_a_full_refit_and_xgboost_grows():
-    from training_platform.ml.warm_start import warm_update
+    from training_platform.ml.modeling.warm_start import warm_update
 
     last_week = WEEKS == WEEKS.max()
     old, new = GOLD[~last_week], GOLD[last_week]
@@ -173,7 +173,7 @@ def test_warm_start_elo_equals_a_full_refit_and_xgboost_grows():
 
 
 def test_walk_forward_never_scores_a_game_with_a_model_that_saw_it():
-    from training_platform.ml.validation import walk_forward_predict
+    from training_platform.ml.evaluation.validation import walk_forward_predict
 
     class Recorder(ClassifierMixin, BaseEstimator):
         """Predicts 1 for a game it was fitted on, 0 otherwise: any leak shows as a 1."""
@@ -194,7 +194,7 @@ def test_walk_forward_never_scores_a_game_with_a_model_that_saw_it():
 
 
 def test_online_elo_gives_the_same_walk_forward_refitting_weekly_or_once():
-    from training_platform.ml.validation import walk_forward_predict
+    from training_platform.ml.evaluation.validation import walk_forward_predict
 
     test = GOLD["season"].to_numpy() == GOLD["season"].max()
     weekly = walk_forward_predict(make_model("elo"), GOLD, Y, pd.Series(WEEKS), test, refit_every_weeks=1)
@@ -228,7 +228,7 @@ def test_elo_scores_fixtures_without_results_exactly_as_its_online_replay():
 
 
 def test_the_stacking_ensemble_never_fits_a_member_on_weeks_after_those_it_predicts():
-    from training_platform.ml.stacking import TimeSeriesStackingClassifier
+    from training_platform.ml.modeling.stacking import TimeSeriesStackingClassifier
 
     class WeekRecorder(ClassifierMixin, BaseEstimator):
         fits: list = []
@@ -260,7 +260,7 @@ def test_elo_fit_replays_games_in_date_order_whatever_the_input_order():
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 2**16), n=st.integers(20, 400))
 def test_the_calibrators_fitted_maps_match_scikit_learns_own(seed, n):
-    from training_platform.ml.calibration import _logit, apply_calibrator, fit_calibrator
+    from training_platform.ml.modeling.calibration import _logit, apply_calibrator, fit_calibrator
 
     rng = np.random.default_rng(seed)
     p = rng.uniform(0.01, 0.99, n)

@@ -1,18 +1,19 @@
 """Resources: everything that varies by deployment, with embedded defaults that need no server."""
 
 
-import os
+import json
 from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 
 from training_platform.ml.tracking import tracked_run
-from training_platform.settings import env_path, redacted
+from training_platform.settings import SPORTS, Settings, redacted
 from training_platform.sources.registry import SourceSpec, known_teams, load_games
 from training_platform.sources.synthetic import DEFAULT_SEASONS, DEFAULT_SEED
+from training_platform.storage.model_store import ModelStore
 from training_platform.storage.plain_values import dumps, loads
-from training_platform.storage.warehouse import Warehouse
+from training_platform.storage.warehouse import Warehouse, table_for
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -22,6 +23,10 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def open(self) -> Warehouse:
         return Warehouse(self.path)
+
+    def read(self, key: dg.AssetKey, sport: str, **window) -> pd.DataFrame:
+        """The rows of `sport` in the table the asset `key` writes (declare `key` among the asset's deps)."""
+        return self.open().read(table_for(key.path), sport, **window)
 
 
 class GamesSourceResource(dg.ConfigurableResource):
@@ -63,13 +68,17 @@ class ModelStoreResource(dg.ConfigurableResource):
     production_folder: str
     predictions_folder: str
 
+    def open(self) -> ModelStore:
+        return ModelStore(Path(self.models_dir), Path(self.reports_dir), Path(self.production_folder),
+                          Path(self.predictions_folder))
+
     @property
     def production_dir(self) -> Path:
-        return Path(self.production_folder)
+        return self.open().production_dir
 
     @property
     def predictions_dir(self) -> Path:
-        return Path(self.predictions_folder)
+        return self.open().predictions_dir
 
 
 class TrackingResource(dg.ConfigurableResource):
@@ -108,30 +117,43 @@ class PlainValuesIOManager(dg.ConfigurableIOManager):
         return loads(path.read_text())
 
 
-def default_resources() -> dict:
-    """Resources configured from the environment (TP_* variables), defaulting under data/."""
+@dg.input_manager
+def latest_report_loader(context: dg.InputContext):
+    """A candidate's report as its latest materialization recorded it; None if it never ran.
+
+    Lets production/<sport> list every configured model as a candidate while users train only some.
+    """
+    event = context.instance.get_latest_materialization_event(context.asset_key)
+    if event is None or event.asset_materialization is None:
+        return None
+    path = Path(event.asset_materialization.metadata["report_json"].value)
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def default_resources(settings: Settings | None = None) -> dict:
+    """Every resource, configured from `settings` (default: the environment's, see settings.py)."""
+    settings = settings or Settings.from_env()
     return {
-        "warehouse": WarehouseResource(path=env_path("TP_WAREHOUSE", "warehouse.duckdb")),
+        "warehouse": WarehouseResource(path=str(settings.warehouse)),
         "games_source": GamesSourceResource(
-            nfl=os.environ.get("TP_SOURCE_NFL", "synthetic"),
-            nba=os.environ.get("TP_SOURCE_NBA", "synthetic"),
-            mlb=os.environ.get("TP_SOURCE_MLB", "synthetic"),
-            seed=int(os.environ.get("TP_SYNTHETIC_SEED", DEFAULT_SEED)),
-            synthetic_seasons=int(os.environ.get("TP_SYNTHETIC_SEASONS", DEFAULT_SEASONS)),
-            synthetic_upcoming_weeks=int(os.environ.get("TP_SYNTHETIC_UPCOMING_WEEKS", 1)),
-            cache_dir=env_path("TP_CACHE_DIR", "cache"),
+            **{sport: settings.source(sport) for sport in SPORTS},
+            seed=settings.synthetic_seed,
+            synthetic_seasons=settings.synthetic_seasons,
+            synthetic_upcoming_weeks=settings.synthetic_upcoming_weeks,
+            cache_dir=str(settings.cache_dir),
         ),
         "model_store": ModelStoreResource(
-            models_dir=env_path("TP_MODELS_DIR", "models"),
-            reports_dir=env_path("TP_REPORTS_DIR", "reports"),
-            production_folder=env_path("TP_PRODUCTION_DIR", "production"),
-            predictions_folder=env_path("TP_PREDICTIONS_DIR", "predictions"),
+            models_dir=str(settings.models_dir),
+            reports_dir=str(settings.reports_dir),
+            production_folder=str(settings.production_dir),
+            predictions_folder=str(settings.predictions_dir),
         ),
         "tracking": TrackingResource(
-            mlflow_uri=os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{env_path('TP_MLFLOW_DB', 'mlflow.db')}",
-            mlflow_ui_url=os.environ.get("TP_MLFLOW_UI_URL", "http://127.0.0.1:5000"),
-            mlflow_artifacts=env_path("TP_MLFLOW_ARTIFACTS", "mlartifacts"),
-            optuna_storage=env_path("TP_OPTUNA_STORAGE", "optuna/studies.journal"),
+            mlflow_uri=settings.mlflow_uri,
+            mlflow_ui_url=settings.mlflow_ui_url,
+            mlflow_artifacts=str(settings.mlflow_artifacts),
+            optuna_storage=str(settings.optuna_storage),
         ),
-        "io_manager": PlainValuesIOManager(base_dir=env_path("TP_IO_DIR", "dagster_io")),
+        "io_manager": PlainValuesIOManager(base_dir=str(settings.io_dir)),
+        "latest_report_loader": latest_report_loader,
     }

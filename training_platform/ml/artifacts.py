@@ -12,6 +12,7 @@ from pathlib import Path
 import joblib
 
 from training_platform.failpoints import failpoint
+from training_platform.storage.model_store import staging_dir, staging_leftovers, version_dir, versions
 from training_platform.ml.provenance import pid_alive
 
 MODEL_FILE = "model.joblib"
@@ -47,36 +48,32 @@ def sha256_of(path: Path) -> str:
 
 def save_model(model, root: str | Path, name: str, metadata: dict) -> ModelArtifact:
     """Write `model` as the next version `root/name/v<N>/`; never overwrites a version."""
-    model_dir = Path(root) / name
-    model_dir.mkdir(parents=True, exist_ok=True)
-    for leftover in model_dir.glob(".v*.*.tmp"):  # a staging folder whose writer died mid-save
-        pid = leftover.name.rsplit(".", 2)[-2]
-        if pid.isdigit() and not pid_alive(int(pid)):
+    (Path(root) / name).mkdir(parents=True, exist_ok=True)
+    for leftover, pid in staging_leftovers(root, name):  # a staging folder whose writer died mid-save
+        if pid is not None and not pid_alive(pid):
             shutil.rmtree(leftover, ignore_errors=True)
-    version = 1 + max((int(p.name[1:]) for p in model_dir.glob("v*") if p.name[1:].isdigit()), default=0)
-    staging = model_dir / f".v{version}.{os.getpid()}.tmp"
+    version = 1 + max(versions(root, name), default=0)
+    staging = staging_dir(root, name, version, os.getpid())
     staging.mkdir()
     joblib.dump(model, staging / MODEL_FILE)
     digest = sha256_of(staging / MODEL_FILE)
     record = {**metadata, "name": name, "version": version, "sha256": digest}
     (staging / METADATA_FILE).write_text(json.dumps(record, indent=2, sort_keys=True, default=str))
     failpoint("after_artifact_staging")
-    final = model_dir / f"v{version}"
+    final = version_dir(root, name, version)
     staging.rename(final)  # a version directory appears complete or not at all
     return ModelArtifact(name, version, str(final / MODEL_FILE), digest)
 
 
 def find_version(root: str | Path, name: str, inputs_fingerprint: str) -> ModelArtifact | None:
     """The newest intact version of `name` fitted from inputs with this fingerprint, if any."""
-    model_dir = Path(root) / name
-    versions = sorted((int(p.name[1:]) for p in model_dir.glob("v*") if p.name[1:].isdigit()), reverse=True)
-    for version in versions:
+    for version in reversed(versions(root, name)):
         try:
-            meta = json.loads((model_dir / f"v{version}" / METADATA_FILE).read_text())
+            meta = json.loads((version_dir(root, name, version) / METADATA_FILE).read_text())
         except (OSError, ValueError):
             continue
         if meta.get("inputs_fingerprint") == inputs_fingerprint:
-            artifact = ModelArtifact(name, version, str(model_dir / f"v{version}" / MODEL_FILE), meta["sha256"])
+            artifact = ModelArtifact(name, version, str(version_dir(root, name, version) / MODEL_FILE), meta["sha256"])
             try:
                 verify_artifact(artifact)
             except ArtifactIntegrityError:

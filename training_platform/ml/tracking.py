@@ -6,7 +6,6 @@ start (dagster-mlflow's resource leaves its run open after an in-process materia
 
 from __future__ import annotations
 
-import os
 import queue
 import threading
 from collections.abc import Iterator
@@ -14,8 +13,9 @@ from pathlib import Path
 from contextlib import contextmanager
 
 from training_platform.ml.provenance import is_dead, process_tag
+from training_platform.settings import allow_mlflow_file_store
 
-os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")  # harmless with the default sqlite store
+allow_mlflow_file_store()
 
 
 @contextmanager
@@ -123,9 +123,13 @@ def drop_orphaned_versions(tracking_uri: str, name: str, models_dir: str) -> Non
     from mlflow.exceptions import MlflowException
 
     client = mlflow.MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+    from training_platform.storage.model_store import version_dir, versions
+
     saved = set()
-    for meta in Path(models_dir, name).glob("v*/metadata.json"):
-        saved.add(str(json.loads(meta.read_text()).get("mlflow_model_version")))
+    for number in versions(models_dir, name):
+        meta = version_dir(models_dir, name, number) / "metadata.json"
+        if meta.exists():
+            saved.add(str(json.loads(meta.read_text()).get("mlflow_model_version")))
     try:
         versions = client.search_model_versions(f"name='{name}'")
     except MlflowException:

@@ -12,7 +12,7 @@ from collections.abc import Collection
 import numpy as np
 import pandas as pd
 
-from training_platform.ml.market import is_valid_american
+from training_platform.sources.odds import is_valid_american
 from training_platform.sources.schema import ODDS_COLUMNS
 from training_platform.sources.weeks import week_start
 
@@ -147,7 +147,7 @@ def spread_agreement(games: pd.DataFrame) -> tuple[int, float]:
     The schema's convention is spread_line > 0 when the home team is favoured. Games with a
     spread under a point, or without valid moneylines on both sides, are not compared.
     """
-    from training_platform.ml.market import implied_probability
+    from training_platform.sources.odds import implied_probability
 
     spread = games["spread_line"].astype("float64")
     home = implied_probability(games["home_moneyline"].astype("float64").fillna(0))

@@ -43,7 +43,7 @@ OPTIONAL_COLUMNS: dict[str, str] = {
     "home_qb_id": "string",
     "away_qb_id": "string",
     # The synthetic league's generating probability. Evaluation may compare against it;
-    # no feature may read it (see ml/features.py and its leakage test).
+    # no feature may read it (see ml/features/gold.py and its leakage test).
     "true_home_win_prob": "Float64",
 }
 COLUMNS: dict[str, str] = {**REQUIRED_COLUMNS, **OPTIONAL_COLUMNS}

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from training_platform.ml.market import american_from_probability
+from training_platform.sources.odds import american_from_probability
 from training_platform.sources.schema import conform
 from training_platform.sources.synthetic_specs import SPECS, TEAM_CODES, SportSpec
 

@@ -2,7 +2,8 @@
 
 Dagster's FilesystemIOManager pickles values, and unpickling runs whatever code the file says:
 anyone who can write under data/ could plant one. These values are dicts, model-artifact
-records and tables, so JSON carries them; a file naming any other type is refused.
+records, the hand-off dataclasses of storage/handoffs.py and tables, so JSON carries them; a
+file naming any other type is refused.
 """
 
 from __future__ import annotations
@@ -17,14 +18,17 @@ import numpy as np
 import pandas as pd
 
 from training_platform.ml.artifacts import ModelArtifact
+from training_platform.storage.handoffs import HANDOFFS, HandOff
 
-TYPES = {"ModelArtifact", "DataFrame"}
+TYPES = {"ModelArtifact", "DataFrame", *HANDOFFS}
 
 
 def encode(value):
     """`value` as JSON-ready data (ModelArtifact and DataFrame tagged with their type)."""
     if isinstance(value, ModelArtifact):
         return {"__type__": "ModelArtifact", **dataclasses.asdict(value)}
+    if isinstance(value, HandOff):
+        return {"__type__": type(value).__name__, **{name: encode(value[name]) for name in value}}
     if isinstance(value, pd.DataFrame):
         return {"__type__": "DataFrame", "table": json.loads(value.to_json(orient="table", date_format="iso"))}
     if isinstance(value, dict):
@@ -49,6 +53,8 @@ def decode(data):
             return {k: decode(v) for k, v in data.items()}
         if kind not in TYPES:
             raise ValueError(f"refusing a stored value of type {kind!r}; only {sorted(TYPES)} are loaded")
+        if kind in HANDOFFS:
+            return HANDOFFS[kind](**{k: decode(v) for k, v in data.items() if k != "__type__"})
         if kind == "ModelArtifact":
             fields = {f.name for f in dataclasses.fields(ModelArtifact)}
             return ModelArtifact(**{k: v for k, v in data.items() if k in fields})

@@ -9,14 +9,37 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+_reads: ContextVar[set[str] | None] = ContextVar("warehouse_reads", default=None)
+
+
+def table_for(asset_key_path: Sequence[str]) -> str:
+    """The table an asset writes is named by its key: raw/games -> raw_games (the one place it is derived)."""
+    return "_".join(asset_key_path)
+
+
+@contextmanager
+def recording_reads() -> Iterator[set[str]]:
+    """Collect the names of the tables read inside the block (the declared-reads test uses it)."""
+    token = _reads.set(set())
+    try:
+        yield _reads.get()
+    finally:
+        _reads.reset(token)
+
+
+def _read(table: str) -> None:
+    _check_identifier(table)
+    if (seen := _reads.get()) is not None:
+        seen.add(table)
 
 
 class WarehouseUnreadable(RuntimeError):
@@ -109,7 +132,7 @@ class Warehouse:
         since: dt.date | None = None,
     ) -> pd.DataFrame:
         """Rows of `sport` with partition_week in [since, before), in game order."""
-        _check_identifier(table)
+        _read(table)
         with self.connect(read_only=True) as con:
             if not self.has_table(table, con):
                 return pd.DataFrame()
@@ -125,19 +148,20 @@ class Warehouse:
 
     def week_counts(self, table: str, sport: str) -> dict[str, int]:
         """Rows of `sport` stored per partition week (YYYY-MM-DD)."""
-        _check_identifier(table)
+        _read(table)
         found = self.query(f"SELECT partition_week, count(*) AS n FROM {table} WHERE sport = ? GROUP BY 1", [sport])
         return {f"{pd.Timestamp(w):%Y-%m-%d}": int(n) for w, n in zip(found.get("partition_week", []), found.get("n", []))}
 
     def teams(self, table: str, sport: str) -> set[str]:
         """Every team code stored for `sport` (home or away)."""
-        _check_identifier(table)
+        _read(table)
         found = self.query(f"SELECT home_team AS team FROM {table} WHERE sport = ? "
                            f"UNION SELECT away_team FROM {table} WHERE sport = ?", [sport, sport])
         return set(found.get("team", pd.Series(dtype=str)).dropna())
 
     def game_weeks(self, table: str, sport: str, game_ids: list[str]) -> dict[str, str]:
         """Week (partition start) under which each of `game_ids` is already stored."""
+        _read(table)
         if not game_ids:
             return {}
         with self.connect(read_only=True) as con:

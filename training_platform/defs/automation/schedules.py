@@ -4,22 +4,18 @@ Retraining follows from `retrain_after_ingest`, promotion and predictions from t
 automation conditions: each step starts when the one before it has finished.
 """
 
-import os
 
 import dagster as dg
 
 from training_platform.defs.jobs import ingest_job
 from training_platform.defs.partitions import range_tags
-from training_platform.sources.schema import SPORTS
+from training_platform.settings import Settings
 from training_platform.sources.weeks import WEEK, week_start
 
 
 def configured_sports() -> list[str]:
-    sports = [s.strip() for s in os.environ.get("TP_SPORTS", ",".join(SPORTS)).split(",") if s.strip()]
-    unknown = sorted(set(sports) - set(SPORTS))
-    if unknown:
-        raise ValueError(f"TP_SPORTS names unknown sport(s) {unknown}; choose from {', '.join(SPORTS)}")
-    return sports
+    """TP_SPORTS (validated by the settings): the sports the schedule and sensors cover."""
+    return list(Settings.from_env().sports)
 
 
 @dg.schedule(cron_schedule="0 2 * * 0", execution_timezone="UTC", job=ingest_job,

@@ -2,7 +2,6 @@
 
 import datetime as dt
 import json
-import os
 import urllib.request
 
 import dagster as dg
@@ -14,8 +13,8 @@ from training_platform.defs.partitions import range_tags, sport_of_run, week_par
 from training_platform.defs.reports.assets import CHECK_NAME, report_assets
 from training_platform.defs.resources import GamesSourceResource, WarehouseResource
 from training_platform.defs.raw.assets import RAW_TABLE
-from training_platform.ml.drift import drift_check
-from training_platform.settings import redacted
+from training_platform.ml.evaluation.drift import drift_check
+from training_platform.settings import Settings, redacted
 from training_platform.sources.fingerprints import changed_weeks, week_fingerprints
 from training_platform.storage.registry import ChampionRegistry
 
@@ -101,7 +100,7 @@ def gate_outcome_sensor(context: dg.SensorEvaluationContext, warehouse: Warehous
 
 
 def _post_webhook(context, alert: dict) -> None:
-    url = os.environ.get("TP_ALERT_WEBHOOK")
+    url = Settings.from_env().alert_webhook
     if not url:
         return
     request = urllib.request.Request(url, data=json.dumps(alert).encode(), method="POST",
@@ -117,8 +116,8 @@ def _post_webhook(context, alert: dict) -> None:
            description="Rolling Brier of the champion's logged predictions on games now played, against its "
            "backtest Brier; requests retraining when it has decayed (TP_DRIFT_WINDOW, TP_DRIFT_TOLERANCE).")
 def champion_drift_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
-    window = int(os.environ.get("TP_DRIFT_WINDOW", 50))
-    tolerance = float(os.environ.get("TP_DRIFT_TOLERANCE", 0.02))
+    settings = Settings.from_env()
+    window, tolerance = settings.drift_window, settings.drift_tolerance
     store = warehouse.open()
     registry = ChampionRegistry(store)
     notes, requested = [], False

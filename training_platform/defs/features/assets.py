@@ -4,15 +4,16 @@ import dagster as dg
 import pandas as pd
 
 from training_platform.defs.partitions import selected_weeks, sport_week_partitions
-from training_platform.defs.raw.assets import RAW_TABLE, raw_games
+from training_platform.defs.raw.assets import RAW_GAMES, raw_games
 from training_platform.defs.resources import WarehouseResource
-from training_platform.ml.elo import EloParams
-from training_platform.ml.features import DEFAULT_ELO, FEATURE_COLUMNS, FEATURE_VERSION, build_gold_features
-from training_platform.ml.leakage import leaking_features
+from training_platform.ml.features.elo import EloParams
+from training_platform.ml.features.gold import DEFAULT_ELO, FEATURE_COLUMNS, FEATURE_VERSION, build_gold_features
+from training_platform.ml.features.leakage import leaking_features
 from training_platform.sources.weeks import WEEK, week_start
+from training_platform.storage.warehouse import table_for
 
-GOLD_TABLE = "features_gold"
 GOLD_FEATURES = dg.AssetKey(["features", "gold"])
+GOLD_TABLE = table_for(GOLD_FEATURES.path)
 
 
 class GoldFeaturesConfig(dg.Config):
@@ -62,7 +63,7 @@ def features_gold(context: dg.AssetExecutionContext, config: GoldFeaturesConfig,
     store = warehouse.open()
     written, leaks, probed = 0, {}, []
     for sport, weeks in selected_weeks(context).items():
-        history = store.read(RAW_TABLE, sport, before=weeks[-1] + WEEK)
+        history = warehouse.read(RAW_GAMES, sport, before=weeks[-1] + WEEK)
         params = elo_params(sport, config)
         features = build_gold_features(history.drop(columns=["partition_week", "ingested_at"], errors="ignore"), params)
         features["partition_week"] = week_start(features["game_date"]).to_numpy()

@@ -5,6 +5,8 @@ by the sport's best market-free candidate that passed its gates (never by a mode
 market medians). Every row says which model, version and variant scored it.
 """
 
+from collections.abc import Mapping
+
 import dagster as dg
 import pandas as pd
 
@@ -12,8 +14,9 @@ from training_platform.defs.automation.conditions import AFTER_UPSTREAM_UPDATES
 from training_platform.defs.features.assets import GOLD_FEATURES, GOLD_TABLE
 from training_platform.defs.resources import ModelStoreResource, WarehouseResource
 from training_platform.ml.artifacts import ModelArtifact, load_model
-from training_platform.ml.forecast import coming_week, lacks_market, score
+from training_platform.ml.serving.forecast import coming_week, lacks_market, score
 from training_platform.sources.schema import SPORTS
+from training_platform.storage.handoffs import Champion
 from training_platform.storage.registry import ChampionRegistry
 
 
@@ -21,7 +24,8 @@ class PredictionsConfig(dg.Config):
     week: str | None = None  # a partition week (YYYY-MM-DD), every game of it; unset: the coming games
 
 
-def _scored_by(games: pd.DataFrame, model: dict, variant: str) -> pd.DataFrame:
+def _scored_by(games: pd.DataFrame, model: Mapping, variant: str) -> pd.DataFrame:
+    """Score with a champion or its market-free fallback (both carry model, version, artifact, sha256)."""
     estimator = load_model(ModelArtifact(model["model"], model["version"], model["artifact"], model["sha256"]))
     return score(estimator, games).assign(model=model["model"], model_version=model["version"], variant=variant,
                                           sha256=model["sha256"])
@@ -39,13 +43,14 @@ def build_predictions_asset(sport: str) -> dg.AssetsDefinition:
         "the best market-free candidate), with model, version and variant on every row; also appended to "
         "the prediction_log table, which the drift sensor scores once results arrive.",
     )
-    def _predictions(context: dg.AssetExecutionContext, config: PredictionsConfig, champion: dict,
+    def _predictions(context: dg.AssetExecutionContext, config: PredictionsConfig, champion: Mapping,
                      warehouse: WarehouseResource, model_store: ModelStoreResource) -> pd.DataFrame:
+        champion = Champion.of(champion)
         store = warehouse.open()
-        week, games = coming_week(store.read(GOLD_TABLE, sport), config.week)
-        no_lines = lacks_market(games) if champion["variant"] == "market_aware" else pd.Series(False, games.index)
-        parts = [_scored_by(games[~no_lines], champion, champion["variant"])] if (~no_lines).any() else []
-        fallback = champion.get("market_free")
+        week, games = coming_week(warehouse.read(GOLD_FEATURES, sport), config.week)
+        no_lines = lacks_market(games) if champion.variant == "market_aware" else pd.Series(False, games.index)
+        parts = [_scored_by(games[~no_lines], champion, champion.variant)] if (~no_lines).any() else []
+        fallback = champion.market_free
         unscored = 0
         if no_lines.any() and fallback:
             parts.append(_scored_by(games[no_lines], fallback, "market_free"))
@@ -65,14 +70,14 @@ def build_predictions_asset(sport: str) -> dg.AssetsDefinition:
                                 "(ingest the coming week, or set config week to re-score a past one)")
         elif len(forecasts):
             ChampionRegistry(store).log_predictions(forecasts)
-            out = model_store.predictions_dir / sport / f"{week}.csv"
+            out = model_store.open().predictions_file(sport, week)
             out.parent.mkdir(parents=True, exist_ok=True)
             forecasts.to_csv(out, index=False)
             context.log.info(f"{len(forecasts)} {sport.upper()} games of week {week} scored -> {out}")
         shown = forecasts[["game_date", "home_team", "away_team", "p_home", "model", "variant"]].head(30)
         context.add_output_metadata({
             "week": week or "none scheduled", "games": len(forecasts), "not_predicted_without_lines": unscored,
-            "champion": f"{champion['model']} v{champion['version']}",
+            "champion": f"{champion.model} v{champion.version}",
             "scored_by": dg.MetadataValue.json(forecasts.groupby(["model", "model_version"]).size().rename("games")
                                                .reset_index().astype(str).to_dict("records")),
             "preview": dg.MetadataValue.md(shown.to_markdown(index=False, floatfmt=".3f") if len(shown) else "(none)"),

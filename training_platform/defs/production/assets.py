@@ -23,28 +23,16 @@ from training_platform.defs.automation.conditions import AFTER_UPSTREAM_UPDATES
 from training_platform.defs.features.assets import GOLD_FEATURES, GOLD_TABLE
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
 from training_platform.ml.artifacts import ArtifactIntegrityError, ModelArtifact
-from training_platform.ml.champion_choice import Candidate, choose
-from training_platform.ml.gates import all_passed, evaluate_gates, load_thresholds
-from training_platform.ml.training import played_data_hash
-from training_platform.ml.zoo import variant_of
+from training_platform.ml.evaluation.champion_choice import Candidate, choose
+from training_platform.ml.evaluation.gates import all_passed, evaluate_gates, load_thresholds
+from training_platform.ml.modeling.training import played_data_hash
+from training_platform.ml.modeling.zoo import variant_of
 from training_platform.settings import candidate_models
 from training_platform.sources.schema import SPORTS
+from training_platform.storage.handoffs import Champion
 from training_platform.storage.registry import ChampionRegistry
 
 COMPARISON_CHECK = "champion_comparison"
-
-
-@dg.input_manager
-def latest_report_loader(context: dg.InputContext):
-    """A candidate's report as its latest materialization recorded it; None if it never ran.
-
-    Lets production/<sport> list every configured model as a candidate while users train only some.
-    """
-    event = context.instance.get_latest_materialization_event(context.asset_key)
-    if event is None or event.asset_materialization is None:
-        return None
-    path = Path(event.asset_materialization.metadata["report_json"].value)
-    return json.loads(path.read_text()) if path.exists() else None
 
 
 class ProductionConfig(dg.Config):
@@ -83,13 +71,13 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
         registry = ChampionRegistry(warehouse.open())
         before = registry.current(sport)
         try:  # heal the copies a crash left behind
-            reconcile(registry, sport, model_store.production_dir, tracking.mlflow_uri)
+            reconcile(registry, sport, model_store.open(), tracking.mlflow_uri)
         except ArtifactIntegrityError as exc:
             if config.action == "auto":  # never carry on with a champion whose bytes changed
                 raise dg.Failure(f"the {sport} champion's artifact is damaged: {exc}. Roll back or promote another "
                                  f"version: tp rollback --sport {sport} --model <model>_{sport} --version <N>") from exc
             context.log.warning(f"the current champion's artifact is damaged ({exc}); {config.action} replaces it")
-        current_data, thresholds = played_data_hash(warehouse.open().read(GOLD_TABLE, sport)), load_thresholds(sport)
+        current_data, thresholds = played_data_hash(warehouse.read(GOLD_FEATURES, sport)), load_thresholds(sport)
         pool = [_candidate(report, thresholds) for report in reports.values() if report is not None]
         if config.action in ("rollback", "manual"):
             row, verdicts, forced_note = _by_hand(context, config, registry, model_store), {}, None
@@ -98,20 +86,19 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
         else:
             raise dg.Failure(f"unknown action {config.action!r}; use auto, rollback or manual")
         if before is None or row["entry_id"] != before["entry_id"]:  # a new record: derive its copies
-            reconcile(registry, sport, model_store.production_dir, tracking.mlflow_uri)
+            reconcile(registry, sport, model_store.open(), tracking.mlflow_uri)
         fallback = _market_free_fallback(row, pool, current_data, registry.demoted(sport), reports)
-        champion = {"sport": sport, "model": row["model"], "version": int(row["version"]),
-                    "artifact": row["artifact_path"], "sha256": row["sha256"], "metrics": row["metrics"],
-                    "variant": _variant(row), "forced": bool(row["forced"]),
-                    "action": row["action"], "promoted_at": row["promoted_at"],
-                    "registry_entry": int(row["entry_id"]), "market_free": fallback}
+        champion = Champion(sport=sport, model=row["model"], version=int(row["version"]), artifact=row["artifact_path"],
+                            sha256=row["sha256"], metrics=row["metrics"], variant=_variant(row),
+                            forced=bool(row["forced"]), action=row["action"], promoted_at=str(row["promoted_at"]),
+                            registry_entry=int(row["entry_id"]), market_free=fallback)
         yield dg.Output(champion, metadata={
             "champion": f"{row['model']} v{row['version']}", "sha256": row["sha256"], "forced": bool(row["forced"]),
             "action": row["action"], "registry_entry": int(row["entry_id"]),
             "log_loss": row["metrics"].get("log_loss"), "brier": row["metrics"].get("brier"),
             "market_free_fallback": f"{fallback['model']} v{fallback['version']}" if fallback else "none",
             "candidates": dg.MetadataValue.md("\n".join(f"- **{n}**: {t}" for n, t in verdicts.items()) or "-"),
-            "pointer": dg.MetadataValue.path(str(model_store.production_dir / f"{sport}.json")),
+            "pointer": dg.MetadataValue.path(str(model_store.open().pointer(sport))),
         })
         overridden = bool(forced_note) or row["action"] in ("rollback", "manual")
         yield dg.AssetCheckResult(  # an override is never shown as a clean pass
@@ -149,8 +136,7 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
             raise dg.Failure(f"action {config.action} needs config model (e.g. elo_{sport}) and version")
         try:
             refuse_current_champion(registry, sport, config.model, config.version)
-            artifact, report = stored_version(registry, model_store.models_dir, model_store.reports_dir, sport,
-                                              config.model, config.version)
+            artifact, report = stored_version(registry, model_store.open(), sport, config.model, config.version)
         except (ValueError, RuntimeError) as exc:
             raise dg.Failure(f"{config.action} refused: {exc}") from exc
         row = record_champion(registry, sport, artifact, report, context.run.run_id, action=config.action)

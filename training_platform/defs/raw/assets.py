@@ -21,10 +21,11 @@ from training_platform.sources.quality import (
     spread_agreement,
 )
 from training_platform.sources.weeks import week_start
+from training_platform.storage.warehouse import table_for
 
-RAW_TABLE = "raw_games"
-QUARANTINE_TABLE = "raw_games_quarantine"
 RAW_GAMES = dg.AssetKey(["raw", "games"])
+RAW_TABLE = table_for(RAW_GAMES.path)
+QUARANTINE_TABLE = f"{RAW_TABLE}_quarantine"  # written with it, in the same transaction
 
 
 class RawGamesConfig(dg.Config):

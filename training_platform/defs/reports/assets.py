@@ -16,14 +16,14 @@ from training_platform.defs.features.assets import GOLD_FEATURES, GOLD_TABLE
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
 from training_platform.failpoints import failpoint
 from training_platform.ml.artifacts import ModelArtifact, load_model
-from training_platform.ml.backtest import DEFAULT_SEASONS, walk_forward_backtest
-from training_platform.ml.betting import BettingRules, place_bets
-from training_platform.ml.gates import all_passed, evaluate_gates, load_thresholds
-from training_platform.ml.plots import brier_per_season_png, cumulative_profit_png, png_data_uri, reliability_png, roc_png
+from training_platform.ml.evaluation.backtest import DEFAULT_SEASONS, walk_forward_backtest
+from training_platform.ml.evaluation.betting import BettingRules, place_bets
+from training_platform.ml.evaluation.gates import all_passed, evaluate_gates, load_thresholds
+from training_platform.ml.reporting.plots import brier_per_season_png, cumulative_profit_png, png_data_uri, reliability_png, roc_png
 from training_platform.ml.provenance import code_version, fingerprint
-from training_platform.ml.training import played_data_hash
-from training_platform.ml.report_html import render_report
-from training_platform.ml.zoo import MODEL_NAMES, variant_of
+from training_platform.ml.modeling.training import played_data_hash
+from training_platform.ml.reporting.report_html import render_report
+from training_platform.ml.modeling.zoo import MODEL_NAMES, variant_of
 from training_platform.sources.schema import SPORTS
 
 CHECK_NAME = "metric_gates"
@@ -58,12 +58,12 @@ def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.
     def _report(context: dg.AssetExecutionContext, config: ReportConfig, artifact: ModelArtifact,
                 warehouse: WarehouseResource, model_store: ModelStoreResource, tracking: TrackingResource):
         load_thresholds(sport)  # a broken gates file fails here, not after the whole backtest
-        gold = warehouse.open().read(GOLD_TABLE, sport)
+        gold = warehouse.read(GOLD_FEATURES, sport)
         refit = config.refit_every_weeks or (53 if model == "elo" else 4)
         digest = played_data_hash(gold)
         evaluation = fingerprint(model_sha256=artifact.sha256, data_hash=digest, config=config.model_dump(),
                                  refit=refit, code=code_version())
-        out_dir = Path(model_store.reports_dir) / name / f"v{artifact.version}-{evaluation[:10]}"
+        out_dir = model_store.open().report_dir(name, artifact.version, evaluation)
         if (out_dir / "report.json").exists():  # a version's files are immutable: the same inputs, the same report
             result = json.loads((out_dir / "report.json").read_text())
             context.log.info(f"{name} v{artifact.version} was already evaluated on these inputs: {out_dir}")

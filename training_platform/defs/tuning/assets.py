@@ -4,16 +4,17 @@ from pathlib import Path
 
 import dagster as dg
 
-from training_platform.defs.features.assets import GOLD_TABLE, features_gold
+from training_platform.defs.features.assets import GOLD_FEATURES, features_gold
+from training_platform.storage.handoffs import TuningResult
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
-from training_platform.ml.backtest import DEFAULT_SEASONS, backtest_seasons, game_window
-from training_platform.ml.features import FEATURE_VERSION
+from training_platform.ml.evaluation.backtest import DEFAULT_SEASONS, backtest_seasons, game_window
+from training_platform.ml.features.gold import FEATURE_VERSION
 from training_platform.ml.provenance import data_hash, git_commit
 from training_platform.ml.tracking import TrialLogger, run_url
-from training_platform.ml.plots import history_plot_png, png_data_uri
-from training_platform.ml.training import default_splitter, training_rows
-from training_platform.ml.tuning import optuna_storage, search_space, seed_for, tune
-from training_platform.ml.zoo import MODEL_NAMES, make_model
+from training_platform.ml.reporting.plots import history_plot_png, png_data_uri
+from training_platform.ml.modeling.training import default_splitter, training_rows
+from training_platform.ml.modeling.tuning import optuna_storage, search_space, seed_for, tune
+from training_platform.ml.modeling.zoo import MODEL_NAMES, make_model
 from training_platform.sources.schema import SPORTS
 
 DEFAULT_METHOD = {"elo": "grid"}  # the requirements' 27-combination Elo grid; Optuna TPE elsewhere
@@ -40,17 +41,17 @@ def build_tuning_asset(model: str, sport: str) -> dg.AssetsDefinition:
         kinds={"optuna", "mlflow"},
         description=f"Hyperparameters of {model} for {sport.upper()} moneyline: mean log loss over expanding-window "
         f"folds of the game weeks before the backtest window (holdout_seasons), searched as in "
-        f"training_platform/ml/search_spaces/{model}.yaml.",
+        f"training_platform/ml/modeling/search_spaces/{model}.yaml.",
     )
     def _tuning(context: dg.AssetExecutionContext, config: TuningConfig, warehouse: WarehouseResource,
-                tracking: TrackingResource, model_store: ModelStoreResource) -> dict:
+                tracking: TrackingResource, model_store: ModelStoreResource) -> TuningResult:
         import mlflow
 
         if config.n_trials < 1 or config.n_splits < 2 or config.holdout_seasons < 1 or config.gap_weeks < 0:
             raise dg.Failure(f"tuning/{name} config: n_trials must be >= 1 (got {config.n_trials}), n_splits >= 2 "
                              f"(got {config.n_splits}), holdout_seasons >= 1 (got {config.holdout_seasons}) and "
                              f"gap_weeks >= 0 (got {config.gap_weeks})")
-        gold = warehouse.open().read(GOLD_TABLE, sport)
+        gold = warehouse.read(GOLD_FEATURES, sport)
         X, y, weeks = training_rows(gold)
         held_out = backtest_seasons(gold, config.holdout_seasons)
         before = (X["season"] < held_out[0]).to_numpy()
@@ -82,7 +83,7 @@ def build_tuning_asset(model: str, sport: str) -> dg.AssetsDefinition:
             mlflow.log_params({f"best.{k}": v for k, v in result.best_params.items()})
             mlflow.log_metrics({"best_cv_log_loss": result.best_score, "trials_complete": result.trials_complete,
                                 "trials_pruned": result.trials_pruned})
-            plot = Path(model_store.reports_dir) / "tuning" / name / f"{study_name}.png"
+            plot = model_store.open().tuning_plot(name, study_name)
             plot.parent.mkdir(parents=True, exist_ok=True)
             history_png = history_plot_png(result.history, f"tuning/{name}")
             plot.write_bytes(history_png)
@@ -98,10 +99,10 @@ def build_tuning_asset(model: str, sport: str) -> dg.AssetsDefinition:
                 f"![optimisation history]({png_data_uri(history_png)})"),
             "optimisation_history_file": dg.MetadataValue.path(str(plot)),
         })
-        return {"model": model, "sport": sport, "params": result.best_params, "best_cv_log_loss": result.best_score,
-                "method": method, "study_name": study_name, "data_hash": digest, "n_splits": config.n_splits,
-                "imbalance": config.imbalance, "tuning_window": window, "held_out_seasons": held_out,
-                "trials_complete": result.trials_complete, "trials_pruned": result.trials_pruned}
+        return TuningResult(model=model, sport=sport, params=result.best_params, best_cv_log_loss=result.best_score,
+                            method=method, study_name=study_name, data_hash=digest, n_splits=config.n_splits,
+                            imbalance=config.imbalance, tuning_window=window, held_out_seasons=list(held_out),
+                            trials_complete=result.trials_complete, trials_pruned=result.trials_pruned)
 
     return _tuning
 

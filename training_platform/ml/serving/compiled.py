@@ -19,8 +19,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from training_platform.ml.calibration import TimeSeriesCalibratedClassifier, apply_calibrator
-from training_platform.ml.zoo import ColumnSelector
+from training_platform.ml.modeling.calibration import TimeSeriesCalibratedClassifier, apply_calibrator
+from training_platform.ml.modeling.zoo import ColumnSelector
 
 Predictor = Callable[[pd.DataFrame], np.ndarray]  # games -> P(home win), one per row
 

@@ -41,7 +41,7 @@ class TimeSeriesStackingClassifier(ClassifierMixin, _BaseComposition):
         return self
 
     def fit(self, X, y):
-        from training_platform.ml.splits import ExpandingWindowSplit
+        from training_platform.ml.modeling.splits import ExpandingWindowSplit
         from training_platform.sources.weeks import week_start
 
         y = np.asarray(y, dtype=float)

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
-from training_platform.ml.elo import replay
-from training_platform.ml.estimators import EloClassifier
+from training_platform.ml.features.elo import replay
+from training_platform.ml.modeling.estimators import EloClassifier
 
 
 def warm_update(model, X_new: pd.DataFrame, y_new: np.ndarray, extra_rounds: int = 10):

@@ -4,13 +4,14 @@ model. The comparison with the current champion is made by `champion_choice`, on
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 import yaml
 
-DEFAULT_GATES_FILE = Path(__file__).resolve().parents[1] / "gates.yaml"
+from training_platform.settings import SPORTS, Settings
+
+DEFAULT_GATES_FILE = Path(__file__).resolve().parents[2] / "gates.yaml"
 
 
 @dataclass(frozen=True)
@@ -48,9 +49,7 @@ MARKETS = ("moneyline",)
 def load_thresholds(sport: str, market: str = "moneyline", path: str | Path | None = None) -> GateThresholds:
     """Thresholds for one sport and market: the file's defaults, overridden per sport and market.
     The whole file is validated, so a typo under another sport is caught now, not when it runs."""
-    from training_platform.sources.schema import SPORTS
-
-    path = Path(path or os.environ.get("TP_GATES_FILE") or DEFAULT_GATES_FILE)
+    path = Path(path or Settings.from_env().gates_file or DEFAULT_GATES_FILE)
     try:
         config = yaml.safe_load(path.read_text()) or {}
     except FileNotFoundError:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from training_platform.ml.elo import EloParams
-from training_platform.ml.features import FEATURE_COLUMNS, build_gold_features
+from training_platform.ml.features.elo import EloParams
+from training_platform.ml.features.gold import FEATURE_COLUMNS, build_gold_features
 from training_platform.sources.schema import as_upcoming
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from training_platform.ml.elo import EloParams, replay
-from training_platform.ml.market import vig_free_probability
+from training_platform.ml.features.elo import EloParams, replay
+from training_platform.sources.odds import vig_free_probability
 
 FEATURE_VERSION = "gold-v2"  # v2: only features known before kickoff (no weather, QB change lagged)
 ID_COLUMNS = ["game_id", "sport", "season", "game_type", "game_date", "home_team", "away_team"]

@@ -68,7 +68,7 @@ class TimeSeriesCalibratedClassifier(ClassifierMixin, BaseEstimator):
         self.n_splits = n_splits
 
     def fit(self, X, y):
-        from training_platform.ml.splits import ExpandingWindowSplit
+        from training_platform.ml.modeling.splits import ExpandingWindowSplit
         from training_platform.sources.weeks import week_start
 
         y = np.asarray(y, dtype=float)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from training_platform.ml.metrics import probability_metrics
+from training_platform.ml.evaluation.metrics import probability_metrics
 
 
 @dataclass(frozen=True, eq=False)  # compared by identity: its forecasts are a frame

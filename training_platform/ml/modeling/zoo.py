@@ -15,9 +15,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from training_platform.ml.estimators import EloClassifier
-from training_platform.ml.features import DEFAULT_ELO, FEATURE_COLUMNS, MARKET_COLUMNS
-from training_platform.ml.stacking import TimeSeriesStackingClassifier
+from training_platform.ml.modeling.estimators import EloClassifier
+from training_platform.ml.features.gold import DEFAULT_ELO, FEATURE_COLUMNS, MARKET_COLUMNS
+from training_platform.ml.modeling.stacking import TimeSeriesStackingClassifier
 
 MODEL_NAMES = ("elo", "logistic", "xgboost", "random_forest", "hist_gradient_boosting", "ensemble")
 IMBALANCE = ("none", "class_weight", "smotenc")

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from training_platform.ml.metrics import ECE_BINS, probability_bin
+from training_platform.ml.evaluation.metrics import ECE_BINS, probability_bin
 
 
 def _png(draw: Callable, title: str, xlabel: str, ylabel: str, size=(6, 3.6)) -> bytes:

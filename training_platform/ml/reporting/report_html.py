@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from training_platform.ml.plots import png_data_uri
+from training_platform.ml.reporting.plots import png_data_uri
 
 METRICS = ("log_loss", "brier", "accuracy", "precision", "recall", "f1", "roc_auc", "ece", "games")
 BETTING = ("bets", "units", "roi", "hit_rate", "kelly_growth", "sharpe_weekly", "max_drawdown_units",

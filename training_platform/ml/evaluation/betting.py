@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from training_platform.ml.market import implied_probability
+from training_platform.sources.odds import implied_probability
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from training_platform.ml.calibration import TimeSeriesCalibratedClassifier
+from training_platform.ml.modeling.calibration import TimeSeriesCalibratedClassifier
 from training_platform.ml.provenance import data_hash
-from training_platform.ml.splits import ExpandingWindowSplit
-from training_platform.ml.zoo import make_model
+from training_platform.ml.modeling.splits import ExpandingWindowSplit
+from training_platform.ml.modeling.zoo import make_model
 from training_platform.sources.weeks import week_start
 
 

@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from training_platform.ml.betting import BettingRules, betting_metrics
-from training_platform.ml.metrics import probability_metrics
-from training_platform.ml.validation import walk_forward_predict
+from training_platform.ml.evaluation.betting import BettingRules, betting_metrics
+from training_platform.ml.evaluation.metrics import probability_metrics
+from training_platform.ml.evaluation.validation import walk_forward_predict
 
 DEFAULT_SEASONS = 5
 PREDICTION_COLUMNS = ["game_id", "game_date", "partition_week", "season", "home_team", "away_team",

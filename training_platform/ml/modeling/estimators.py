@@ -19,7 +19,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_array, check_is_fitted, column_or_1d
 
-from training_platform.ml.elo import EloParams, EloRatings, replay, win_probability
+from training_platform.ml.features.elo import EloParams, EloRatings, replay, win_probability
 
 ELO_INPUT_COLUMNS = ("season", "home_team", "away_team")
 

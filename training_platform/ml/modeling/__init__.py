@@ -1,0 +1,1 @@
+"""Modeling: the estimators and their zoo, time-ordered splits, calibration, fitting, tuning, warm starts, stacking."""

@@ -1,0 +1,1 @@
+"""Reporting: scikit-learn displays as images, and the HTML report."""

@@ -1,0 +1,1 @@
+"""Serving: a loaded champion's fast scorer, and forecasts for coming games."""

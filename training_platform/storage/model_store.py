@@ -1,0 +1,70 @@
+"""Where every model-side file lives: version folders, report folders, the champion's pointer and
+model-status files, weekly predictions, tuning plots. Nothing else composes these paths. Plain
+Python, no Dagster, like the warehouse."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+_VERSION = re.compile(r"^v(\d+)$")
+
+
+def versions(models_dir: str | Path, name: str) -> list[int]:
+    """Version numbers of `name` on disk (complete folders only; staging folders start with a dot)."""
+    folder = Path(models_dir) / name
+    found = (_VERSION.match(p.name) for p in folder.iterdir()) if folder.exists() else ()
+    return sorted(int(m.group(1)) for m in found if m)
+
+
+def version_dir(models_dir: str | Path, name: str, version: int) -> Path:
+    return Path(models_dir) / name / f"v{int(version)}"
+
+
+def staging_dir(models_dir: str | Path, name: str, version: int, pid: int) -> Path:
+    """Where a version is written before it is renamed to `version_dir` (appears whole or not at all)."""
+    return Path(models_dir) / name / f".v{int(version)}.{pid}.tmp"
+
+
+def staging_leftovers(models_dir: str | Path, name: str) -> list[tuple[Path, int | None]]:
+    """Staging folders of `name` with the pid that wrote each (None if it cannot be read)."""
+    folder = Path(models_dir) / name
+    leftovers = folder.glob(".v*.*.tmp") if folder.exists() else ()
+    return [(p, int(pid) if (pid := p.name.rsplit(".", 2)[-2]).isdigit() else None) for p in leftovers]
+
+
+@dataclass(frozen=True)
+class ModelStore:
+    models_dir: Path
+    reports_dir: Path
+    production_dir: Path
+    predictions_dir: Path
+
+    def version_dir(self, name: str, version: int) -> Path:
+        return version_dir(self.models_dir, name, version)
+
+    def versions(self, name: str) -> list[int]:
+        return versions(self.models_dir, name)
+
+    def report_dir(self, name: str, version: int, evaluation: str) -> Path:
+        """One evaluation of one version: `<reports>/<name>/v<N>-<evaluation fingerprint[:10]>`."""
+        return Path(self.reports_dir) / name / f"v{int(version)}-{evaluation[:10]}"
+
+    def reports_of(self, name: str, version: int) -> list[Path]:
+        """Every report.json of a version, oldest first."""
+        return sorted((Path(self.reports_dir) / name).glob(f"v{int(version)}-*/report.json"),
+                      key=lambda path: path.stat().st_mtime)
+
+    def tuning_plot(self, name: str, study: str) -> Path:
+        return Path(self.reports_dir) / "tuning" / name / f"{study}.png"
+
+    def pointer(self, sport: str) -> Path:
+        """The champion's pointer file, derived from the registry."""
+        return Path(self.production_dir) / f"{sport}.json"
+
+    def model_status(self, sport: str) -> Path:
+        return Path(self.production_dir) / f"{sport}.model_status.json"
+
+    def predictions_file(self, sport: str, week: str) -> Path:
+        return Path(self.predictions_dir) / sport / f"{week}.csv"

@@ -21,27 +21,26 @@ sys.path.insert(0, str(ROOT))
 
 import dagster as dg  # noqa: E402
 
-from training_platform.demo import DEMO_MODELS, QUIET_LOGS  # noqa: E402
 from training_platform.defs.features.assets import features_gold  # noqa: E402
+from training_platform.defs.partitions import range_tags  # noqa: E402
 from training_platform.defs.raw.assets import raw_games  # noqa: E402
-from training_platform.ml.features.elo import replay  # noqa: E402
+from training_platform.defs.resources import default_resources  # noqa: E402
+from training_platform.demo import DEMO_MODELS, QUIET_LOGS  # noqa: E402
 from training_platform.ml.evaluation.backtest import backtest_seasons, walk_forward_backtest  # noqa: E402
 from training_platform.ml.evaluation.champion_choice import Candidate, choose  # noqa: E402
 from training_platform.ml.evaluation.gates import all_passed, evaluate_gates, load_thresholds  # noqa: E402
+from training_platform.ml.features.elo import replay  # noqa: E402
 from training_platform.ml.features.gold import DEFAULT_ELO, build_gold_features  # noqa: E402
 from training_platform.ml.modeling.training import default_splitter, fit_calibrated, training_rows  # noqa: E402
 from training_platform.ml.modeling.tuning import optuna_storage, search_space, seed_for, tune  # noqa: E402
 from training_platform.ml.modeling.zoo import make_model  # noqa: E402
+from training_platform.settings import Settings, environment_with  # noqa: E402
 from training_platform.sources.nflverse import read_nflverse_games  # noqa: E402
 from training_platform.sources.quality import find_problems, split_valid  # noqa: E402
 from training_platform.sources.registry import SourceSpec, load_games  # noqa: E402
 from training_platform.sources.schema import SPORTS  # noqa: E402
 from training_platform.sources.weeks import week_start, weeks_covering  # noqa: E402
 from training_platform.storage.warehouse import Warehouse  # noqa: E402
-from training_platform.defs.partitions import range_tags  # noqa: E402
-from training_platform.defs.resources import default_resources  # noqa: E402
-from training_platform.settings import Settings, environment_with  # noqa: E402
-
 
 warnings.filterwarnings("ignore")
 
@@ -55,8 +54,20 @@ def timed(fn):
 def result(name, value, unit, anchor_name=None, anchor_value=None):
     row = {"name": name, "value": round(value, 3), "unit": unit}
     if anchor_name is not None:
-        row.update(anchor_name=anchor_name, anchor_value=round(anchor_value, 3), ratio=float(f"{value / anchor_value:.3g}"))
-    print(f"{name}: {value:.2f} {unit}" + (f"   anchor {anchor_name}: {anchor_value:.2f} {unit}   ratio {value / anchor_value:.3g}" if anchor_name else ""), flush=True)
+        row.update(
+            anchor_name=anchor_name,
+            anchor_value=round(anchor_value, 3),
+            ratio=float(f"{value / anchor_value:.3g}"),
+        )
+    print(
+        f"{name}: {value:.2f} {unit}"
+        + (
+            f"   anchor {anchor_name}: {anchor_value:.2f} {unit}   ratio {value / anchor_value:.3g}"
+            if anchor_name
+            else ""
+        ),
+        flush=True,
+    )
     return row
 
 
@@ -67,7 +78,9 @@ def plain_pipeline(games, store: Warehouse, sport: str):
     problems = find_problems(games, weeks, None, dt.date.today())
     valid, bad = split_valid(games, problems)
     store.replace_weeks({"raw_games": valid, "raw_games_quarantine": bad}, sport, weeks)
-    gold = build_gold_features(store.read("raw_games", sport).drop(columns=["partition_week"]), DEFAULT_ELO[sport])
+    gold = build_gold_features(
+        store.read("raw_games", sport).drop(columns=["partition_week"]), DEFAULT_ELO[sport]
+    )
     gold["partition_week"] = week_start(gold["game_date"]).to_numpy()
     store.replace_weeks({"features_gold": gold}, sport, weeks)
     return gold
@@ -76,8 +89,15 @@ def plain_pipeline(games, store: Warehouse, sport: str):
 def bench_demo(work: Path) -> dict:
     env = environment_with(TP_DATA_DIR=str(work / "demo"), DAGSTER_HOME=str(work / "demo_home"))
     (work / "demo_home").mkdir()
-    seconds, _ = timed(lambda: subprocess.run([sys.executable, "-m", "training_platform.demo"], cwd=ROOT, env=env,
-                                              check=True, capture_output=True))
+    seconds, _ = timed(
+        lambda: subprocess.run(
+            [sys.executable, "-m", "training_platform.demo"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    )
 
     def anchor():
         store = Warehouse(work / "plain_demo.duckdb")
@@ -89,10 +109,20 @@ def bench_demo(work: Path) -> dict:
             candidates = []
             for model in DEMO_MODELS:
                 method, trials = ("grid", 27) if model == "elo" else ("optuna", 50)
-                best = tune(make_model(model, sport), search_space(model), X[early].reset_index(drop=True), y[early],
-                            weeks[early], default_splitter(5), method=method, n_trials=trials,
-                            storage=optuna_storage(str(work / f"plain_{sport}_{model}.journal")),
-                            study_name=sport, seed=seed_for(sport), log=lambda message: None)
+                best = tune(
+                    make_model(model, sport),
+                    search_space(model),
+                    X[early].reset_index(drop=True),
+                    y[early],
+                    weeks[early],
+                    default_splitter(5),
+                    method=method,
+                    n_trials=trials,
+                    storage=optuna_storage(str(work / f"plain_{sport}_{model}.journal")),
+                    study_name=sport,
+                    seed=seed_for(sport),
+                    log=lambda message: None,
+                )
                 fitted = fit_calibrated(model, sport, best.best_params, X, y, seed=0)
                 report = walk_forward_backtest(fitted, gold, refit_every_weeks=53 if model == "elo" else 4)
                 passed = all_passed(evaluate_gates(report, load_thresholds(sport)))
@@ -106,14 +136,24 @@ def bench_demo(work: Path) -> dict:
 def bench_nflverse_ingest(work: Path) -> dict:
     games = read_nflverse_games(NFLVERSE)
     weeks = weeks_covering(games["game_date"].min().date(), games["game_date"].max().date())
-    resources = default_resources(Settings.for_folder(work / "ingest", synthetic_seasons=3, source_nfl=f"nflverse:{NFLVERSE}"))
+    resources = default_resources(
+        Settings.for_folder(work / "ingest", synthetic_seasons=3, source_nfl=f"nflverse:{NFLVERSE}")
+    )
     (work / "ingest_home").mkdir()
     with dg.instance_for_test(temp_dir=str(work / "ingest_home")) as instance:
-        seconds, outcome = timed(lambda: dg.materialize([raw_games, features_gold], resources=resources,
-                                                        instance=instance, tags=range_tags("nfl", weeks[0], weeks[-1]),
-                                                        run_config=QUIET_LOGS))
+        seconds, outcome = timed(
+            lambda: dg.materialize(
+                [raw_games, features_gold],
+                resources=resources,
+                instance=instance,
+                tags=range_tags("nfl", weeks[0], weeks[-1]),
+                run_config=QUIET_LOGS,
+            )
+        )
     assert outcome.success
-    anchor_seconds, _ = timed(lambda: plain_pipeline(read_nflverse_games(NFLVERSE), Warehouse(work / "plain.duckdb"), "nfl"))
+    anchor_seconds, _ = timed(
+        lambda: plain_pipeline(read_nflverse_games(NFLVERSE), Warehouse(work / "plain.duckdb"), "nfl")
+    )
     print(f"  ({len(weeks)} weekly partitions, {len(games)} games; target <= 120 s)")
     return result("nflverse_full_history_ingest", seconds, "s", "same work without dagster", anchor_seconds)
 
@@ -122,7 +162,14 @@ def bench_features() -> dict:
     games = read_nflverse_games(NFLVERSE).sort_values(["game_date", "game_id"])
     seconds, _ = timed(lambda: build_gold_features(games, DEFAULT_ELO["nfl"]))
     margin = (games["home_score"] - games["away_score"]).astype(float)
-    rows = list(zip(games["season"], games["home_team"], games["away_team"], games["neutral"].fillna(False),
-                    [None if m != m else m for m in margin]))
+    rows = list(
+        zip(
+            games["season"],
+            games["home_team"],
+            games["away_team"],
+            games["neutral"].fillna(False),
+            [None if m != m else m for m in margin],
+        )
+    )
     anchor_seconds, _ = timed(lambda: replay(rows, DEFAULT_ELO["nfl"]))
     return result("gold_feature_build_nflverse", seconds, "s", "elo replay alone", anchor_seconds)

@@ -11,8 +11,8 @@ from sklearn.linear_model import LogisticRegression
 from bench.foundation import result
 from training_platform.ml.artifacts import load_model, save_model
 from training_platform.ml.features.gold import build_gold_features
-from training_platform.ml.serving.compiled import compile_predictor
 from training_platform.ml.modeling.training import fit_calibrated, training_rows
+from training_platform.ml.serving.compiled import compile_predictor
 from training_platform.sources.synthetic import generate_league
 
 SINGLE_CALLS = 3000
@@ -42,22 +42,48 @@ def bench_latency(work: Path) -> list[dict]:
     one = X[["elo_prob_home"]].to_numpy()[:1]
     _, bare_p99 = percentile_ms(lambda: bare.predict_proba(one), SINGLE_CALLS)
     for model in ("elo", "logistic"):
-        params = {} if model == "logistic" else {"k_factor": 20.0, "home_advantage": 48.0, "mean_reversion": 1 / 3}
-        artifact = save_model(fit_calibrated(model, "nfl", params, X, y, seed=0), work / "latency", f"{model}_nfl",
-                              metadata={"model": model})
+        params = (
+            {} if model == "logistic" else {"k_factor": 20.0, "home_advantage": 48.0, "mean_reversion": 1 / 3}
+        )
+        artifact = save_model(
+            fit_calibrated(model, "nfl", params, X, y, seed=0),
+            work / "latency",
+            f"{model}_nfl",
+            metadata={"model": model},
+        )
         champion = load_model(artifact)
         predict_home, kind = compile_predictor(champion)  # what predictions/<sport> serves with
         single = games.iloc[[0]]
         p50, p99 = percentile_ms(lambda: predict_home(single), SINGLE_CALLS)
         sklearn_p50, sklearn_p99 = percentile_ms(lambda: champion.predict_proba(single), SINGLE_CALLS)
         batch_ms = min(_timed_ms(lambda: predict_home(games)) for _ in range(5))
-        print(f"  {model} ({kind}): single game p50 {p50:.3f} ms, p99 {p99:.3f} ms (target p99 <= 1 ms; "
-              f"through predict_proba p50 {sklearn_p50:.3f}, p99 {sklearn_p99:.3f}); "
-              f"{BATCH} games {batch_ms:.1f} ms (target <= 50 ms)")
+        print(
+            f"  {model} ({kind}): single game p50 {p50:.3f} ms, p99 {p99:.3f} ms (target p99 <= 1 ms; "
+            f"through predict_proba p50 {sklearn_p50:.3f}, p99 {sklearn_p99:.3f}); "
+            f"{BATCH} games {batch_ms:.1f} ms (target <= 50 ms)"
+        )
         rows += [
-            result(f"predict_single_game_p50_{model}", p50, "ms", "same champion through predict_proba, p50", sklearn_p50),
-            result(f"predict_single_game_p99_{model}", p99, "ms", "bare LogisticRegression.predict_proba p99", bare_p99),
-            result(f"predict_10000_games_{model}", batch_ms, "ms", "single-game p50 x 10,000 (no batching)", p50 * BATCH),
+            result(
+                f"predict_single_game_p50_{model}",
+                p50,
+                "ms",
+                "same champion through predict_proba, p50",
+                sklearn_p50,
+            ),
+            result(
+                f"predict_single_game_p99_{model}",
+                p99,
+                "ms",
+                "bare LogisticRegression.predict_proba p99",
+                bare_p99,
+            ),
+            result(
+                f"predict_10000_games_{model}",
+                batch_ms,
+                "ms",
+                "single-game p50 x 10,000 (no batching)",
+                p50 * BATCH,
+            ),
         ]
     return rows
 

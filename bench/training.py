@@ -14,7 +14,9 @@ from sklearn.metrics import log_loss
 
 from bench.foundation import NFLVERSE, ROOT, result, timed
 from training_platform.defs.features.assets import features_gold
+from training_platform.defs.partitions import range_tags
 from training_platform.defs.raw.assets import raw_games
+from training_platform.defs.resources import default_resources
 from training_platform.defs.tuning.assets import build_tuning_asset
 from training_platform.demo import QUIET_LOGS
 from training_platform.ml.evaluation.backtest import backtest_seasons  # noqa: E402
@@ -23,11 +25,9 @@ from training_platform.ml.modeling.training import default_splitter, training_ro
 from training_platform.ml.modeling.tuning import optuna_storage, search_space, seed_for, tune
 from training_platform.ml.modeling.warm_start import warm_update
 from training_platform.ml.modeling.zoo import make_model
+from training_platform.settings import Settings
 from training_platform.sources.nflverse import read_nflverse_games
 from training_platform.sources.weeks import weeks_covering
-from training_platform.defs.partitions import range_tags
-from training_platform.defs.resources import default_resources
-from training_platform.settings import Settings
 
 TRIALS = 100
 
@@ -42,16 +42,32 @@ def bench_optuna_xgboost(work: Path) -> list[dict]:
     seasons before the backtest window)."""
     games = read_nflverse_games(NFLVERSE)
     weeks = weeks_covering(games["game_date"].min().date(), games["game_date"].max().date())
-    resources = default_resources(Settings.for_folder(work / "optuna_dagster", synthetic_seasons=3, source_nfl=f"nflverse:{NFLVERSE}"))
+    resources = default_resources(
+        Settings.for_folder(work / "optuna_dagster", synthetic_seasons=3, source_nfl=f"nflverse:{NFLVERSE}")
+    )
     tuning = build_tuning_asset("xgboost", "nfl")
     config = {**QUIET_LOGS, "ops": {"tuning__xgboost_nfl": {"config": {"n_trials": TRIALS, "n_splits": 5}}}}
-    with resources["tracking"].run("store set-up", {}):  # a deployment's store exists already: set it up untimed
+    with resources["tracking"].run(
+        "store set-up", {}
+    ):  # a deployment's store exists already: set it up untimed
         pass
     with dg.instance_for_test() as instance:
-        assert dg.materialize([raw_games, features_gold], resources=resources, instance=instance,
-                              tags=range_tags("nfl", weeks[0], weeks[-1]), run_config=QUIET_LOGS).success
-        seconds, outcome = timed(lambda: dg.materialize([tuning, features_gold.to_source_asset()], selection=[tuning.key],
-                                                        resources=resources, instance=instance, run_config=config))
+        assert dg.materialize(
+            [raw_games, features_gold],
+            resources=resources,
+            instance=instance,
+            tags=range_tags("nfl", weeks[0], weeks[-1]),
+            run_config=QUIET_LOGS,
+        ).success
+        seconds, outcome = timed(
+            lambda: dg.materialize(
+                [tuning, features_gold.to_source_asset()],
+                selection=[tuning.key],
+                resources=resources,
+                instance=instance,
+                run_config=config,
+            )
+        )
     study = outcome.output_for_node("tuning__xgboost_nfl")
 
     X, y, week_of_row = nfl_training_rows()
@@ -59,15 +75,35 @@ def bench_optuna_xgboost(work: Path) -> list[dict]:
     gold = build_gold_features(games, DEFAULT_ELO["nfl"])
     early = (X["season"] < backtest_seasons(gold)[0]).to_numpy()
     X, y, week_of_row = X[early].reset_index(drop=True), y[early], week_of_row[early]
-    plain_seconds, plain = timed(lambda: tune(
-        make_model("xgboost", "nfl", seed=seed_for("xgboost_nfl")), search_space("xgboost"), X, y, week_of_row,
-        default_splitter(5), method="optuna", n_trials=TRIALS, storage=optuna_storage(str(work / "plain.journal")),
-        study_name="plain", seed=seed_for("tuning/xgboost_nfl"), log=lambda message: None))
-    print(f"  dagster: best CV log loss {study['best_cv_log_loss']:.4f}, {study['trials_pruned']} of {TRIALS} pruned; "
-          f"plain: {plain.best_score:.4f}, {plain.trials_pruned} pruned (target <= 60 s, ratio <= 1.2)")
+    plain_seconds, plain = timed(
+        lambda: tune(
+            make_model("xgboost", "nfl", seed=seed_for("xgboost_nfl")),
+            search_space("xgboost"),
+            X,
+            y,
+            week_of_row,
+            default_splitter(5),
+            method="optuna",
+            n_trials=TRIALS,
+            storage=optuna_storage(str(work / "plain.journal")),
+            study_name="plain",
+            seed=seed_for("tuning/xgboost_nfl"),
+            log=lambda message: None,
+        )
+    )
+    print(
+        f"  dagster: best CV log loss {study['best_cv_log_loss']:.4f}, {study['trials_pruned']} of {TRIALS} pruned; "
+        f"plain: {plain.best_score:.4f}, {plain.trials_pruned} pruned (target <= 60 s, ratio <= 1.2)"
+    )
     return [
         result("optuna_xgboost_nfl_100_trials", seconds, "s", "same study as a plain script", plain_seconds),
-        result("optuna_xgboost_nfl_trials_pruned", study["trials_pruned"], "trials", "plain script", plain.trials_pruned),
+        result(
+            "optuna_xgboost_nfl_trials_pruned",
+            study["trials_pruned"],
+            "trials",
+            "plain script",
+            plain.trials_pruned,
+        ),
     ]
 
 
@@ -76,13 +112,18 @@ def bench_warm_start() -> list[dict]:
     X, y, weeks = nfl_training_rows()
     test_weeks = np.unique(weeks[X["season"].to_numpy() == 2024])
     rows = []
-    for name, model in (("elo", make_model("elo", "nfl").set_params(online=False)), ("xgboost", make_model("xgboost", "nfl"))):
+    for name, model in (
+        ("elo", make_model("elo", "nfl").set_params(online=False)),
+        ("xgboost", make_model("xgboost", "nfl")),
+    ):
         full_p, warm_p, full_s, warm_s = [], [], 0.0, 0.0
         current = model.fit(X[weeks < test_weeks[0]], y[weeks < test_weeks[0]])
         for week in test_weeks:
             this_week = weeks == week
             started = time.perf_counter()
-            refit = make_model(name, "nfl", params=model.get_params() if name == "elo" else None).fit(X[weeks < week], y[weeks < week])
+            refit = make_model(name, "nfl", params=model.get_params() if name == "elo" else None).fit(
+                X[weeks < week], y[weeks < week]
+            )
             full_s += time.perf_counter() - started
             full_p.append(refit.predict_proba(X[this_week])[:, 1])
             warm_p.append(current.predict_proba(X[this_week])[:, 1])
@@ -90,18 +131,43 @@ def bench_warm_start() -> list[dict]:
             current = warm_update(current, X[this_week], y[this_week])
             warm_s += time.perf_counter() - started
         truth = y[np.isin(weeks, test_weeks)]
-        rows.append(result(f"warm_start_{name}_weekly_update_seconds", warm_s / len(test_weeks), "s/week",
-                           "full refit", full_s / len(test_weeks)))
-        rows.append(result(f"warm_start_{name}_log_loss_2024", log_loss(truth, np.concatenate(warm_p)), "log loss",
-                           "full refit", log_loss(truth, np.concatenate(full_p))))
+        rows.append(
+            result(
+                f"warm_start_{name}_weekly_update_seconds",
+                warm_s / len(test_weeks),
+                "s/week",
+                "full refit",
+                full_s / len(test_weeks),
+            )
+        )
+        rows.append(
+            result(
+                f"warm_start_{name}_log_loss_2024",
+                log_loss(truth, np.concatenate(warm_p)),
+                "log loss",
+                "full refit",
+                log_loss(truth, np.concatenate(full_p)),
+            )
+        )
     return rows
 
 
 def bench_peak_memory(work: Path) -> dict:
     """Peak RSS of the whole NFL training run (ingest, tune and fit elo, logistic, xgboost) in a fresh process."""
     script = Path(__file__).with_name("nfl_training_run.py")
-    out = subprocess.run([sys.executable, str(script), str(work / "memory")], cwd=ROOT, check=True,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, str(script), str(work / "memory")],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     figures = json.loads(out.stdout.strip().splitlines()[-1])
     print(f"  (target <= 1024 MB; the run took {figures['seconds']:.0f} s)")
-    return result("peak_memory_nfl_training_run", figures["peak_mb"], "MB", "python + imports only", figures["baseline_mb"])
+    return result(
+        "peak_memory_nfl_training_run",
+        figures["peak_mb"],
+        "MB",
+        "python + imports only",
+        figures["baseline_mb"],
+    )

@@ -20,22 +20,41 @@ CHAMPION_ALIAS = "champion"
 _MODEL_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
-def record_champion(registry: ChampionRegistry, sport: str, artifact: ModelArtifact, report: dict, run_id: str,
-                    forced: bool = False, action: str = "promote") -> dict:
+def record_champion(
+    registry: ChampionRegistry,
+    sport: str,
+    artifact: ModelArtifact,
+    report: dict,
+    run_id: str,
+    forced: bool = False,
+    action: str = "promote",
+) -> dict:
     """Append the registry row that makes `artifact` the champion, after verifying its bytes."""
     verify_artifact(artifact)
     meta = artifact.metadata()
-    row = registry.record({
-        "sport": sport, "market": meta.get("market", "moneyline"), "model": artifact.name, "version": artifact.version,
-        "artifact_path": artifact.path, "sha256": artifact.sha256, "metrics": report["model"],
-        "report_dir": report["report_dir"], "dagster_run_id": run_id, "forced": bool(forced), "action": action,
-        "mlflow_model_version": str(meta.get("mlflow_model_version") or ""),
-    })
+    row = registry.record(
+        {
+            "sport": sport,
+            "market": meta.get("market", "moneyline"),
+            "model": artifact.name,
+            "version": artifact.version,
+            "artifact_path": artifact.path,
+            "sha256": artifact.sha256,
+            "metrics": report["model"],
+            "report_dir": report["report_dir"],
+            "dagster_run_id": run_id,
+            "forced": bool(forced),
+            "action": action,
+            "mlflow_model_version": str(meta.get("mlflow_model_version") or ""),
+        }
+    )
     failpoint("during_promotion")  # the record is written; its copies are reconciled by the caller
     return row
 
 
-def reconcile(registry: ChampionRegistry, sport: str, store: ModelStore, mlflow_uri: str | None) -> dict | None:
+def reconcile(
+    registry: ChampionRegistry, sport: str, store: ModelStore, mlflow_uri: str | None
+) -> dict | None:
     """Rewrite the pointer and model-status files and move MLflow's alias to match the registry's
     current row. Returns that row (None when the sport has no champion yet)."""
     row = registry.current(sport)
@@ -47,9 +66,25 @@ def reconcile(registry: ChampionRegistry, sport: str, store: ModelStore, mlflow_
     report_file = Path(row["report_dir"]) / "report.json"
     report = json.loads(report_file.read_text()) if report_file.exists() else {"model": row["metrics"]}
     Path(store.production_dir).mkdir(parents=True, exist_ok=True)
-    pointer = {**{k: row[k] for k in ("sport", "market", "model", "version", "artifact_path", "sha256", "promoted_at",
-                                      "dagster_run_id", "forced", "action", "entry_id")},
-               "metrics": row["metrics"]}
+    pointer = {
+        **{
+            k: row[k]
+            for k in (
+                "sport",
+                "market",
+                "model",
+                "version",
+                "artifact_path",
+                "sha256",
+                "promoted_at",
+                "dagster_run_id",
+                "forced",
+                "action",
+                "entry_id",
+            )
+        },
+        "metrics": row["metrics"],
+    }
     _write_json(store.pointer(sport), pointer)
     _write_json(store.model_status(sport), model_status(meta, report, row))
     if mlflow_uri and row.get("mlflow_model_version"):
@@ -57,7 +92,9 @@ def reconcile(registry: ChampionRegistry, sport: str, store: ModelStore, mlflow_
     return row
 
 
-def stale_copies(registry: ChampionRegistry, sport: str, store: ModelStore, mlflow_uri: str | None) -> list[str]:
+def stale_copies(
+    registry: ChampionRegistry, sport: str, store: ModelStore, mlflow_uri: str | None
+) -> list[str]:
     """The derived copies that disagree with the registry's current row (what `reconcile` would rewrite)."""
     row = registry.current(sport)
     if row is None:
@@ -92,23 +129,41 @@ def model_status(meta: dict, report: dict, row: dict) -> dict:
     """The champion in the shape of the requirements' /api/model_status."""
     metrics = report["model"]
     return {
-        "model_type": meta["model"], "model": meta["name"], "version": meta["version"], "sport": meta["sport"],
-        "market": meta.get("market", "moneyline"), "variant": report.get("variant"),
-        "accuracy": metrics["accuracy"], "auc": metrics.get("roc_auc"), "f1": metrics.get("f1"),
-        "log_loss": metrics["log_loss"], "brier": metrics["brier"], "ece": metrics.get("ece"),
-        "evaluated_on": {"seasons": report.get("seasons"), "games": report.get("games"),
-                         "backtest_window": report.get("backtest_window"),
-                         "tuning_window": report.get("tuning_window")},
-        "last_trained": meta.get("trained_at"), "training_window": meta.get("training_window"),
-        "features": meta.get("features", []), "samples": meta.get("training_games"),
-        "calibration": meta.get("calibration"), "optimisation": meta.get("optimisation", {}),
-        "params": meta.get("params", {}), "sha256": meta["sha256"],
-        "promoted_at": row["promoted_at"], "forced": bool(row["forced"]), "action": row["action"],
+        "model_type": meta["model"],
+        "model": meta["name"],
+        "version": meta["version"],
+        "sport": meta["sport"],
+        "market": meta.get("market", "moneyline"),
+        "variant": report.get("variant"),
+        "accuracy": metrics["accuracy"],
+        "auc": metrics.get("roc_auc"),
+        "f1": metrics.get("f1"),
+        "log_loss": metrics["log_loss"],
+        "brier": metrics["brier"],
+        "ece": metrics.get("ece"),
+        "evaluated_on": {
+            "seasons": report.get("seasons"),
+            "games": report.get("games"),
+            "backtest_window": report.get("backtest_window"),
+            "tuning_window": report.get("tuning_window"),
+        },
+        "last_trained": meta.get("trained_at"),
+        "training_window": meta.get("training_window"),
+        "features": meta.get("features", []),
+        "samples": meta.get("training_games"),
+        "calibration": meta.get("calibration"),
+        "optimisation": meta.get("optimisation", {}),
+        "params": meta.get("params", {}),
+        "sha256": meta["sha256"],
+        "promoted_at": row["promoted_at"],
+        "forced": bool(row["forced"]),
+        "action": row["action"],
     }
 
 
-def stored_version(registry: ChampionRegistry, store: ModelStore, sport: str, model_name: str,
-                   version: int) -> tuple[ModelArtifact, dict]:
+def stored_version(
+    registry: ChampionRegistry, store: ModelStore, sport: str, model_name: str, version: int
+) -> tuple[ModelArtifact, dict]:
     """An earlier version of `model_name` and its latest report, for a rollback or a manual promotion.
 
     The name must be a model of `sport` and the folder inside the models folder (no path tricks);
@@ -123,17 +178,23 @@ def stored_version(registry: ChampionRegistry, store: ModelStore, sport: str, mo
         raise ValueError(f"{directory} is outside the models folder {root}")
     if not (directory / MODEL_FILE).exists():
         found = [f"v{n}" for n in store.versions(model_name)]
-        raise ValueError(f"no artifact {model_name} v{version} under {store.models_dir}; versions on disk: {found or 'none'}")
+        raise ValueError(
+            f"no artifact {model_name} v{version} under {store.models_dir}; versions on disk: {found or 'none'}"
+        )
     recorded = registry.recorded_sha256(model_name, int(version))
     if recorded is None:
-        raise ValueError(f"{model_name} v{version} was never recorded by models/{model_name} in the warehouse; "
-                         "an artifact the platform did not save is never loaded")
+        raise ValueError(
+            f"{model_name} v{version} was never recorded by models/{model_name} in the warehouse; "
+            "an artifact the platform did not save is never loaded"
+        )
     artifact = ModelArtifact(model_name, int(version), str(directory / MODEL_FILE), recorded)
     verify_artifact(artifact)
     reports = store.reports_of(model_name, version)
     if not reports:
-        raise ValueError(f"{model_name} v{version} has no report under {store.reports_dir}; a model that was never "
-                         f"evaluated cannot be champion (materialize reports/{model_name} for it first)")
+        raise ValueError(
+            f"{model_name} v{version} has no report under {store.reports_dir}; a model that was never "
+            f"evaluated cannot be champion (materialize reports/{model_name} for it first)"
+        )
     return artifact, json.loads(reports[-1].read_text())
 
 

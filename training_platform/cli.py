@@ -18,14 +18,20 @@ from training_platform.sources.schema import SPORTS
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="tp", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="tp", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     show = commands.add_parser("champion", help="show the champion and the registry history of a sport")
     show.add_argument("--sport", required=True, choices=SPORTS)
-    status = commands.add_parser("status", help="reconcile the pointer files and MLflow alias with the registry")
+    status = commands.add_parser(
+        "status", help="reconcile the pointer files and MLflow alias with the registry"
+    )
     status.add_argument("--sport", choices=SPORTS, help="one sport (default: every sport)")
-    for action, text in (("rollback", "make an earlier model version the champion again"),
-                         ("promote", "make a version the champion by hand, without the automatic comparison")):
+    for action, text in (
+        ("rollback", "make an earlier model version the champion again"),
+        ("promote", "make a version the champion by hand, without the automatic comparison"),
+    ):
         command = commands.add_parser(action, help=text)
         command.add_argument("--sport", required=True, choices=SPORTS)
         command.add_argument("--model", required=True, help="registered name, e.g. elo_nfl")
@@ -44,8 +50,11 @@ def main(argv: list[str] | None = None) -> int:
     resources = default_resources()
     warehouse = resources["warehouse"].open()
     if not warehouse.path.exists():  # a mistyped TP_WAREHOUSE must not become a fresh, empty registry
-        print(f"tp {args.command}: no warehouse at {warehouse.path} (TP_WAREHOUSE / TP_DATA_DIR); nothing has been "
-              "ingested or promoted there. Check the path, or run `make demo` to create one.", file=sys.stderr)
+        print(
+            f"tp {args.command}: no warehouse at {warehouse.path} (TP_WAREHOUSE / TP_DATA_DIR); nothing has been "
+            "ingested or promoted there. Check the path, or run `make demo` to create one.",
+            file=sys.stderr,
+        )
         return 2
     registry = ChampionRegistry(warehouse)
     if args.command == "status":
@@ -55,7 +64,16 @@ def main(argv: list[str] | None = None) -> int:
         if history.empty:
             print(f"{args.sport}: no champion yet")
             return 0
-        columns = ["entry_id", "action", "model", "version", "sha256", "forced", "promoted_at", "dagster_run_id"]
+        columns = [
+            "entry_id",
+            "action",
+            "model",
+            "version",
+            "sha256",
+            "forced",
+            "promoted_at",
+            "dagster_run_id",
+        ]
         print(history[columns].assign(sha256=history["sha256"].str[:12]).to_string(index=False))
         return 0
     from training_platform.champion import refuse_current_champion, stored_version
@@ -67,14 +85,17 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, RuntimeError) as exc:
         print(f"{args.command} refused: {exc}", file=sys.stderr)
         return 2
-    error = _materialize_production(args.sport, "rollback" if args.command == "rollback" else "manual",
-                                    args.model, args.version)
+    error = _materialize_production(
+        args.sport, "rollback" if args.command == "rollback" else "manual", args.model, args.version
+    )
     if error:
         print(f"{args.command} refused: {error}", file=sys.stderr)
         return 2
     row = registry.current(args.sport)
-    print(f"{args.sport} champion is now {row['model']} v{row['version']} (sha256 {row['sha256'][:12]}…), "
-          f"replacing {row['replaces_version']}; registry entry {row['entry_id']}")
+    print(
+        f"{args.sport} champion is now {row['model']} v{row['version']} (sha256 {row['sha256'][:12]}…), "
+        f"replacing {row['replaces_version']}; registry entry {row['entry_id']}"
+    )
     return 0
 
 
@@ -96,11 +117,17 @@ def _status(registry, resources, sports: list[str]) -> int:
             reconcile(registry, sport, store, mlflow_uri)
         except ArtifactIntegrityError as exc:
             damaged = True
-            print(f"{sport}: champion {row['model']} v{row['version']} is damaged: {exc}. Roll back or promote "
-                  f"another version: tp rollback --sport {sport} --model <model>_{sport} --version <N>", file=sys.stderr)
+            print(
+                f"{sport}: champion {row['model']} v{row['version']} is damaged: {exc}. Roll back or promote "
+                f"another version: tp rollback --sport {sport} --model <model>_{sport} --version <N>",
+                file=sys.stderr,
+            )
             continue
-        print(f"{sport}: {row['model']} v{row['version']} (sha256 {row['sha256'][:12]}…, registry entry "
-              f"{row['entry_id']}, {row['action']}); " + (f"repaired {', '.join(stale)}" if stale else "copies in sync"))
+        print(
+            f"{sport}: {row['model']} v{row['version']} (sha256 {row['sha256'][:12]}…, registry entry "
+            f"{row['entry_id']}, {row['action']}); "
+            + (f"repaired {', '.join(stale)}" if stale else "copies in sync")
+        )
     return 2 if damaged else 0
 
 
@@ -109,15 +136,24 @@ def _materialize_production(sport: str, action: str, model: str, version: int) -
     import dagster as dg
 
     from training_platform.definitions import ALL_ASSETS, defs
-
     from training_platform.settings import Settings
 
-    instance = dg.DagsterInstance.get() if Settings.from_env().dagster_home else dg.DagsterInstance.ephemeral()
-    config = {"ops": {f"production__{sport}": {"config": {"action": action, "model": model, "version": version}}},
-              "loggers": {"console": {"config": {"log_level": "WARNING"}}}}  # the outcome is printed by main
-    result = dg.materialize(ALL_ASSETS, selection=[dg.AssetKey(["production", sport])], instance=instance,
-                            resources=defs.resources, run_config=config, raise_on_error=False,
-                            tags={"trigger": f"tp {action}"})
+    instance = (
+        dg.DagsterInstance.get() if Settings.from_env().dagster_home else dg.DagsterInstance.ephemeral()
+    )
+    config = {
+        "ops": {f"production__{sport}": {"config": {"action": action, "model": model, "version": version}}},
+        "loggers": {"console": {"config": {"log_level": "WARNING"}}},
+    }  # the outcome is printed by main
+    result = dg.materialize(
+        ALL_ASSETS,
+        selection=[dg.AssetKey(["production", sport])],
+        instance=instance,
+        resources=defs.resources,
+        run_config=config,
+        raise_on_error=False,
+        tags={"trigger": f"tp {action}"},
+    )
     if result.success:
         return None
     failures = result.get_step_failure_events()

@@ -1,6 +1,5 @@
 """The code location: `dagster dev` / `dagster asset materialize -m training_platform.definitions`."""
 
-
 import dagster as dg
 
 from training_platform.defs.automation.schedules import weekly_schedule
@@ -20,8 +19,15 @@ from training_platform.defs.reports.assets import report_assets, report_checks
 from training_platform.defs.resources import default_resources
 from training_platform.defs.tuning.assets import tuning_assets
 
-ALL_ASSETS = [raw_games, features_gold, *tuning_assets, *model_assets, *report_assets, *production_assets,
-              *predictions_assets]
+ALL_ASSETS = [
+    raw_games,
+    features_gold,
+    *tuning_assets,
+    *model_assets,
+    *report_assets,
+    *production_assets,
+    *predictions_assets,
+]
 
 defs = dg.Definitions(
     assets=ALL_ASSETS,

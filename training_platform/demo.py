@@ -22,7 +22,6 @@ from training_platform.ml.modeling.zoo import MODEL_NAMES
 from training_platform.sources.schema import SPORTS
 from training_platform.sources.weeks import weeks_covering
 
-
 DEMO_MODELS = ("elo", "logistic")  # xgboost and the rest: make demo DEMO_ARGS="--models elo xgboost"
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
@@ -34,37 +33,59 @@ def partition_range_tags(sport: str) -> dict[str, str]:
     return range_tags(sport, weeks[0], weeks[-1])
 
 
-def run_job(name: str, instance: dg.DagsterInstance, tags: dict | None = None,
-            selection: list[dg.AssetKey] | None = None) -> dg.ExecuteInJobResult:
+def run_job(
+    name: str,
+    instance: dg.DagsterInstance,
+    tags: dict | None = None,
+    selection: list[dg.AssetKey] | None = None,
+) -> dg.ExecuteInJobResult:
     started = time.perf_counter()
     result = defs.resolve_job_def(name).execute_in_process(
-        instance=instance, tags=tags or {}, raise_on_error=False, run_config=QUIET_LOGS, asset_selection=selection)
+        instance=instance,
+        tags=tags or {},
+        raise_on_error=False,
+        run_config=QUIET_LOGS,
+        asset_selection=selection,
+    )
     status = "ok" if result.success else "FAILED"
-    print(f"  {name} {tags.get('dagster/asset_partition_range_start', '') if tags else ''}: {status} in {time.perf_counter() - started:.1f}s", flush=True)
+    print(
+        f"  {name} {tags.get('dagster/asset_partition_range_start', '') if tags else ''}: {status} in {time.perf_counter() - started:.1f}s",
+        flush=True,
+    )
     return result
 
 
-def print_champion(sport: str, result: dg.ExecuteInJobResult, reports: dict[str, dict], gates: dict[str, bool]) -> None:
+def print_champion(
+    sport: str, result: dg.ExecuteInJobResult, reports: dict[str, dict], gates: dict[str, bool]
+) -> None:
     champion = result.output_for_node(f"production__{sport}")
     report = reports.get(champion["model"])
     if report is None:
         print(f"  champion {champion['model']} v{champion['version']} (unchanged; not retrained in this run)")
         return
     tuned, scored = report["tuning_window"], report["backtest_window"]
-    print(f"  champion {champion['model']} v{champion['version']} ({champion['variant']}): tuned on games of "
-          f"{tuned['first_game_date']}..{tuned['last_game_date']}, scored walk-forward on "
-          f"{scored['first_game_date']}..{scored['last_game_date']} ({report['games']} games):")
+    print(
+        f"  champion {champion['model']} v{champion['version']} ({champion['variant']}): tuned on games of "
+        f"{tuned['first_game_date']}..{tuned['last_game_date']}, scored walk-forward on "
+        f"{scored['first_game_date']}..{scored['last_game_date']} ({report['games']} games):"
+    )
     rows = [("model", report["model"])] + [(name, base) for name, base in report["baselines"].items()]
     for name, m in rows:
-        print(f"    {name:<20} log loss {m['log_loss']:.4f}  Brier {m['brier']:.4f}  accuracy {m['accuracy']:.3f}  "
-              f"ECE {m['ece']:.3f}")
+        print(
+            f"    {name:<20} log loss {m['log_loss']:.4f}  Brier {m['brier']:.4f}  accuracy {m['accuracy']:.3f}  "
+            f"ECE {m['ece']:.3f}"
+        )
     betting = report["betting"]
     if betting.get("bets"):
-        print(f"    betting: {betting['bets']} bets, ROI {betting['roi']:+.3f}, {betting['units']:+.1f} units")
+        print(
+            f"    betting: {betting['bets']} bets, ROI {betting['roi']:+.3f}, {betting['units']:+.1f} units"
+        )
     for name, other in reports.items():
         if name != champion["model"]:
-            print(f"    candidate {name} ({other['variant']}): log loss {other['model']['log_loss']:.4f}, "
-                  f"gates {'passed' if gates.get(name) else 'failed'}")
+            print(
+                f"    candidate {name} ({other['variant']}): log loss {other['model']['log_loss']:.4f}, "
+                f"gates {'passed' if gates.get(name) else 'failed'}"
+            )
     fallback = champion.get("market_free")
     if fallback and fallback["model"] != champion["model"]:
         print(f"  fallback for games without lines: {fallback['model']} v{fallback['version']} (market-free)")
@@ -75,8 +96,13 @@ def print_champion(sport: str, result: dg.ExecuteInJobResult, reports: dict[str,
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sports", nargs="+", default=list(SPORTS), choices=SPORTS)
-    parser.add_argument("--models", nargs="+", default=list(DEMO_MODELS), choices=MODEL_NAMES,
-                        help="candidates to tune, fit and evaluate (default: %(default)s)")
+    parser.add_argument(
+        "--models",
+        nargs="+",
+        default=list(DEMO_MODELS),
+        choices=MODEL_NAMES,
+        help="candidates to tune, fit and evaluate (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
     warnings.filterwarnings("ignore", category=dg.PreviewWarning)
@@ -90,8 +116,11 @@ def main(argv: list[str] | None = None) -> int:
             continue
         print(f"{sport}: tune, fit and evaluate {', '.join(args.models)}", flush=True)
         trained = run_job(f"train_{sport}_job", instance, selection=candidate_keys(sport, args.models))
-        reports = {f"{m}_{sport}": trained.output_for_node(f"reports__{m}_{sport}") for m in args.models
-                   if trained.asset_materializations_for_node(f"reports__{m}_{sport}")}
+        reports = {
+            f"{m}_{sport}": trained.output_for_node(f"reports__{m}_{sport}")
+            for m in args.models
+            if trained.asset_materializations_for_node(f"reports__{m}_{sport}")
+        }
         gates = {e.asset_key.path[-1]: e.passed for e in trained.get_asset_check_evaluations()}
         print(f"{sport}: choose the champion, predict the coming week", flush=True)
         promoted = run_job(f"promote_{sport}_job", instance)
@@ -103,7 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     production = resources["model_store"].production_dir
     print(f"\ndemo finished in {time.perf_counter() - started:.1f}s")
     print(f"reports:    {resources['model_store'].reports_dir}/<model>_<sport>/v<N>-<evaluation>/report.html")
-    print(f"champions:  {production}/<sport>.json and <sport>.model_status.json (history: tp champion --sport nfl)")
+    print(
+        f"champions:  {production}/<sport>.json and <sport>.model_status.json (history: tp champion --sport nfl)"
+    )
     print(f"models:     {resources['model_store'].models_dir}")
     print(f"warehouse:  {resources['warehouse'].path}")
     if failed:

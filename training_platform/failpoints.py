@@ -9,7 +9,13 @@ from __future__ import annotations
 import os
 import signal
 
-POINTS = ("during_tuning", "after_artifact_staging", "after_mlflow_registration", "during_report", "during_promotion")
+POINTS = (
+    "during_tuning",
+    "after_artifact_staging",
+    "after_mlflow_registration",
+    "during_report",
+    "during_promotion",
+)
 INGEST_POINT = "between_raw_and_features"
 
 

@@ -30,26 +30,50 @@ def _setting(env: str, help: str, default=None, under: str | None = None):
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = _setting("TP_DATA_DIR", "root of every store below", "the checkout's data/, else ./data")
-    warehouse: Path = _setting("TP_WAREHOUSE", "DuckDB warehouse: games, features, registry", under="warehouse.duckdb")
+    warehouse: Path = _setting(
+        "TP_WAREHOUSE", "DuckDB warehouse: games, features, registry", under="warehouse.duckdb"
+    )
     models_dir: Path = _setting("TP_MODELS_DIR", "versioned model artifacts", under="models")
     reports_dir: Path = _setting("TP_REPORTS_DIR", "evaluation reports", under="reports")
-    production_dir: Path = _setting("TP_PRODUCTION_DIR", "champion pointer and model-status files", under="production")
+    production_dir: Path = _setting(
+        "TP_PRODUCTION_DIR", "champion pointer and model-status files", under="production"
+    )
     predictions_dir: Path = _setting("TP_PREDICTIONS_DIR", "weekly prediction CSVs", under="predictions")
     cache_dir: Path = _setting("TP_CACHE_DIR", "downloaded URL sources", under="cache")
     io_dir: Path = _setting("TP_IO_DIR", "plain JSON values passed between Dagster steps", under="dagster_io")
-    mlflow_db: Path = _setting("TP_MLFLOW_DB", "MLflow's SQLite store when MLFLOW_TRACKING_URI is unset", under="mlflow.db")
-    mlflow_tracking_uri: str | None = _setting("MLFLOW_TRACKING_URI", "an MLflow server or database instead of the SQLite file")
-    mlflow_ui_url: str = _setting("TP_MLFLOW_UI_URL", "MLflow UI address used in run links", "http://127.0.0.1:5000")
-    mlflow_artifacts: Path = _setting("TP_MLFLOW_ARTIFACTS", "artifact root of a new MLflow experiment", under="mlartifacts")
-    optuna_storage: str = _setting("TP_OPTUNA_STORAGE", "Optuna journal file, or any RDB URL", under="optuna/studies.journal")
-    source_nfl: str = _setting("TP_SOURCE_NFL", "NFL games: synthetic, nflverse:<path or URL>, csv:<path>", "synthetic")
+    mlflow_db: Path = _setting(
+        "TP_MLFLOW_DB", "MLflow's SQLite store when MLFLOW_TRACKING_URI is unset", under="mlflow.db"
+    )
+    mlflow_tracking_uri: str | None = _setting(
+        "MLFLOW_TRACKING_URI", "an MLflow server or database instead of the SQLite file"
+    )
+    mlflow_ui_url: str = _setting(
+        "TP_MLFLOW_UI_URL", "MLflow UI address used in run links", "http://127.0.0.1:5000"
+    )
+    mlflow_artifacts: Path = _setting(
+        "TP_MLFLOW_ARTIFACTS", "artifact root of a new MLflow experiment", under="mlartifacts"
+    )
+    optuna_storage: str = _setting(
+        "TP_OPTUNA_STORAGE", "Optuna journal file, or any RDB URL", under="optuna/studies.journal"
+    )
+    source_nfl: str = _setting(
+        "TP_SOURCE_NFL", "NFL games: synthetic, nflverse:<path or URL>, csv:<path>", "synthetic"
+    )
     source_nba: str = _setting("TP_SOURCE_NBA", "NBA games (same forms)", "synthetic")
     source_mlb: str = _setting("TP_SOURCE_MLB", "MLB games (same forms)", "synthetic")
     synthetic_seed: int = _setting("TP_SYNTHETIC_SEED", "seed of the embedded synthetic league", DEFAULT_SEED)
-    synthetic_seasons: int = _setting("TP_SYNTHETIC_SEASONS", "seasons of the synthetic league", DEFAULT_SEASONS)
-    synthetic_upcoming_weeks: int = _setting("TP_SYNTHETIC_UPCOMING_WEEKS", "synthetic weeks left unplayed", 1)
-    gates_file: Path | None = _setting("TP_GATES_FILE", "metric-gate thresholds (unset: the package's gates.yaml)")
-    candidates: tuple[str, ...] = _setting("TP_CANDIDATES", "models trained and compared per sport", DEFAULT_CANDIDATES)
+    synthetic_seasons: int = _setting(
+        "TP_SYNTHETIC_SEASONS", "seasons of the synthetic league", DEFAULT_SEASONS
+    )
+    synthetic_upcoming_weeks: int = _setting(
+        "TP_SYNTHETIC_UPCOMING_WEEKS", "synthetic weeks left unplayed", 1
+    )
+    gates_file: Path | None = _setting(
+        "TP_GATES_FILE", "metric-gate thresholds (unset: the package's gates.yaml)"
+    )
+    candidates: tuple[str, ...] = _setting(
+        "TP_CANDIDATES", "models trained and compared per sport", DEFAULT_CANDIDATES
+    )
     sports: tuple[str, ...] = _setting("TP_SPORTS", "sports the weekly schedule ingests", SPORTS)
     alert_webhook: str | None = _setting("TP_ALERT_WEBHOOK", "URL POSTed when a gate fails (logged redacted)")
     drift_window: int = _setting("TP_DRIFT_WINDOW", "scored predictions in the drift sensor's window", 50)
@@ -83,14 +107,19 @@ def _from(environment: tuple[tuple[str, str], ...]) -> Settings:
     by_env = {f.metadata["env"]: f for f in fields(Settings)}
     unknown = sorted(k for k in env if k.startswith("TP_") and k not in by_env)
     if unknown:
-        hints = [f"{k} (did you mean {m[0]}?)" if (m := difflib.get_close_matches(k, by_env, 1)) else k for k in unknown]
+        hints = [
+            f"{k} (did you mean {m[0]}?)" if (m := difflib.get_close_matches(k, by_env, 1)) else k
+            for k in unknown
+        ]
         warnings.warn(f"unknown setting(s) ignored: {', '.join(hints)}", stacklevel=3)
     values = {}
     for name, spec in by_env.items():
         if env.get(name):  # an empty variable is unset
             values[spec.name] = _parse(spec, env[name])
     if "data_dir" not in values:
-        values["data_dir"] = _CHECKOUT / "data" if (_CHECKOUT / "pyproject.toml").exists() else Path.cwd() / "data"
+        values["data_dir"] = (
+            _CHECKOUT / "data" if (_CHECKOUT / "pyproject.toml").exists() else Path.cwd() / "data"
+        )
     return _resolve(Settings(**values))
 
 
@@ -102,7 +131,9 @@ def _parse(spec, raw: str):
         if kind == "float":
             return float(raw)
     except ValueError:
-        raise ValueError(f"{spec.metadata['env']}={raw!r} must be {'an integer' if kind == 'int' else 'a number'}") from None
+        raise ValueError(
+            f"{spec.metadata['env']}={raw!r} must be {'an integer' if kind == 'int' else 'a number'}"
+        ) from None
     if kind.startswith("tuple"):
         return tuple(item.strip() for item in raw.split(",") if item.strip())
     if kind.startswith("Path"):
@@ -113,13 +144,18 @@ def _parse(spec, raw: str):
 def _resolve(settings: Settings) -> Settings:
     """Paths left unset default under the data folder; lists are checked against what exists."""
     data_dir = Path(settings.data_dir).expanduser().resolve()
-    paths = {f.name: str(data_dir / f.metadata["under"]) if f.type == "str" else data_dir / f.metadata["under"]
-             for f in fields(Settings) if f.metadata["under"] and getattr(settings, f.name) is None}
+    paths = {
+        f.name: str(data_dir / f.metadata["under"]) if f.type == "str" else data_dir / f.metadata["under"]
+        for f in fields(Settings)
+        if f.metadata["under"] and getattr(settings, f.name) is None
+    }
     resolved = replace(settings, data_dir=data_dir, **paths)
     unknown_sports = sorted(set(resolved.sports) - set(SPORTS))
     if unknown_sports or not resolved.sports:
-        raise ValueError(f"TP_SPORTS={','.join(resolved.sports)!r}: unknown sport(s) {unknown_sports}; "
-                         f"choose from {', '.join(SPORTS)}")
+        raise ValueError(
+            f"TP_SPORTS={','.join(resolved.sports)!r}: unknown sport(s) {unknown_sports}; "
+            f"choose from {', '.join(SPORTS)}"
+        )
     return resolved
 
 
@@ -130,8 +166,10 @@ def candidate_models() -> list[str]:
     names = list(Settings.from_env().candidates)
     unknown = sorted(set(names) - set(MODEL_NAMES))
     if unknown or not names:
-        raise ValueError(f"TP_CANDIDATES={','.join(names)!r}: unknown model(s) {unknown}; "
-                         f"choose from {', '.join(MODEL_NAMES)}")
+        raise ValueError(
+            f"TP_CANDIDATES={','.join(names)!r}: unknown model(s) {unknown}; "
+            f"choose from {', '.join(MODEL_NAMES)}"
+        )
     return names
 
 
@@ -161,8 +199,15 @@ def settings_table() -> str:
     """The README's table of settings, generated from the fields above."""
     rows = ["| variable | default | what it sets |", "|---|---|---|"]
     for f in fields(Settings):
-        default = f"`data/{f.metadata['under']}`" if f.metadata["under"] else (
-            "unset" if f.default is None else f"`{','.join(f.default) if isinstance(f.default, tuple) else f.default}`")
+        default = (
+            f"`data/{f.metadata['under']}`"
+            if f.metadata["under"]
+            else (
+                "unset"
+                if f.default is None
+                else f"`{','.join(f.default) if isinstance(f.default, tuple) else f.default}`"
+            )
+        )
         rows.append(f"| `{f.metadata['env']}` | {default} | {f.metadata['help']} |")
     return "\n".join(rows)
 

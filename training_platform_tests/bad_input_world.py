@@ -57,8 +57,12 @@ def build_world(base: Path, instance: dg.DagsterInstance) -> World:
     resources = make_resources(root, seasons=3, **{SPORT: f"csv:{source}"})
     weeks = weeks_covering(games["game_date"].min().date(), games["game_date"].max().date())
     assert ingest(resources, instance, SPORT, weeks).success
-    promoted = run_chain(resources, instance, chain("elo", SPORT)[:4],
-                         {"ops": {f"tuning__elo_{SPORT}": {"config": {"n_trials": 4}}}})
+    promoted = run_chain(
+        resources,
+        instance,
+        chain("elo", SPORT)[:4],
+        {"ops": {f"tuning__elo_{SPORT}": {"config": {"n_trials": 4}}}},
+    )
     assert promoted.success and promoted.output_for_node(f"production__{SPORT}")["model"] == f"elo_{SPORT}"
     return World(root, source, games, weeks, resources, instance)
 
@@ -75,16 +79,22 @@ def snapshot(root: Path, ignore_write_stamps: bool = False, skip_tables: tuple =
         if ignore_write_stamps:
             frame = frame.drop(columns=[c for c in WRITE_STAMPS if c in frame.columns])
         tables[name] = frame.sort_values(list(frame.columns)).to_csv(index=False) if len(frame) else ""
-    files = {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-             for p in sorted(root.rglob("*"))
-             if p.is_file() and not p.name.startswith("warehouse.duckdb") and "cache" not in p.parts}
+    files = {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.name.startswith("warehouse.duckdb") and "cache" not in p.parts
+    }
     registry = {}
     if (root / "mlflow.db").exists():  # opening a missing SQLite store would create it
         uri = f"sqlite:///{root / 'mlflow.db'}"
         client = mlflow.MlflowClient(tracking_uri=uri, registry_uri=uri)
-        registry = {m.name: (dict(m.aliases), sorted((v.version, v.source)
-                                                     for v in client.search_model_versions(f"name='{m.name}'")))
-                    for m in client.search_registered_models()}
+        registry = {
+            m.name: (
+                dict(m.aliases),
+                sorted((v.version, v.source) for v in client.search_model_versions(f"name='{m.name}'")),
+            )
+            for m in client.search_registered_models()
+        }
     return {"tables": tables, "files": files, "mlflow_registry": registry}
 
 
@@ -111,14 +121,25 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 def ingest_week(world: World, week=None, resources: dict | None = None, sport: str = SPORT, **config):
     key = partition_key(sport, week or world.week) if not isinstance(week, str) else week
-    return dg.materialize([raw_games, features_gold], resources=resources or world.resources, instance=world.instance,
-                          raise_on_error=False, partition_key=key,
-                          run_config={"ops": {"raw__games": {"config": config}}} if config else None)
+    return dg.materialize(
+        [raw_games, features_gold],
+        resources=resources or world.resources,
+        instance=world.instance,
+        raise_on_error=False,
+        partition_key=key,
+        run_config={"ops": {"raw__games": {"config": config}}} if config else None,
+    )
 
 
 def materialize(world: World, keys: list[str], run_config: dict | None = None):
-    return dg.materialize(ALL_ASSETS, selection=[dg.AssetKey(k.split("/")) for k in keys], resources=world.resources,
-                          instance=world.instance, run_config=run_config, raise_on_error=False)
+    return dg.materialize(
+        ALL_ASSETS,
+        selection=[dg.AssetKey(k.split("/")) for k in keys],
+        resources=world.resources,
+        instance=world.instance,
+        run_config=run_config,
+        raise_on_error=False,
+    )
 
 
 def failure(result) -> str:
@@ -129,7 +150,8 @@ def failure(result) -> str:
 
 def quarantined(world: World, partition_week) -> pd.DataFrame:
     rows = Warehouse(world.root / "warehouse.duckdb").query(
-        "SELECT * FROM raw_games_quarantine WHERE sport = ? AND partition_week = ?", [SPORT, partition_week])
+        "SELECT * FROM raw_games_quarantine WHERE sport = ? AND partition_week = ?", [SPORT, partition_week]
+    )
     return rows
 
 

@@ -19,21 +19,25 @@ def subprocess_env(**settings: str) -> dict[str, str]:
     """The environment for a CLI the test starts: none of the user's (or an earlier test's) Dagster,
     MLflow or platform settings leak in (mlflow.set_tracking_uri exports MLFLOW_TRACKING_URI), only
     `settings`; never the user's Dagster instance."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("TP_", "MLFLOW_", "DAGSTER_HOME"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TP_", "MLFLOW_", "DAGSTER_HOME"))}
     return {**env, **settings}
 
 
 def require_shared(path: Path) -> Path:
     if not path.exists():
-        pytest.skip(f"real-data file {path} is absent (it lives in ../shared/data, which CI has and a user's clone does not)")
+        pytest.skip(
+            f"real-data file {path} is absent (it lives in ../shared/data, which CI has and a user's clone does not)"
+        )
     return path
 
 
 def make_resources(root: Path, seasons: int = 3, **sources) -> dict:
     """Every store under `root`; `sources` like nfl="csv:/path" (the rest synthetic)."""
-    return default_resources(Settings.for_folder(root, synthetic_seasons=seasons,
-                                                 **{f"source_{sport}": spec for sport, spec in sources.items()}))
+    return default_resources(
+        Settings.for_folder(
+            root, synthetic_seasons=seasons, **{f"source_{sport}": spec for sport, spec in sources.items()}
+        )
+    )
 
 
 @pytest.fixture

@@ -30,15 +30,20 @@ def graph() -> dict:
             "group": node.group_name,
             "kinds": sorted(node.kinds),
             "partitions": type(node.partitions_def).__name__ if node.partitions_def else None,
-            "deps": {parent.to_user_string(): type(mappings[parent]).__name__ if parent in mappings else None
-                     for parent in sorted(node.parent_keys, key=lambda k: k.to_user_string())},
+            "deps": {
+                parent.to_user_string(): type(mappings[parent]).__name__ if parent in mappings else None
+                for parent in sorted(node.parent_keys, key=lambda k: k.to_user_string())
+            },
             "checks": sorted(check.name for check in node.check_keys),
             "automation": node.automation_condition.get_label() if node.automation_condition else None,
         }
     repository = defs.get_repository_def()
-    return {"assets": assets, "jobs": sorted(job.name for job in repository.get_all_jobs()),
-            "schedules": sorted(s.name for s in repository.schedule_defs),
-            "sensors": sorted(s.name for s in repository.sensor_defs)}
+    return {
+        "assets": assets,
+        "jobs": sorted(job.name for job in repository.get_all_jobs()),
+        "schedules": sorted(s.name for s in repository.schedule_defs),
+        "sensors": sorted(s.name for s in repository.sensor_defs),
+    }
 
 
 def render(value: dict) -> str:

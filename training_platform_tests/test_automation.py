@@ -8,19 +8,23 @@ import pandas as pd
 import pytest
 
 from training_platform.defs.automation.schedules import weekly_schedule
-from training_platform.defs.automation.sensors import champion_drift_sensor, new_raw_data_sensor, retrain_after_ingest
+from training_platform.defs.automation.sensors import (
+    champion_drift_sensor,
+    new_raw_data_sensor,
+    retrain_after_ingest,
+)
 from training_platform.defs.features.assets import GOLD_TABLE, features_gold
 from training_platform.defs.jobs import ingest_job
 from training_platform.defs.partitions import partition_key, range_tags
-from training_platform.ml.features.gold import FEATURE_COLUMNS, build_gold_features
-from training_platform.sources.weeks import week_start
 from training_platform.defs.raw.assets import raw_games
+from training_platform.ml.features.gold import FEATURE_COLUMNS, build_gold_features
 from training_platform.sources.synthetic import generate_league
+from training_platform.sources.weeks import week_start
 from training_platform.storage.registry import ChampionRegistry
 from training_platform.storage.warehouse import Warehouse
 from training_platform_tests.conftest import make_resources
 
-SUNDAY_2AM = dt.datetime(2026, 11, 22, 2, 0, tzinfo=dt.timezone.utc)
+SUNDAY_2AM = dt.datetime(2026, 11, 22, 2, 0, tzinfo=dt.UTC)
 
 
 def test_weekly_schedule_ingests_last_week_and_the_week_in_progress_for_every_sport(monkeypatch):
@@ -28,7 +32,8 @@ def test_weekly_schedule_ingests_last_week_and_the_week_in_progress_for_every_sp
     assert weekly_schedule.cron_schedule == "0 2 * * 0" and weekly_schedule.execution_timezone == "UTC"
     requests = list(weekly_schedule(dg.build_schedule_context(scheduled_execution_time=SUNDAY_2AM)))
     assert sorted(r.tags["dagster/asset_partition_range_start"] for r in requests) == [
-        f"{sport}|2026-11-10" for sport in ("mlb", "nba", "nfl")]
+        f"{sport}|2026-11-10" for sport in ("mlb", "nba", "nfl")
+    ]
     assert {r.tags["dagster/asset_partition_range_end"].split("|")[1] for r in requests} == {"2026-11-17"}
     assert len({r.run_key for r in requests}) == 3
 
@@ -45,12 +50,17 @@ def test_weekly_schedule_follows_tp_sports_and_refuses_an_unknown_one(monkeypatc
 def test_a_successful_ingest_requests_retraining_of_its_sport(tmp_path, instance):
     resources = make_resources(tmp_path, seasons=1)
     week = partition_key("nba", dt.date(2024, 11, 5))
-    job = dg.Definitions(assets=[raw_games, features_gold], jobs=[ingest_job], resources=resources).get_job_def("ingest_job")
+    job = dg.Definitions(
+        assets=[raw_games, features_gold], jobs=[ingest_job], resources=resources
+    ).get_job_def("ingest_job")
     result = job.execute_in_process(instance=instance, partition_key=week)
     assert result.success
     context = dg.build_run_status_sensor_context(
-        sensor_name=retrain_after_ingest.name, dagster_instance=instance, dagster_run=result.dagster_run,
-        dagster_event=result.get_run_success_event())
+        sensor_name=retrain_after_ingest.name,
+        dagster_instance=instance,
+        dagster_run=result.dagster_run,
+        dagster_event=result.get_run_success_event(),
+    )
     request = retrain_after_ingest(context)
     assert request.job_name == "train_nba_job" and request.run_key == f"retrain-{result.run_id}"
 
@@ -74,7 +84,9 @@ def test_new_or_changed_source_weeks_are_requested_and_nothing_else(tmp_path, in
 
     requests, cursor = tick()  # nothing stored yet: the whole history
     first_week = games["game_date"].min()
-    assert len(requests) == 1 and requests[0].tags["dagster/asset_partition_range_start"].startswith("nba|2024-10-")
+    assert len(requests) == 1 and requests[0].tags["dagster/asset_partition_range_start"].startswith(
+        "nba|2024-10-"
+    )
     assert tick(cursor)[0] == []  # unchanged source: nothing to do
 
     changed = games.copy()
@@ -86,7 +98,9 @@ def test_new_or_changed_source_weeks_are_requested_and_nothing_else(tmp_path, in
     tags = requests[0].tags
     assert tags["dagster/asset_partition_range_start"] == "nba|2025-01-07"  # the changed week ...
     last_week = week_start(games["game_date"]).max()
-    assert tags["dagster/asset_partition_range_end"] == f"nba|{last_week:%Y-%m-%d}"  # ... and every week after it
+    assert (
+        tags["dagster/asset_partition_range_end"] == f"nba|{last_week:%Y-%m-%d}"
+    )  # ... and every week after it
     assert first_week < pd.Timestamp("2025-01-07")
 
 
@@ -95,8 +109,12 @@ def test_correction_rebuilds_later_weeks(tmp_path, instance, monkeypatch):
     features equal a full rebuild (each week replays the games before it)."""
     games, csv, resources, sensor_resources = csv_league(tmp_path, monkeypatch, "nfl", 2, 2023)
     weeks = sorted(week_start(games["game_date"]).dt.date.unique())
-    assert dg.materialize([raw_games, features_gold], resources=resources, instance=instance,
-                          tags=range_tags("nfl", weeks[0], weeks[-1])).success
+    assert dg.materialize(
+        [raw_games, features_gold],
+        resources=resources,
+        instance=instance,
+        tags=range_tags("nfl", weeks[0], weeks[-1]),
+    ).success
     context = dg.build_sensor_context(instance=instance, resources=sensor_resources)
     assert list(new_raw_data_sensor(context) or []) == []  # stored already: remember, request nothing
 
@@ -107,36 +125,64 @@ def test_correction_rebuilds_later_weeks(tmp_path, instance, monkeypatch):
     context = dg.build_sensor_context(instance=instance, resources=sensor_resources, cursor=context.cursor)
     requests = list(new_raw_data_sensor(context))
     assert len(requests) == 1  # one run, not one per week
-    result = dg.materialize([raw_games, features_gold], resources=resources, instance=instance,
-                            tags=requests[0].tags)
+    result = dg.materialize(
+        [raw_games, features_gold], resources=resources, instance=instance, tags=requests[0].tags
+    )
     assert result.success
     stored = Warehouse(tmp_path / "warehouse.duckdb").read(GOLD_TABLE, "nfl").set_index("game_id")
     rebuilt = build_gold_features(corrected).set_index("game_id").loc[stored.index]
     later = stored["game_date"] > corrected.loc[first_game, "game_date"]
     assert later.sum() > 400
-    changed = ~np.isclose(stored.loc[later, "elo_diff"], build_gold_features(games).set_index("game_id")
-                          .loc[stored.index[later], "elo_diff"])
+    changed = ~np.isclose(
+        stored.loc[later, "elo_diff"],
+        build_gold_features(games).set_index("game_id").loc[stored.index[later], "elo_diff"],
+    )
     assert changed.sum() > 100  # the correction reached most later games ...
-    pd.testing.assert_frame_equal(stored[FEATURE_COLUMNS], rebuilt[FEATURE_COLUMNS], check_dtype=False,
-                                  check_index_type=False)  # ... exactly
+    pd.testing.assert_frame_equal(
+        stored[FEATURE_COLUMNS], rebuilt[FEATURE_COLUMNS], check_dtype=False, check_index_type=False
+    )  # ... exactly
 
 
 def drift_setup(tmp_path, p_home: float):
     store = Warehouse(tmp_path / "warehouse.duckdb")
-    played = pd.DataFrame({"sport": "nba", "game_id": [f"g{i}" for i in range(60)], "home_win": [1.0, 0.0] * 30,
-                           "partition_week": pd.Timestamp("2025-01-07"),
-                           "game_date": pd.date_range("2025-01-07", periods=60, freq="h")})
+    played = pd.DataFrame(
+        {
+            "sport": "nba",
+            "game_id": [f"g{i}" for i in range(60)],
+            "home_win": [1.0, 0.0] * 30,
+            "partition_week": pd.Timestamp("2025-01-07"),
+            "game_date": pd.date_range("2025-01-07", periods=60, freq="h"),
+        }
+    )
     store.replace_weeks({GOLD_TABLE: played}, "nba", [dt.date(2025, 1, 7)])
     registry = ChampionRegistry(store)
-    registry.record({"sport": "nba", "model": "elo_nba", "version": 2, "artifact_path": "x", "sha256": "s",
-                     "metrics": {"brier": 0.22}, "report_dir": "r", "dagster_run_id": "run"})
-    registry.log_predictions(played[["sport", "game_id", "game_date"]].assign(
-        p_home=[p_home, 1 - p_home] * 30, model="elo_nba", model_version=2, predicted_at=pd.Timestamp.now(tz="UTC")))
+    registry.record(
+        {
+            "sport": "nba",
+            "model": "elo_nba",
+            "version": 2,
+            "artifact_path": "x",
+            "sha256": "s",
+            "metrics": {"brier": 0.22},
+            "report_dir": "r",
+            "dagster_run_id": "run",
+        }
+    )
+    registry.log_predictions(
+        played[["sport", "game_id", "game_date"]].assign(
+            p_home=[p_home, 1 - p_home] * 30,
+            model="elo_nba",
+            model_version=2,
+            predicted_at=pd.Timestamp.now(tz="UTC"),
+        )
+    )
     return {"warehouse": make_resources(tmp_path)["warehouse"]}
 
 
 @pytest.mark.parametrize("p_home, retrain", [(0.62, False), (0.30, True)])
-def test_drift_sensor_requests_retraining_only_when_the_champion_decays(tmp_path, instance, monkeypatch, p_home, retrain):
+def test_drift_sensor_requests_retraining_only_when_the_champion_decays(
+    tmp_path, instance, monkeypatch, p_home, retrain
+):
     monkeypatch.setenv("TP_SPORTS", "nba")
     resources = drift_setup(tmp_path, p_home)
     results = list(champion_drift_sensor(dg.build_sensor_context(instance=instance, resources=resources)))

@@ -8,8 +8,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from training_platform.ml.evaluation.backtest import backtest_seasons, walk_forward_backtest
 from training_platform.ml.evaluation.betting import BettingRules, betting_metrics, max_drawdown, place_bets
 from training_platform.ml.evaluation.drift import drift_check
-from training_platform.ml.features.gold import build_gold_features
 from training_platform.ml.evaluation.metrics import expected_calibration_error, probability_metrics
+from training_platform.ml.features.gold import build_gold_features
 from training_platform.sources.fingerprints import changed_weeks, week_fingerprints
 from training_platform.sources.synthetic import generate_league
 from training_platform.sources.weeks import week_start
@@ -43,14 +43,20 @@ def test_the_walk_forward_never_scores_a_game_with_a_model_that_saw_it(refit_eve
         assert not seen & predicted
         assert max(week_of[g] for g in seen) < min(week_of[g] for g in predicted)
         scored |= predicted
-    assert len(scored) == report["games"] == GOLD[GOLD["season"].isin([2023, 2024]) & GOLD["home_win"].notna()].shape[0]
+    assert (
+        len(scored)
+        == report["games"]
+        == GOLD[GOLD["season"].isin([2023, 2024]) & GOLD["home_win"].notna()].shape[0]
+    )
 
 
 def test_backtest_reports_every_metric_per_season_and_baselines_on_the_same_games():
     champion = pd.DataFrame({"game_id": GOLD["game_id"], "p_home": 0.55})
     report = walk_forward_backtest(SeenRecorder(), GOLD, seasons=2, champion=champion)
     assert report["seasons"] == [2023, 2024] and set(report["per_season"]) == {2023, 2024}
-    assert {"accuracy", "precision", "recall", "f1", "roc_auc", "log_loss", "brier", "ece"} <= set(report["model"])
+    assert {"accuracy", "precision", "recall", "f1", "roc_auc", "log_loss", "brier", "ece"} <= set(
+        report["model"]
+    )
     for name in ("constant_home_rate", "market", "oracle", "champion"):
         assert report["baselines"][name]["games"] == report["games"]
     # the constant baseline is each season's prior home-win rate, not the test season's own
@@ -68,8 +74,16 @@ def test_a_backtest_needs_an_earlier_season():
 
 def bets_frame(p_home, home_win, home_ml, away_ml):
     n = len(p_home)
-    return pd.DataFrame({"game_date": pd.date_range("2024-09-05", periods=n), "partition_week": ["2024-09-03"] * n,
-                         "p_home": p_home, "home_win": home_win, "home_moneyline": home_ml, "away_moneyline": away_ml})
+    return pd.DataFrame(
+        {
+            "game_date": pd.date_range("2024-09-05", periods=n),
+            "partition_week": ["2024-09-03"] * n,
+            "p_home": p_home,
+            "home_win": home_win,
+            "home_moneyline": home_ml,
+            "away_moneyline": away_ml,
+        }
+    )
 
 
 def test_flat_stake_profit_against_the_moneyline_with_the_vig_left_in():
@@ -80,7 +94,9 @@ def test_flat_stake_profit_against_the_moneyline_with_the_vig_left_in():
     bets = place_bets(frame, BettingRules(edge_threshold=0.03))
     assert list(bets["side"]) == ["home", "away"] and list(bets["profit"]) == pytest.approx([1.5, -1.0])
     result = betting_metrics(frame, BettingRules(edge_threshold=0.03))
-    assert result["bets"] == 2 and result["units"] == pytest.approx(0.5) and result["roi"] == pytest.approx(0.25)
+    assert (
+        result["bets"] == 2 and result["units"] == pytest.approx(0.5) and result["roi"] == pytest.approx(0.25)
+    )
     assert result["max_drawdown_units"] == pytest.approx(1.0)
     # the away bet: Kelly stake (0.5 * 0.75 - 0.25) / 0.5 = 0.25, a quarter of it 0.0625, capped at 5%
     assert result["max_drawdown_kelly"] == pytest.approx(0.05)
@@ -118,7 +134,9 @@ def test_drift_does_not_fire_on_sampling_noise():
     y = (rng.uniform(size=p.shape) < p).astype(float)
     reference = float(np.mean(p * (1 - p)))  # the expected Brier of a calibrated forecast
     naive = np.mean([np.mean((pi - yi) ** 2) > reference + 0.02 for pi, yi in zip(p, y)])
-    fired = np.mean([drift_check(pi, yi, reference, window=50, tolerance=0.02).decayed for pi, yi in zip(p, y)])
+    fired = np.mean(
+        [drift_check(pi, yi, reference, window=50, tolerance=0.02).decayed for pi, yi in zip(p, y)]
+    )
     assert naive > 0.05 and fired < 0.02
     assert drift_check(1 - y[0], y[0], reference, window=50).decayed  # real decay still fires
 
@@ -137,7 +155,9 @@ def test_a_reports_data_version_moves_with_played_games_only():
     from training_platform.ml.modeling.training import played_data_hash
 
     base = played_data_hash(GOLD)
-    fixture = GOLD.tail(1).assign(game_id="upcoming", home_win=np.nan, game_date=GOLD["game_date"].max() + pd.Timedelta(days=7))
+    fixture = GOLD.tail(1).assign(
+        game_id="upcoming", home_win=np.nan, game_date=GOLD["game_date"].max() + pd.Timedelta(days=7)
+    )
     assert played_data_hash(pd.concat([GOLD, fixture])) == base  # a coming game scheduled: no report is stale
     assert played_data_hash(GOLD.sample(frac=1.0, random_state=2)) == base  # order does not matter
     corrected = GOLD.copy()

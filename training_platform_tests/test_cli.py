@@ -19,20 +19,42 @@ def test_backfill_tune_then_materialize_the_model_from_the_shell(tmp_path):
     env = subprocess_env(TP_DATA_DIR=str(tmp_path), TP_SYNTHETIC_SEASONS="2")
     games = generate_league("nfl", seasons=2, first_season=2023)
     weeks = weeks_covering(games["game_date"].min().date(), games["game_date"].max().date())
-    ingest = dagster("asset", "materialize", "-m", "training_platform.definitions", "--select", "raw/games,features/gold",
-                     "--partition-range", f"nfl|{weeks[0]}...nfl|{weeks[-1]}", env=env)
+    ingest = dagster(
+        "asset",
+        "materialize",
+        "-m",
+        "training_platform.definitions",
+        "--select",
+        "raw/games,features/gold",
+        "--partition-range",
+        f"nfl|{weeks[0]}...nfl|{weeks[-1]}",
+        env=env,
+    )
     assert ingest.returncode == 0, ingest.stderr[-3000:]
-    tuning = dagster("asset", "materialize", "-m", "training_platform.definitions", "--select", "tuning/elo_nfl", env=env)
+    tuning = dagster(
+        "asset", "materialize", "-m", "training_platform.definitions", "--select", "tuning/elo_nfl", env=env
+    )
     assert tuning.returncode == 0, tuning.stderr[-3000:]
-    model = dagster("asset", "materialize", "-m", "training_platform.definitions", "--select", "models/elo_nfl", env=env)
+    model = dagster(
+        "asset", "materialize", "-m", "training_platform.definitions", "--select", "models/elo_nfl", env=env
+    )
     assert model.returncode == 0, model.stderr[-3000:]
     assert (tmp_path / "models" / "elo_nfl" / "v1" / "model.joblib").exists()
 
 
 def test_an_unknown_partition_is_refused(tmp_path):
     env = subprocess_env(TP_DATA_DIR=str(tmp_path))
-    bad = dagster("asset", "materialize", "-m", "training_platform.definitions", "--select", "raw/games",
-                  "--partition", "nfl|2024-09-04", env=env)  # a Wednesday: not a week start
+    bad = dagster(
+        "asset",
+        "materialize",
+        "-m",
+        "training_platform.definitions",
+        "--select",
+        "raw/games",
+        "--partition",
+        "nfl|2024-09-04",
+        env=env,
+    )  # a Wednesday: not a week start
     assert bad.returncode != 0
     assert "2024-09-04" in bad.stderr + bad.stdout
     assert not (tmp_path / "warehouse.duckdb").exists()
@@ -64,7 +86,9 @@ def test_a_mistyped_setting_is_named_with_the_closest_known_one(monkeypatch):
     from training_platform.settings import Settings
 
     monkeypatch.setenv("TP_MODLES_DIR", "/elsewhere")
-    with pytest.warns(UserWarning, match=r"unknown setting\(s\) ignored: TP_MODLES_DIR \(did you mean TP_MODELS_DIR\?\)"):
+    with pytest.warns(
+        UserWarning, match=r"unknown setting\(s\) ignored: TP_MODLES_DIR \(did you mean TP_MODELS_DIR\?\)"
+    ):
         Settings.from_env()
     monkeypatch.setenv("TP_DRIFT_WINDOW", "fifty")
     with pytest.raises(ValueError, match=r"TP_DRIFT_WINDOW='fifty' must be an integer"):

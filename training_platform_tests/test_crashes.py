@@ -22,16 +22,31 @@ from training_platform.storage.warehouse import Warehouse
 from training_platform_tests.conftest import subprocess_env
 
 DAGSTER = Path(sys.executable).parent / "dagster"
-CHAIN = ("--select", "tuning/elo_nba++++",  # tuning, model, report and its gates, production, predictions
-         "--config-json", '{"execution": {"config": {"in_process": {}}}}')  # one process: cheaper, killed all the same
+CHAIN = (
+    "--select",
+    "tuning/elo_nba++++",  # tuning, model, report and its gates, production, predictions
+    "--config-json",
+    '{"execution": {"config": {"in_process": {}}}}',
+)  # one process: cheaper, killed all the same
 
 
 def dagster(data: Path, *args, failpoint: str | None = None, **settings: str) -> subprocess.CompletedProcess:
-    env = subprocess_env(TP_DATA_DIR=str(data), TP_SYNTHETIC_SEASONS="2", TP_SPORTS="nba",
-                         **({"TP_FAILPOINT": failpoint} if failpoint else {}), **settings)
-    return subprocess.run([str(DAGSTER), "asset", "materialize", "-m", "training_platform.definitions", *args],
-                          env=env, cwd=data.parent, capture_output=True, text=True, timeout=600,
-                          start_new_session=True)  # its own process group, which the failpoint kills
+    env = subprocess_env(
+        TP_DATA_DIR=str(data),
+        TP_SYNTHETIC_SEASONS="2",
+        TP_SPORTS="nba",
+        **({"TP_FAILPOINT": failpoint} if failpoint else {}),
+        **settings,
+    )
+    return subprocess.run(
+        [str(DAGSTER), "asset", "materialize", "-m", "training_platform.definitions", *args],
+        env=env,
+        cwd=data.parent,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        start_new_session=True,
+    )  # its own process group, which the failpoint kills
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +54,9 @@ def ingested(tmp_path_factory) -> Path:
     data = tmp_path_factory.mktemp("crash") / "data"
     games = generate_league("nba", seasons=2, first_season=2023)
     weeks = weeks_covering(games["game_date"].min().date(), games["game_date"].max().date())
-    done = dagster(data, "--select", "raw/games,features/gold", "--partition-range", f"nba|{weeks[0]}...nba|{weeks[-1]}")
+    done = dagster(
+        data, "--select", "raw/games,features/gold", "--partition-range", f"nba|{weeks[0]}...nba|{weeks[-1]}"
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return data
 
@@ -49,26 +66,47 @@ def assert_consistent(data: Path) -> None:
     registry = ChampionRegistry(Warehouse(data / "warehouse.duckdb"))
     for version_dir in (data / "models").glob("*/v*"):
         meta = json.loads((version_dir / "metadata.json").read_text())
-        verify_artifact(ModelArtifact(meta["name"], meta["version"], str(version_dir / "model.joblib"),
-                                      registry.recorded_sha256(meta["name"], meta["version"]) or meta["sha256"]))
+        verify_artifact(
+            ModelArtifact(
+                meta["name"],
+                meta["version"],
+                str(version_dir / "model.joblib"),
+                registry.recorded_sha256(meta["name"], meta["version"]) or meta["sha256"],
+            )
+        )
     for report_dir in (data / "reports").glob("*/v*"):
         assert (report_dir / "report.json").exists(), report_dir
     champion = registry.current("nba")
     if champion is not None:
-        verify_artifact(ModelArtifact(champion["model"], champion["version"], champion["artifact_path"], champion["sha256"]))
+        verify_artifact(
+            ModelArtifact(
+                champion["model"], champion["version"], champion["artifact_path"], champion["sha256"]
+            )
+        )
 
 
 def assert_healed(data: Path) -> None:
     assert_consistent(data)
     champion = ChampionRegistry(Warehouse(data / "warehouse.duckdb")).current("nba")
     pointer = json.loads((data / "production" / "nba.json").read_text())
-    assert (pointer["model"], pointer["version"], pointer["sha256"]) == (champion["model"], champion["version"],
-                                                                         champion["sha256"])
+    assert (pointer["model"], pointer["version"], pointer["sha256"]) == (
+        champion["model"],
+        champion["version"],
+        champion["sha256"],
+    )
     uri = f"sqlite:///{data / 'mlflow.db'}"
-    client = mlflow.MlflowClient(tracking_uri=uri, registry_uri=uri)  # not the registry another test set globally
-    assert str(client.get_registered_model(champion["model"]).aliases["champion"]) == champion["mlflow_model_version"]
+    client = mlflow.MlflowClient(
+        tracking_uri=uri, registry_uri=uri
+    )  # not the registry another test set globally
+    assert (
+        str(client.get_registered_model(champion["model"]).aliases["champion"])
+        == champion["mlflow_model_version"]
+    )
     versions = {str(v.version) for v in client.search_model_versions("name='elo_nba'")}
-    on_disk = {str(json.loads(m.read_text())["mlflow_model_version"]) for m in (data / "models").glob("elo_nba/v*/metadata.json")}
+    on_disk = {
+        str(json.loads(m.read_text())["mlflow_model_version"])
+        for m in (data / "models").glob("elo_nba/v*/metadata.json")
+    }
     assert versions == on_disk  # MLflow's versions map one-to-one to artifacts
     experiment = client.get_experiment_by_name("training_platform").experiment_id
     assert not client.search_runs([experiment], filter_string="attributes.status = 'RUNNING'")
@@ -101,19 +139,26 @@ def test_an_ingest_killed_between_raw_and_features_keeps_the_old_features_and_a_
     weeks = weeks_covering(games["game_date"].min().date(), games["game_date"].max().date())
     source = {"TP_SOURCE_NBA": f"csv:{csv}"}
     ingest = ("--select", "raw/games,features/gold")
-    assert dagster(data, *ingest, "--partition-range", f"nba|{weeks[0]}...nba|{weeks[-1]}", **source).returncode == 0
+    assert (
+        dagster(data, *ingest, "--partition-range", f"nba|{weeks[0]}...nba|{weeks[-1]}", **source).returncode
+        == 0
+    )
     store = Warehouse(data / "warehouse.duckdb")
     week = pd.Timestamp(weeks[3])
     game = games.index[(games["game_date"] >= week) & (games["game_date"] < week + pd.Timedelta(days=7))][0]
     gold_before = store.read("features_gold", "nba")
     corrected = games.copy()  # the source corrects one result: the winner changes
-    corrected.loc[game, ["home_score", "away_score"]] = games.loc[game, ["away_score", "home_score"]].to_numpy()
+    corrected.loc[game, ["home_score", "away_score"]] = games.loc[
+        game, ["away_score", "home_score"]
+    ].to_numpy()
     corrected.to_csv(csv, index=False)
 
     killed = dagster(data, *ingest, "--partition", f"nba|{weeks[3]}", failpoint=INGEST_POINT, **source)
     assert killed.returncode == -9, killed.stderr[-2000:]
     raw = store.read("raw_games", "nba").set_index("game_id")
-    assert raw.loc[games.loc[game, "game_id"], "home_score"] == games.loc[game, "away_score"]  # raw has the correction
+    assert (
+        raw.loc[games.loc[game, "game_id"], "home_score"] == games.loc[game, "away_score"]
+    )  # raw has the correction
     pd.testing.assert_frame_equal(store.read("features_gold", "nba"), gold_before)  # features as they were
 
     again = dagster(data, *ingest, "--partition", f"nba|{weeks[3]}", **source)
@@ -128,16 +173,35 @@ def test_two_ingests_of_different_sports_at_once_lose_nothing(tmp_path):
     data = tmp_path / "data"
     weeks = {"nfl": "2024-09-10", "nba": "2024-11-05"}
     env = subprocess_env(TP_DATA_DIR=str(data), TP_SYNTHETIC_SEASONS="1")
-    runs = [subprocess.Popen([str(DAGSTER), "asset", "materialize", "-m", "training_platform.definitions", "--select",
-                              "raw/games,features/gold", "--partition", f"{sport}|{week}"], env=env, cwd=tmp_path,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            for sport, week in weeks.items()]
+    runs = [
+        subprocess.Popen(
+            [
+                str(DAGSTER),
+                "asset",
+                "materialize",
+                "-m",
+                "training_platform.definitions",
+                "--select",
+                "raw/games,features/gold",
+                "--partition",
+                f"{sport}|{week}",
+            ],
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for sport, week in weeks.items()
+    ]
     outcomes = [run.communicate(timeout=600) for run in runs]
     assert [run.returncode for run in runs] == [0, 0], [err[-2000:] for _, err in outcomes]
     store = Warehouse(data / "warehouse.duckdb")
     for sport, week in weeks.items():
         expected = generate_league(sport, seasons=1, first_season=2024)
         start = pd.Timestamp(week)
-        in_week = expected[(expected["game_date"] >= start) & (expected["game_date"] < start + pd.Timedelta(days=7))]
+        in_week = expected[
+            (expected["game_date"] >= start) & (expected["game_date"] < start + pd.Timedelta(days=7))
+        ]
         assert len(store.read("raw_games", sport)) == len(in_week) > 0
         assert len(store.read("features_gold", sport)) == len(in_week)

@@ -2,17 +2,27 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import pytest
-
-from training_platform.ml.features.gold import FEATURE_COLUMNS, FEATURE_KNOWN_AT, MARKET_COLUMNS, build_gold_features
+from training_platform.ml.features.gold import (
+    FEATURE_COLUMNS,
+    FEATURE_KNOWN_AT,
+    MARKET_COLUMNS,
+    build_gold_features,
+)
 from training_platform.ml.features.leakage import leaking_features
 from training_platform.sources.csv_games import read_games_csv
 from training_platform.sources.nflverse import read_nflverse_games
 from training_platform.sources.registry import SourceSpec, load_games
-from training_platform.sources.schema import COLUMN_KNOWN_AT, COLUMNS, KNOWN_AT_STAGES, UNKNOWN_BEFORE_KICKOFF, as_upcoming
+from training_platform.sources.schema import (
+    COLUMN_KNOWN_AT,
+    COLUMNS,
+    KNOWN_AT_STAGES,
+    UNKNOWN_BEFORE_KICKOFF,
+    as_upcoming,
+)
 from training_platform.sources.synthetic import generate_league
 from training_platform_tests.conftest import NFLVERSE, require_shared
 
@@ -32,8 +42,9 @@ def test_later_results_never_change_earlier_features(cut, seed):
     before = build_gold_features(games).set_index("game_id")
     after = build_gold_features(perturbed).set_index("game_id")
     earlier_or_same_day = before.index[before["game_date"] <= cut_date]
-    pd.testing.assert_frame_equal(before.loc[earlier_or_same_day, FEATURE_COLUMNS],
-                                  after.loc[earlier_or_same_day, FEATURE_COLUMNS])
+    pd.testing.assert_frame_equal(
+        before.loc[earlier_or_same_day, FEATURE_COLUMNS], after.loc[earlier_or_same_day, FEATURE_COLUMNS]
+    )
 
 
 def test_leakage_probe_passes_honest_features_and_catches_a_leak():
@@ -54,12 +65,22 @@ def test_oracle_column_is_no_feature():
 
 def test_targets_for_three_markets():
     games = NFL.head(4).copy()
-    games[["home_score", "away_score", "spread_line", "total_line"]] = [[24, 20, 3.0, 40.5], [20, 17, 3.0, 37.0],
-                                                                         [17, 17, -1.0, 34.0], [10, 13, -2.5, 30.0]]
+    games[["home_score", "away_score", "spread_line", "total_line"]] = [
+        [24, 20, 3.0, 40.5],
+        [20, 17, 3.0, 37.0],
+        [17, 17, -1.0, 34.0],
+        [10, 13, -2.5, 30.0],
+    ]
     gold = build_gold_features(games).set_index("game_id").loc[games["game_id"]]
-    assert gold["home_win"].tolist()[:2] == [1.0, 1.0] and np.isnan(gold["home_win"].iloc[2]) and gold["home_win"].iloc[3] == 0
+    assert (
+        gold["home_win"].tolist()[:2] == [1.0, 1.0]
+        and np.isnan(gold["home_win"].iloc[2])
+        and gold["home_win"].iloc[3] == 0
+    )
     # 20-17 against a 3-point spread is a push: no cover either way.
-    assert gold["home_cover"].iloc[[0, 2, 3]].tolist() == [1.0, 1.0, 0.0] and np.isnan(gold["home_cover"].iloc[1])
+    assert gold["home_cover"].iloc[[0, 2, 3]].tolist() == [1.0, 1.0, 0.0] and np.isnan(
+        gold["home_cover"].iloc[1]
+    )
     assert gold["spread_push"].tolist() == [0.0, 1.0, 0.0, 0.0]
     assert gold["over"].tolist()[0] == 1.0 and gold["over"].tolist()[3] == 0.0
     assert gold["total_push"].tolist() == [0.0, 1.0, 1.0, 0.0]
@@ -110,11 +131,15 @@ def test_features_known_before_kickoff(source, tmp_path):
         assert upcoming.loc[games["game_date"] >= cut, list(UNKNOWN_BEFORE_KICKOFF)].isna().all().all()
         before = build_gold_features(upcoming).set_index("game_id")
         on_day = played.index[played["game_date"] == cut]
-        pd.testing.assert_frame_equal(before.loc[on_day, FEATURE_COLUMNS], played.loc[on_day, FEATURE_COLUMNS])
+        pd.testing.assert_frame_equal(
+            before.loc[on_day, FEATURE_COLUMNS], played.loc[on_day, FEATURE_COLUMNS]
+        )
 
 
 def test_the_synthetic_league_shows_its_coming_week_as_a_real_source_would(tmp_path):
     games = load_games(SourceSpec.parse("synthetic"), "nfl", tmp_path, seasons=1, upcoming_weeks=1)
     upcoming = games[games["home_score"].isna()]
     assert len(upcoming) > 0 and upcoming[list(UNKNOWN_BEFORE_KICKOFF)].isna().all().all()
-    assert upcoming[["home_moneyline", "spread_line", "roof"]].notna().all().all()  # lines and venue are known
+    assert (
+        upcoming[["home_moneyline", "spread_line", "roof"]].notna().all().all()
+    )  # lines and venue are known

@@ -12,23 +12,38 @@ from training_platform.ml.evaluation.champion_choice import Candidate, choose, l
 from training_platform.ml.evaluation.gates import GateThresholds, all_passed, evaluate_gates, load_thresholds
 
 unit = st.floats(0.0, 1.0, allow_nan=False)
-metrics = st.fixed_dictionaries({
-    "log_loss": st.floats(0.4, 0.9), "accuracy": unit, "precision": unit, "recall": unit, "f1": unit,
-    "ece": st.floats(0.0, 0.2), "games": st.integers(0, 3000),
-})
+metrics = st.fixed_dictionaries(
+    {
+        "log_loss": st.floats(0.4, 0.9),
+        "accuracy": unit,
+        "precision": unit,
+        "recall": unit,
+        "f1": unit,
+        "ece": st.floats(0.0, 0.2),
+        "games": st.integers(0, 3000),
+    }
+)
 candidate = st.tuples(metrics, st.floats(0.6, 0.75))
 
 
 def make_report(model: dict, constant_log_loss: float) -> dict:
-    return {"games": model["games"], "model": model,
-            "baselines": {"constant_home_rate": {"log_loss": constant_log_loss, "model_on_same_games": model}}}
+    return {
+        "games": model["games"],
+        "model": model,
+        "baselines": {"constant_home_rate": {"log_loss": constant_log_loss, "model_on_same_games": model}},
+    }
 
 
 def passes_by_hand(model, constant, t: GateThresholds) -> bool:
-    return (model["games"] >= t.min_games and model["accuracy"] >= t.min_accuracy
-            and model["precision"] >= t.min_precision and model["recall"] >= t.min_recall
-            and model["f1"] >= t.min_f1 and model["ece"] <= t.max_ece
-            and model["log_loss"] - constant < t.max_log_loss_vs_constant)
+    return (
+        model["games"] >= t.min_games
+        and model["accuracy"] >= t.min_accuracy
+        and model["precision"] >= t.min_precision
+        and model["recall"] >= t.min_recall
+        and model["f1"] >= t.min_f1
+        and model["ece"] <= t.max_ece
+        and model["log_loss"] - constant < t.max_log_loss_vs_constant
+    )
 
 
 @settings(max_examples=300, deadline=None)
@@ -36,7 +51,9 @@ def passes_by_hand(model, constant, t: GateThresholds) -> bool:
 def test_a_report_passes_exactly_when_every_threshold_holds(candidates):
     thresholds = GateThresholds()
     for model, constant in candidates:
-        assert all_passed(evaluate_gates(make_report(model, constant), thresholds)) == passes_by_hand(model, constant, thresholds)
+        assert all_passed(evaluate_gates(make_report(model, constant), thresholds)) == passes_by_hand(
+            model, constant, thresholds
+        )
 
 
 GAMES = [f"g{i}" for i in range(60)]
@@ -50,10 +67,18 @@ def candidate_sets(draw):
     for i in range(draw(st.integers(1, 5))):
         covered = draw(st.lists(st.sampled_from(GAMES), min_size=5, max_size=60, unique=True))
         p = draw(st.lists(st.floats(0.05, 0.95), min_size=len(covered), max_size=len(covered)))
-        forecasts = pd.DataFrame({"game_id": covered, "p_home": p,
-                                  "home_win": [OUTCOMES[GAMES.index(g)] for g in covered]})
-        pool.append(Candidate(f"m{i}_nfl", draw(st.integers(1, 3)), draw(st.sampled_from(["now", "stale"])),
-                              draw(st.booleans()), forecasts))
+        forecasts = pd.DataFrame(
+            {"game_id": covered, "p_home": p, "home_win": [OUTCOMES[GAMES.index(g)] for g in covered]}
+        )
+        pool.append(
+            Candidate(
+                f"m{i}_nfl",
+                draw(st.integers(1, 3)),
+                draw(st.sampled_from(["now", "stale"])),
+                draw(st.booleans()),
+                forecasts,
+            )
+        )
     champion = draw(st.one_of(st.none(), st.sampled_from(pool)))
     barred = {c.key for c in pool if draw(st.booleans()) and draw(st.booleans())}
     force = {c.name for c in pool if draw(st.integers(0, 5)) == 0}
@@ -76,9 +101,14 @@ def test_the_champion_is_the_best_comparable_candidate(case):
         if drawn and common and champion is not None:
             best = min(drawn, key=lambda c: (log_loss_on(c.forecasts, common), c.name))
             shared = set(best.forecasts["game_id"]) & set(champion.forecasts["game_id"])
-            assert best.key == champion.key or not shared or (
-                best.name not in force
-                and log_loss_on(best.forecasts, shared) - log_loss_on(champion.forecasts, shared) > 0.002)
+            assert (
+                best.key == champion.key
+                or not shared
+                or (
+                    best.name not in force
+                    and log_loss_on(best.forecasts, shared) - log_loss_on(champion.forecasts, shared) > 0.002
+                )
+            )
         return
     # only a current, passing, not-demoted report can win
     assert chosen in eligible
@@ -105,14 +135,27 @@ def test_a_stale_or_demoted_report_never_wins_however_good():
     honest = Candidate("elo_nfl", 1, "now", True, coin)
     decision = choose([stale, demoted, honest], "now", None, barred={demoted.key})
     assert decision.promote is honest
-    assert "other data" in decision.verdicts["logistic_nfl"] and "rolled back" in decision.verdicts["xgboost_nfl"]
+    assert (
+        "other data" in decision.verdicts["logistic_nfl"]
+        and "rolled back" in decision.verdicts["xgboost_nfl"]
+    )
 
 
-GOOD = {"log_loss": 0.62, "accuracy": 0.65, "precision": 0.66, "recall": 0.75, "f1": 0.70, "ece": 0.02, "games": 1000}
+GOOD = {
+    "log_loss": 0.62,
+    "accuracy": 0.65,
+    "precision": 0.66,
+    "recall": 0.75,
+    "f1": 0.70,
+    "ece": 0.02,
+    "games": 1000,
+}
 
 
 def test_force_overrides_the_champion_comparison_for_the_forced_candidate_only():
-    champion_forecasts = pd.DataFrame({"game_id": GAMES, "p_home": np.clip(OUTCOMES, 0.2, 0.8), "home_win": OUTCOMES})
+    champion_forecasts = pd.DataFrame(
+        {"game_id": GAMES, "p_home": np.clip(OUTCOMES, 0.2, 0.8), "home_win": OUTCOMES}
+    )
     champion = Candidate("logistic_nfl", 1, "now", True, champion_forecasts)
     worse = Candidate("elo_nfl", 1, "now", True, champion_forecasts.assign(p_home=0.5))
     assert choose([worse], "now", champion).promote is None
@@ -151,18 +194,30 @@ def test_bad_gates_files_are_refused_clearly(tmp_path):
         load_thresholds("nfl", path=tmp_path / "missing.yaml")
 
 
-@pytest.mark.parametrize("text, message", [
-    ("defaults: {min_accuracy: 1.5}\n", r"defaults\.min_accuracy = 1\.5 must be a number in \[0\.0, 1\.0\]"),
-    ("sports: {nba: {moneyline: {max_ece: 2}}}\n", r"sports\.nba\.moneyline\.max_ece = 2"),  # not the sport asked for
-    ("sports: {nfl: {moneylin: {max_ece: 0.1}}}\n", r"sports\.nfl\.moneylin: unknown market; known: moneyline"),
-    ("sports: {nhl: {moneyline: {max_ece: 0.1}}}\n", r"sports\.nhl: unknown sport"),
-    ("defualts: {max_ece: 0.1}\n", r"only `defaults` and `sports`"),
-    ("defaults: {max_ece: -0.1}\n", r"max_ece = -0\.1"),
-    ("defaults: {min_f1: high}\n", r"min_f1 = 'high'"),
-    ("defaults: {min_games: true}\n", r"min_games = True"),
-    ("defaults: {min_accuracy: [0.6\n", r"is not valid YAML"),
-    ("- just a list\n", r"must be a mapping"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            "defaults: {min_accuracy: 1.5}\n",
+            r"defaults\.min_accuracy = 1\.5 must be a number in \[0\.0, 1\.0\]",
+        ),
+        (
+            "sports: {nba: {moneyline: {max_ece: 2}}}\n",
+            r"sports\.nba\.moneyline\.max_ece = 2",
+        ),  # not the sport asked for
+        (
+            "sports: {nfl: {moneylin: {max_ece: 0.1}}}\n",
+            r"sports\.nfl\.moneylin: unknown market; known: moneyline",
+        ),
+        ("sports: {nhl: {moneyline: {max_ece: 0.1}}}\n", r"sports\.nhl: unknown sport"),
+        ("defualts: {max_ece: 0.1}\n", r"only `defaults` and `sports`"),
+        ("defaults: {max_ece: -0.1}\n", r"max_ece = -0\.1"),
+        ("defaults: {min_f1: high}\n", r"min_f1 = 'high'"),
+        ("defaults: {min_games: true}\n", r"min_games = True"),
+        ("defaults: {min_accuracy: [0.6\n", r"is not valid YAML"),
+        ("- just a list\n", r"must be a mapping"),
+    ],
+)
 def test_gate_values_are_checked_when_the_file_is_read(tmp_path, text, message):
     path = tmp_path / "gates.yaml"
     path.write_text(text)

@@ -78,7 +78,10 @@ def test_a_bad_retrain_is_blocked_and_the_champion_is_unchanged(tmp_path, instan
     flips = games.drop(columns="no_lines")
     home_wins = pd.Series(range(len(flips))).sample(frac=1.0, random_state=1).to_numpy() % 2 == 0
     played = flips["home_score"].notna()
-    flips.loc[played, "home_score"], flips.loc[played, "away_score"] = (home_wins[played.to_numpy()] * 7 + 100), 103
+    flips.loc[played, "home_score"], flips.loc[played, "away_score"] = (
+        (home_wins[played.to_numpy()] * 7 + 100),
+        103,
+    )
     flips.to_csv(tmp_path / "coinflip.csv", index=False)
     resources, _ = ingest_nba(tmp_path, instance, csv=tmp_path / "coinflip.csv")
     result = run_chain(resources, instance, chain("elo", "nba"))
@@ -98,8 +101,9 @@ def test_a_bad_retrain_is_blocked_and_the_champion_is_unchanged(tmp_path, instan
     alerts = registry(tmp_path).alerts()
     assert list(alerts["candidate"]) == ["reports/elo_nba"]
     assert json.loads(alerts["failed_gates"][0])["accuracy"]["threshold"] == 0.6
-    again = dg.build_sensor_context(instance=instance, resources={"warehouse": resources["warehouse"]},
-                                    cursor=context.cursor)
+    again = dg.build_sensor_context(
+        instance=instance, resources={"warehouse": resources["warehouse"]}, cursor=context.cursor
+    )
     assert gate_outcome_sensor(again).skip_message == "no new failed gate checks"
 
 
@@ -114,11 +118,14 @@ def two_candidates(tmp_path_factory):
         # production reacts to a new candidate report on its own: evaluate its condition before and after
         definitions = dg.Definitions(assets=ALL_ASSETS, resources=resources)
         selection = dg.AssetSelection.assets(*PRODUCTION)
-        first = dg.evaluate_automation_conditions(defs=definitions, instance=instance, asset_selection=selection)
+        first = dg.evaluate_automation_conditions(
+            defs=definitions, instance=instance, asset_selection=selection
+        )
         logistic = run_chain(resources, instance, chain("logistic", "nba")[:3], FAST_TUNING)
         assert check_results(logistic) == {"metric_gates": True}
-        requested = dg.evaluate_automation_conditions(defs=definitions, instance=instance, cursor=first.cursor,
-                                                      asset_selection=selection)
+        requested = dg.evaluate_automation_conditions(
+            defs=definitions, instance=instance, cursor=first.cursor, asset_selection=selection
+        )
         promoted = production(resources, instance)  # every test below starts from this champion
         yield root, resources, instance, games, elo, logistic, requested, promoted
 
@@ -127,14 +134,23 @@ def test_the_best_current_candidate_is_promoted_by_its_automation_condition(two_
     root, resources, instance, _, elo, logistic, requested, promoted = two_candidates
     assert requested.get_requested_partitions(PRODUCTION[0]) == {None}  # logistic's report triggers it
     champion = promoted.output_for_node("production__nba")
-    reports = {"elo": elo.output_for_node("reports__elo_nba"), "logistic": logistic.output_for_node("reports__logistic_nba")}
+    reports = {
+        "elo": elo.output_for_node("reports__elo_nba"),
+        "logistic": logistic.output_for_node("reports__logistic_nba"),
+    }
     assert reports["logistic"]["model"]["log_loss"] < reports["elo"]["model"]["log_loss"]
     assert champion["model"] == "logistic_nba" and champion["variant"] == "market_aware"
     assert champion["market_free"]["model"] == "elo_nba"  # the fallback for games without lines
     assert champion_alias(root, "logistic_nba") == "1" and champion_alias(root, "elo_nba") is None
     status = json.loads((root / "production" / "nba.model_status.json").read_text())
-    assert status["model_type"] == "logistic" and status["optimisation"]["trials"] + status["optimisation"]["pruned"] == 8
-    assert status["evaluated_on"]["tuning_window"]["last_game_date"] < status["evaluated_on"]["backtest_window"]["first_game_date"]
+    assert (
+        status["model_type"] == "logistic"
+        and status["optimisation"]["trials"] + status["optimisation"]["pruned"] == 8
+    )
+    assert (
+        status["evaluated_on"]["tuning_window"]["last_game_date"]
+        < status["evaluated_on"]["backtest_window"]["first_game_date"]
+    )
 
 
 def test_no_line_games_use_market_free_model(two_candidates):
@@ -176,7 +192,7 @@ def test_rollback_survives_next_promotion(two_candidates):
     rolled = production(resources, instance, action="rollback", model="elo_nba", version=1)
     assert rolled.success and rolled.output_for_node("production__nba")["model"] == "elo_nba"
     history = registry(root).history("nba")
-    assert history.iloc[:len(history_before)].equals(history_before)  # appended to, never rewritten
+    assert history.iloc[: len(history_before)].equals(history_before)  # appended to, never rewritten
     assert history.iloc[-1]["action"] == "rollback"
     assert json.loads((root / "production" / "nba.json").read_text())["model"] == "elo_nba"
     assert champion_alias(root, "elo_nba") == "1" and champion_alias(root, "logistic_nba") is None
@@ -200,13 +216,20 @@ def test_the_cli_rolls_back_through_dagster_and_refuses_what_it_cannot_do(two_ca
     env = subprocess_env(TP_DATA_DIR=str(root), TP_SOURCE_NBA=f"csv:{root / 'nba.csv'}")
 
     def tp(*args):
-        return subprocess.run([sys.executable, "-m", "training_platform.cli", *args], env=env,
-                              capture_output=True, text=True, timeout=300)
+        return subprocess.run(
+            [sys.executable, "-m", "training_platform.cli", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
 
     history = registry(root).history("nba")
-    for model, version, message in (("elo_nba", 9, "no artifact elo_nba v9"),
-                                    ("../../../evil_nba", 1, "is not a nba model name"),
-                                    ("elo_nfl", 1, "is not a nba model name")):
+    for model, version, message in (
+        ("elo_nba", 9, "no artifact elo_nba v9"),
+        ("../../../evil_nba", 1, "is not a nba model name"),
+        ("elo_nfl", 1, "is not a nba model name"),
+    ):
         refused = tp("rollback", "--sport", "nba", "--model", model, "--version", str(version))
         assert refused.returncode == 2 and message in refused.stderr, refused.stderr[-2000:]
     artifact = root / "models" / "elo_nba" / "v1" / "model.joblib"
@@ -216,8 +239,11 @@ def test_the_cli_rolls_back_through_dagster_and_refuses_what_it_cannot_do(two_ca
     assert tampered.returncode == 2 and "SHA-256" in tampered.stderr
     metadata = artifact.with_name("metadata.json")
     original_metadata = metadata.read_text()  # the attacker edits the SHA-256 beside the artifact too
-    metadata.write_text(original_metadata.replace(json.loads(original_metadata)["sha256"],
-                                                  hashlib.sha256(artifact.read_bytes()).hexdigest()))
+    metadata.write_text(
+        original_metadata.replace(
+            json.loads(original_metadata)["sha256"], hashlib.sha256(artifact.read_bytes()).hexdigest()
+        )
+    )
     still = tp("rollback", "--sport", "nba", "--model", "elo_nba", "--version", "1")
     assert still.returncode == 2 and "SHA-256" in still.stderr
     metadata.write_text(original_metadata)
@@ -240,7 +266,9 @@ def test_a_damaged_champion_stops_production_until_it_is_replaced(two_candidates
         history = registry(root).history("nba")
         blocked = production(resources, instance)
         assert not blocked.success
-        assert "artifact is damaged" in blocked.get_step_failure_events()[0].step_failure_data.error.to_string()
+        assert (
+            "artifact is damaged" in blocked.get_step_failure_events()[0].step_failure_data.error.to_string()
+        )
         assert registry(root).history("nba").equals(history)
         other = "logistic_nba" if champion["model"] == "elo_nba" else "elo_nba"
         replaced = production(resources, instance, action="manual", model=other, version=1)
@@ -253,10 +281,20 @@ def _promote_by_hand(args) -> str | None:
     """In its own process: production/<sport> with action manual; the failure's message, or None."""
     root, sport = args
     resources = make_resources(Path(root), seasons=2)
-    config = {"ops": {f"production__{sport}": {"config": {"action": "manual", "model": f"elo_{sport}", "version": 1}}}}
+    config = {
+        "ops": {
+            f"production__{sport}": {"config": {"action": "manual", "model": f"elo_{sport}", "version": 1}}
+        }
+    }
     with dg.instance_for_test() as instance:
-        result = dg.materialize(ALL_ASSETS, selection=[dg.AssetKey(["production", sport])], resources=resources,
-                                instance=instance, run_config=config, raise_on_error=False)
+        result = dg.materialize(
+            ALL_ASSETS,
+            selection=[dg.AssetKey(["production", sport])],
+            resources=resources,
+            instance=instance,
+            run_config=config,
+            raise_on_error=False,
+        )
     return None if result.success else result.get_step_failure_events()[0].step_failure_data.error.to_string()
 
 
@@ -268,9 +306,15 @@ def test_two_sports_promoting_at_once_never_collide(tmp_path, instance):
     sports = ("nfl", "nba")
     for sport in sports:
         dates = resources["games_source"].games(sport)["game_date"]
-        assert ingest(resources, instance, sport, weeks_covering(dates.min().date(), dates.max().date())).success
-        trained = run_chain(resources, instance, chain("elo", sport)[:3],
-                            {"ops": {f"tuning__elo_{sport}": {"config": {"n_trials": 2}}}})
+        assert ingest(
+            resources, instance, sport, weeks_covering(dates.min().date(), dates.max().date())
+        ).success
+        trained = run_chain(
+            resources,
+            instance,
+            chain("elo", sport)[:3],
+            {"ops": {f"tuning__elo_{sport}": {"config": {"n_trials": 2}}}},
+        )
         assert trained.output_for_node(f"models__elo_{sport}").version == 1  # its gates may pass or not
     with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
         errors = list(pool.map(_promote_by_hand, [(str(tmp_path), sport) for sport in sports]))

@@ -13,8 +13,18 @@ TODAY = dt.date(2024, 9, 20)
 
 
 def good_game(**overrides) -> dict:
-    row = {"game_id": "g", "sport": "nfl", "season": 2024, "game_date": "2024-09-08", "home_team": "KC",
-           "away_team": "BAL", "home_score": 27, "away_score": 20, "home_moneyline": -150.0, "away_moneyline": 130.0}
+    row = {
+        "game_id": "g",
+        "sport": "nfl",
+        "season": 2024,
+        "game_date": "2024-09-08",
+        "home_team": "KC",
+        "away_team": "BAL",
+        "home_score": 27,
+        "away_score": 20,
+        "home_moneyline": -150.0,
+        "away_moneyline": 130.0,
+    }
     return {**row, **overrides}
 
 
@@ -32,7 +42,9 @@ BAD_ROWS = {
 @pytest.mark.parametrize("rule", list(RULES))
 def test_each_rule_fires_and_nothing_is_lost(rule):
     today = dt.date(2024, 9, 8) if rule == "future_completed_game" else TODAY
-    frame = conform(pd.DataFrame([good_game(game_id="ok1"), good_game(game_id="ok2", home_team="BUF"), BAD_ROWS[rule]]))
+    frame = conform(
+        pd.DataFrame([good_game(game_id="ok1"), good_game(game_id="ok2", home_team="BUF"), BAD_ROWS[rule]])
+    )
     problems = find_problems(frame, [WEEK], {"KC", "BAL", "BUF"}, today)
     assert set(problems["rule"]) == {rule}, problems
     valid, bad = split_valid(frame, problems)
@@ -48,18 +60,27 @@ def test_game_already_stored_under_another_week_is_a_duplicate():
     assert "2024-08-27" in problems["reason"].iloc[0]
 
 
-@pytest.mark.parametrize("overrides, reason", [
-    ({"home_score": None}, "only one team has a score"),
-    ({"home_score": 250}, "score above 100"),
-    ({"away_moneyline": None}, "only one side has a moneyline (home -150.0, away <NA>)"),
-])
+@pytest.mark.parametrize(
+    "overrides, reason",
+    [
+        ({"home_score": None}, "only one team has a score"),
+        ({"home_score": 250}, "score above 100"),
+        ({"away_moneyline": None}, "only one side has a moneyline (home -150.0, away <NA>)"),
+    ],
+)
 def test_impossible_scores(overrides, reason):
     frame = conform(pd.DataFrame([good_game(**overrides)]))
     assert find_problems(frame, [WEEK], None, TODAY)["reason"].tolist() == [reason]
 
 
 def test_ties_are_impossible_only_where_the_sport_has_none():
-    frame = conform(pd.DataFrame([good_game(game_id="a", home_score=20, away_score=20),
-                                  good_game(game_id="b", sport="nba", home_score=99, away_score=99)]))
+    frame = conform(
+        pd.DataFrame(
+            [
+                good_game(game_id="a", home_score=20, away_score=20),
+                good_game(game_id="b", sport="nba", home_score=99, away_score=99),
+            ]
+        )
+    )
     problems = find_problems(frame, [WEEK], None, TODAY)
     assert problems["row"].tolist() == [1]

@@ -5,10 +5,10 @@ import pytest
 from sklearn.impute import SimpleImputer
 
 from training_platform.ml.features.gold import build_gold_features
-from training_platform.ml.serving.forecast import score
-from training_platform.ml.serving.compiled import compile_predictor
 from training_platform.ml.modeling.training import fit_calibrated, training_rows
 from training_platform.ml.modeling.zoo import make_model
+from training_platform.ml.serving.compiled import compile_predictor
+from training_platform.ml.serving.forecast import score
 from training_platform.sources.synthetic import generate_league
 
 
@@ -36,7 +36,9 @@ def test_folded_logistic_champion_matches_predict_proba(rows, method):
     games = with_missing_values(X)
     assert kind == "folded linear"
     np.testing.assert_allclose(predict_home(games), champion.predict_proba(games)[:, 1], rtol=0, atol=1e-12)
-    np.testing.assert_allclose(predict_home(games.iloc[[7]]), champion.predict_proba(games.iloc[[7]])[:, 1], atol=1e-12)
+    np.testing.assert_allclose(
+        predict_home(games.iloc[[7]]), champion.predict_proba(games.iloc[[7]])[:, 1], atol=1e-12
+    )
 
 
 def test_uncalibrated_linear_pipeline_is_folded_too(rows):
@@ -44,8 +46,9 @@ def test_uncalibrated_linear_pipeline_is_folded_too(rows):
     model = make_model("logistic", "nfl", {}).fit(X, y)
     predict_home, kind = compile_predictor(model)
     assert kind == "folded linear"
-    np.testing.assert_allclose(predict_home(with_missing_values(X)), model.predict_proba(with_missing_values(X))[:, 1],
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        predict_home(with_missing_values(X)), model.predict_proba(with_missing_values(X))[:, 1], atol=1e-12
+    )
 
 
 @pytest.mark.parametrize("name", ["elo", "random_forest"])
@@ -55,8 +58,9 @@ def test_other_models_score_through_their_own_predict_proba(rows, name):
     champion = fit_calibrated(name, "nfl", params, X, y, seed=0, n_splits=3)
     predict_home, kind = compile_predictor(champion)
     assert kind == "predict_proba"
-    np.testing.assert_array_equal(predict_home(X.assign(home_margin=np.nan)),
-                                  champion.predict_proba(X.assign(home_margin=np.nan))[:, 1])
+    np.testing.assert_array_equal(
+        predict_home(X.assign(home_margin=np.nan)), champion.predict_proba(X.assign(home_margin=np.nan))[:, 1]
+    )
 
 
 class ZeroFillingImputer(SimpleImputer):

@@ -27,14 +27,33 @@ NFLVERSE_FIXTURE = """game_id,season,game_type,week,gameday,away_team,away_score
 
 def test_conform_names_the_missing_columns():
     with pytest.raises(SchemaError, match=r"missing required column\(s\) \['home_score', 'away_score'\]"):
-        conform(pd.DataFrame({"game_id": ["a"], "sport": ["nfl"], "season": [2020], "game_date": ["2020-09-10"],
-                              "home_team": ["A"], "away_team": ["B"]}))
+        conform(
+            pd.DataFrame(
+                {
+                    "game_id": ["a"],
+                    "sport": ["nfl"],
+                    "season": [2020],
+                    "game_date": ["2020-09-10"],
+                    "home_team": ["A"],
+                    "away_team": ["B"],
+                }
+            )
+        )
 
 
 def test_conform_names_the_first_bad_value():
-    frame = pd.DataFrame({"game_id": ["a", "b"], "sport": "nfl", "season": [2020, 2020],
-                          "game_date": ["2020-09-10", "2020-09-11"], "home_team": ["A", "C"],
-                          "away_team": ["B", "D"], "home_score": [21, "twenty"], "away_score": [3, 7]})
+    frame = pd.DataFrame(
+        {
+            "game_id": ["a", "b"],
+            "sport": "nfl",
+            "season": [2020, 2020],
+            "game_date": ["2020-09-10", "2020-09-11"],
+            "home_team": ["A", "C"],
+            "away_team": ["B", "D"],
+            "home_score": [21, "twenty"],
+            "away_score": [3, 7],
+        }
+    )
     with pytest.raises(SchemaError, match="home_score.*'twenty'"):
         conform(frame)
 
@@ -51,11 +70,18 @@ def test_synthetic_league_is_deterministic_and_complete(sport):
     assert games[["home_moneyline", "away_moneyline", "spread_line", "total_line"]].notna().all().all()
 
 
-@pytest.mark.parametrize("sport, games_per_team, margin_sd", [("nfl", 17, (13, 17)), ("nba", 82, (11, 16)), ("mlb", 162, (2.5, 4.5))])
+@pytest.mark.parametrize(
+    "sport, games_per_team, margin_sd",
+    [("nfl", 17, (13, 17)), ("nba", 82, (11, 16)), ("mlb", 162, (2.5, 4.5))],
+)
 def test_synthetic_league_is_shaped_like_its_sport(sport, games_per_team, margin_sd):
     games = generate_league(sport, seed=3, seasons=3)
-    per_team_season = pd.concat([games[["season", "home_team"]].set_axis(["season", "team"], axis=1),
-                                 games[["season", "away_team"]].set_axis(["season", "team"], axis=1)]).value_counts()
+    per_team_season = pd.concat(
+        [
+            games[["season", "home_team"]].set_axis(["season", "team"], axis=1),
+            games[["season", "away_team"]].set_axis(["season", "team"], axis=1),
+        ]
+    ).value_counts()
     assert abs(per_team_season.mean() - games_per_team) <= 0.05 * games_per_team
     margin = games["home_score"] - games["away_score"]
     assert margin_sd[0] < margin.std() < margin_sd[1]
@@ -63,8 +89,11 @@ def test_synthetic_league_is_shaped_like_its_sport(sport, games_per_team, margin
     # The market is informative but worse than the truth it estimates.
     y = (margin > 0).astype(float)
     oracle = ((games["true_home_win_prob"] - y) ** 2).mean()
-    implied_home = np.where(games["home_moneyline"] < 0, -games["home_moneyline"] / (100 - games["home_moneyline"]),
-                            100 / (games["home_moneyline"] + 100))
+    implied_home = np.where(
+        games["home_moneyline"] < 0,
+        -games["home_moneyline"] / (100 - games["home_moneyline"]),
+        100 / (games["home_moneyline"] + 100),
+    )
     assert oracle < ((implied_home - y) ** 2).mean() < 0.25
 
 
@@ -131,7 +160,10 @@ def test_a_url_is_revalidated_and_new_weeks_arrive(served, tmp_path):
     extra = "2025_13_NYJ_BAL,2025,REG,13,2025-11-30,NYJ,,BAL,,Home,,250,-300,7.5,44.5,7,7,1,outdoors,grass,,,,,-110,-110,-110,-110\n"
     (folder / "games.csv").write_text(NFLVERSE_FIXTURE + extra)
     os.utime(folder / "games.csv", (time.time() + 5, time.time() + 5))  # a later Last-Modified
-    assert len(read_nflverse_games(f"{base}/games.csv", cache_dir=tmp_path / "cache", cache_ttl_s=0)) == len(first) + 1
+    assert (
+        len(read_nflverse_games(f"{base}/games.csv", cache_dir=tmp_path / "cache", cache_ttl_s=0))
+        == len(first) + 1
+    )
 
 
 def test_an_error_page_is_never_cached_and_errors_name_the_url(served, tmp_path):
@@ -152,7 +184,9 @@ def test_a_truncated_gzip_names_its_file(tmp_path):
     whole = gzip.compress(NFLVERSE_FIXTURE.encode() * 50)
     path = tmp_path / "games.csv.gz"
     path.write_bytes(whole[: len(whole) // 2])
-    with pytest.raises(SchemaError, match=r"games\.csv\.gz: not a readable CSV \((EOFError|BadGzipFile|error)"):
+    with pytest.raises(
+        SchemaError, match=r"games\.csv\.gz: not a readable CSV \((EOFError|BadGzipFile|error)"
+    ):
         read_nflverse_games(path)
 
 
@@ -167,8 +201,10 @@ def test_nflverse_reader_rejects_other_files(tmp_path):
 
 def test_generic_csv_reader(tmp_path):
     path = tmp_path / "games.csv"
-    path.write_text("game_id,season,game_date,home_team,away_team,home_score,away_score,neutral\n"
-                    "g1,2023,2023-05-01,AAA,BBB,3,2,0\ng2,2023,2023-05-02,BBB,AAA,,,1\n")
+    path.write_text(
+        "game_id,season,game_date,home_team,away_team,home_score,away_score,neutral\n"
+        "g1,2023,2023-05-01,AAA,BBB,3,2,0\ng2,2023,2023-05-02,BBB,AAA,,,1\n"
+    )
     games = read_games_csv(path, sport="mlb")
     assert list(games["sport"]) == ["mlb", "mlb"] and list(games["neutral"]) == [False, True]
     with pytest.raises(SchemaError, match="no 'sport' column"):

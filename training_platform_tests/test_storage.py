@@ -14,8 +14,14 @@ W1, W2 = dt.date(2024, 9, 3), dt.date(2024, 9, 10)
 
 
 def rows(week, ids, sport="nfl"):
-    return pd.DataFrame({"game_id": pd.Series(ids, dtype=object), "sport": sport, "partition_week": pd.Timestamp(week),
-                         "game_date": pd.Timestamp(week) + pd.Timedelta(days=5)})
+    return pd.DataFrame(
+        {
+            "game_id": pd.Series(ids, dtype=object),
+            "sport": sport,
+            "partition_week": pd.Timestamp(week),
+            "game_date": pd.Timestamp(week) + pd.Timedelta(days=5),
+        }
+    )
 
 
 def test_replace_weeks_is_idempotent_and_leaves_other_weeks_alone(tmp_path):
@@ -36,7 +42,7 @@ def test_failed_write_keeps_what_was_stored_in_every_table(tmp_path):
     store = Warehouse(tmp_path / "w.duckdb")
     store.replace_weeks({"t": rows(W1, ["a"]), "q": rows(W1, ["qa"])}, "nfl", [W1])
     incompatible = rows(W1, ["b"]).assign(game_date="not a date")
-    with pytest.raises(Exception):
+    with pytest.raises(Exception):  # noqa: B017 (any error: the point is what the rollback kept)
         store.replace_weeks({"t": rows(W1, ["new"]), "q": incompatible}, "nfl", [W1])
     assert store.read("t", "nfl")["game_id"].tolist() == ["a"]  # the first table's write was rolled back too
     assert store.read("q", "nfl")["game_id"].tolist() == ["qa"]
@@ -56,7 +62,9 @@ def test_reading_before_anything_is_stored_is_empty(tmp_path):
 
 
 def fitted_elo():
-    games = pd.DataFrame({"season": [2020, 2020], "home_team": ["A", "B"], "away_team": ["B", "A"], "home_margin": [3.0, -7.0]})
+    games = pd.DataFrame(
+        {"season": [2020, 2020], "home_team": ["A", "B"], "away_team": ["B", "A"], "home_margin": [3.0, -7.0]}
+    )
     return EloClassifier().fit(games, [1, 0])
 
 

@@ -18,16 +18,34 @@ from training_platform_tests.test_lineage import ALL_ASSETS
 def test_the_asset_graph_matches_its_snapshot():
     """A renamed asset, a lost dependency or check fails here with a diff (default TP_CANDIDATES/TP_SPORTS)."""
     stored, current = SNAPSHOT.read_text(), render(graph())
-    diff = "".join(difflib.unified_diff(stored.splitlines(True), current.splitlines(True), "graph_snapshot.json", "now"))
-    assert not diff, f"the asset graph changed; if intended: python -m training_platform_tests.graph_snapshot\n{diff}"
+    diff = "".join(
+        difflib.unified_diff(stored.splitlines(True), current.splitlines(True), "graph_snapshot.json", "now")
+    )
+    assert not diff, (
+        f"the asset graph changed; if intended: python -m training_platform_tests.graph_snapshot\n{diff}"
+    )
 
 
-ASSET_TABLES = {table_for(key.path): key for key in (dg.AssetKey(["raw", "games"]), dg.AssetKey(["features", "gold"]))}
-OWN_EXTRA_TABLES = {dg.AssetKey(["raw", "games"]): {QUARANTINE_TABLE}}  # written with raw/games, one transaction
+ASSET_TABLES = {
+    table_for(key.path): key for key in (dg.AssetKey(["raw", "games"]), dg.AssetKey(["features", "gold"]))
+}
+OWN_EXTRA_TABLES = {
+    dg.AssetKey(["raw", "games"]): {QUARANTINE_TABLE}
+}  # written with raw/games, one transaction
 
 
-@pytest.mark.parametrize("key", ["raw/games", "features/gold", f"tuning/elo_{SPORT}", f"models/elo_{SPORT}",
-                                 f"reports/elo_{SPORT}", f"production/{SPORT}", f"predictions/{SPORT}"])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "raw/games",
+        "features/gold",
+        f"tuning/elo_{SPORT}",
+        f"models/elo_{SPORT}",
+        f"reports/elo_{SPORT}",
+        f"production/{SPORT}",
+        f"predictions/{SPORT}",
+    ],
+)
 def test_an_asset_reads_exactly_the_tables_of_its_declared_upstream_assets(stored_world, key):
     asset_key = dg.AssetKey(key.split("/"))
     node = defs.resolve_asset_graph().get(asset_key)
@@ -35,7 +53,13 @@ def test_an_asset_reads_exactly_the_tables_of_its_declared_upstream_assets(store
     declared = {table for table, writer in ASSET_TABLES.items() if writer in node.parent_keys} - own
     partition = partition_key(SPORT, stored_world.week) if node.partitions_def else None
     with recording_reads() as read:
-        result = dg.materialize(ALL_ASSETS, selection=[asset_key], resources=stored_world.resources,
-                                instance=stored_world.instance, partition_key=partition, raise_on_error=False)
+        result = dg.materialize(
+            ALL_ASSETS,
+            selection=[asset_key],
+            resources=stored_world.resources,
+            instance=stored_world.instance,
+            partition_key=partition,
+            raise_on_error=False,
+        )
     assert result.success, key
     assert read - own == declared, f"{key} read {sorted(read)}; declared upstream tables {sorted(declared)}"

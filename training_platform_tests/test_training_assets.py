@@ -1,7 +1,5 @@
 """tuning/ and models/ assets against real MLflow (SQLite) and Optuna (journal file) storage."""
 
-import os
-
 import dagster as dg
 import mlflow
 import optuna
@@ -9,15 +7,15 @@ import pytest
 
 from training_platform.defs.features.assets import features_gold
 from training_platform.defs.models.assets import build_model_asset
-from training_platform.defs.reports.assets import build_report_asset
+from training_platform.defs.partitions import range_tags
 from training_platform.defs.raw.assets import raw_games
+from training_platform.defs.reports.assets import build_report_asset
 from training_platform.defs.tuning.assets import build_tuning_asset
 from training_platform.ml.artifacts import ArtifactIntegrityError, load_model
 from training_platform.ml.modeling.tuning import optuna_storage
 from training_platform.sources.synthetic import generate_league
 from training_platform.sources.weeks import weeks_covering
 from training_platform.storage.warehouse import Warehouse
-from training_platform.defs.partitions import range_tags
 from training_platform_tests.conftest import make_resources
 
 LOGISTIC = [build_tuning_asset("logistic", "nfl"), build_model_asset("logistic", "nfl")]
@@ -32,8 +30,12 @@ def ingested(tmp_path_factory):
     games = generate_league("nfl", seasons=4, first_season=2021)
     weeks = weeks_covering(games["game_date"].min().date(), games["game_date"].max().date())
     with dg.instance_for_test() as instance:
-        assert dg.materialize([raw_games, features_gold], resources=resources, instance=instance,
-                              tags=range_tags("nfl", weeks[0], weeks[-1])).success
+        assert dg.materialize(
+            [raw_games, features_gold],
+            resources=resources,
+            instance=instance,
+            tags=range_tags("nfl", weeks[0], weeks[-1]),
+        ).success
         yield root, resources, instance
 
 
@@ -47,7 +49,9 @@ def test_tuning_and_model_are_tracked_registered_and_verified(ingested):
 
     meta = artifact.metadata()
     assert meta["params"] == tuning["params"] and meta["calibration"] in ("sigmoid", "isotonic")
-    assert {"data_hash", "feature_version", "git_commit", "training_window", "cv_metrics", "sha256"} <= set(meta)
+    assert {"data_hash", "feature_version", "git_commit", "training_window", "cv_metrics", "sha256"} <= set(
+        meta
+    )
     model = load_model(artifact)
     gold = Warehouse(root / "warehouse.duckdb").read("features_gold", "nfl")
     assert model.predict_proba(gold.tail(3)).shape == (3, 2)
@@ -59,7 +63,10 @@ def test_tuning_and_model_are_tracked_registered_and_verified(ingested):
     for column in ("tags.data_hash", "tags.feature_version", "tags.git_commit", "tags.dagster_run_id"):
         assert parents[column].notna().all() and (parents[column] != "").all(), column
     assert (parents["tags.dagster_run_id"] == result.run_id).all()
-    trials = runs[runs["tags.mlflow.parentRunId"] == parents.loc[parents["tags.mlflow.runName"] == "tuning/logistic_nfl", "run_id"].iloc[0]]
+    trials = runs[
+        runs["tags.mlflow.parentRunId"]
+        == parents.loc[parents["tags.mlflow.runName"] == "tuning/logistic_nfl", "run_id"].iloc[0]
+    ]
     assert len(trials) == 6
     versions = mlflow.MlflowClient().search_model_versions("name='logistic_nfl'")
     assert [str(v.version) for v in versions] == ["1"] and meta["mlflow_model_version"] == "1"
@@ -89,15 +96,22 @@ def test_tuning_never_sees_backtest(ingested):
     root, resources, instance = ingested
     result = dg.materialize(EVALUATED, resources=resources, instance=instance, run_config=FEW_TRIALS)
     assert result.success
-    tuning, report = result.output_for_node("tuning__logistic_nfl"), result.output_for_node("reports__logistic_nfl")
-    study = optuna.load_study(study_name=tuning["study_name"],
-                              storage=optuna_storage(str(root / "optuna" / "studies.journal")))
+    tuning, report = (
+        result.output_for_node("tuning__logistic_nfl"),
+        result.output_for_node("reports__logistic_nfl"),
+    )
+    study = optuna.load_study(
+        study_name=tuning["study_name"], storage=optuna_storage(str(root / "optuna" / "studies.journal"))
+    )
     window = study.user_attrs["tuning_window"]
     assert window == tuning["tuning_window"] == report["tuning_window"]
     assert window["last_game_date"] < report["backtest_window"]["first_game_date"]
     gold = Warehouse(root / "warehouse.duckdb").read("features_gold", "nfl")
     played = gold[gold["home_win"].notna()]
-    assert study.user_attrs["tuning_games"] == (played["game_date"] < report["backtest_window"]["first_game_date"]).sum()
+    assert (
+        study.user_attrs["tuning_games"]
+        == (played["game_date"] < report["backtest_window"]["first_game_date"]).sum()
+    )
     assert report["seasons"] == study.user_attrs["held_out_seasons"]
     written = {p.name: p.stat().st_mtime_ns for p in (root / "reports" / "logistic_nfl").glob("v*/*")}
 
@@ -114,8 +128,13 @@ def test_a_changed_gates_file_is_evaluated_without_rerunning_the_backtest(ingest
     strict.write_text("defaults: {min_accuracy: 0.99}\n")
     monkeypatch.setenv("TP_GATES_FILE", str(strict))
     check = dg.AssetCheckKey(dg.AssetKey(["reports", "logistic_nfl"]), "metric_gates")
-    result = dg.materialize(EVALUATED, selection=dg.AssetSelection.checks(check), resources=resources,
-                            instance=instance, raise_on_error=False)
+    result = dg.materialize(
+        EVALUATED,
+        selection=dg.AssetSelection.checks(check),
+        resources=resources,
+        instance=instance,
+        raise_on_error=False,
+    )
     assert not result.get_asset_materialization_events()  # no backtest ran
     evaluation = result.get_asset_check_evaluations()[0]
     assert not evaluation.passed and evaluation.metadata["failed_gates"].value == ["accuracy"]
@@ -135,22 +154,32 @@ def test_a_tampered_pipeline_artifact_is_refused(ingested):
 def test_an_unknown_tuning_method_is_refused(ingested):
     _, resources, instance = ingested
     bad = {"ops": {"tuning__logistic_nfl": {"config": {"method": "random"}}}}
-    result = dg.materialize(LOGISTIC[:1], resources=resources, instance=instance, run_config=bad, raise_on_error=False)
+    result = dg.materialize(
+        LOGISTIC[:1], resources=resources, instance=instance, run_config=bad, raise_on_error=False
+    )
     assert not result.success
-    assert "unknown tuning method 'random'" in result.get_step_failure_events()[0].step_failure_data.error.to_string()
+    assert (
+        "unknown tuning method 'random'"
+        in result.get_step_failure_events()[0].step_failure_data.error.to_string()
+    )
 
 
-@pytest.mark.parametrize("config, message", [
-    ({"n_trials": 0}, "n_trials must be >= 1 (got 0)"),
-    ({"n_trials": -3}, "n_trials must be >= 1 (got -3)"),
-    ({"n_splits": 1}, "n_splits >= 2 (got 1)"),
-    ({"holdout_seasons": 0}, "holdout_seasons >= 1 (got 0)"),
-])
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        ({"n_trials": 0}, "n_trials must be >= 1 (got 0)"),
+        ({"n_trials": -3}, "n_trials must be >= 1 (got -3)"),
+        ({"n_splits": 1}, "n_splits >= 2 (got 1)"),
+        ({"holdout_seasons": 0}, "holdout_seasons >= 1 (got 0)"),
+    ],
+)
 def test_a_bad_tuning_config_is_refused_before_anything_runs(ingested, config, message):
     root, resources, instance = ingested
     studies = (root / "optuna" / "studies.journal").read_bytes()
     bad = {"ops": {"tuning__logistic_nfl": {"config": config}}}
-    result = dg.materialize(LOGISTIC[:1], resources=resources, instance=instance, run_config=bad, raise_on_error=False)
+    result = dg.materialize(
+        LOGISTIC[:1], resources=resources, instance=instance, run_config=bad, raise_on_error=False
+    )
     assert not result.success
     assert message in result.get_step_failure_events()[0].step_failure_data.error.to_string()
     assert (root / "optuna" / "studies.journal").read_bytes() == studies  # no study touched

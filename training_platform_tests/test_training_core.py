@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from training_platform.ml.evaluation.metrics import expected_calibration_error
+from training_platform.ml.features.gold import build_gold_features
 from training_platform.ml.modeling.calibration import TimeSeriesCalibratedClassifier
 from training_platform.ml.modeling.estimators import EloClassifier
-from training_platform.ml.features.gold import build_gold_features
-from training_platform.ml.evaluation.metrics import expected_calibration_error
 from training_platform.ml.modeling.splits import ExpandingWindowSplit, WalkForwardSplit
 from training_platform.ml.modeling.tuning import cv_log_loss, optuna_storage, search_space, seed_for, tune
 from training_platform.ml.modeling.zoo import MODEL_NAMES, make_model
@@ -27,12 +27,18 @@ Y = GOLD["home_win"].to_numpy()
 
 
 @settings(max_examples=60, deadline=None)
-@given(week_of_row=st.lists(st.integers(0, 40), min_size=30, max_size=200), n_splits=st.integers(2, 5),
-       gap=st.integers(0, 2))
+@given(
+    week_of_row=st.lists(st.integers(0, 40), min_size=30, max_size=200),
+    n_splits=st.integers(2, 5),
+    gap=st.integers(0, 2),
+)
 def test_splitters_never_train_on_the_test_weeks_or_after(week_of_row, n_splits, gap):
     weeks = np.array(week_of_row)
     n_weeks = len(np.unique(weeks))
-    splitters = [ExpandingWindowSplit(n_splits, gap_weeks=gap), WalkForwardSplit(test_weeks=min(3, n_weeks - gap - 1), gap_weeks=gap)]
+    splitters = [
+        ExpandingWindowSplit(n_splits, gap_weeks=gap),
+        WalkForwardSplit(test_weeks=min(3, n_weeks - gap - 1), gap_weeks=gap),
+    ]
     for splitter in splitters:
         try:
             folds = list(splitter.split(weeks, groups=weeks))
@@ -44,7 +50,10 @@ def test_splitters_never_train_on_the_test_weeks_or_after(week_of_row, n_splits,
             assert len(train) and len(test)
             assert weeks[train].max() < weeks[test].min()
             distinct = np.unique(weeks)
-            assert np.searchsorted(distinct, weeks[test].min()) - np.searchsorted(distinct, weeks[train].max()) > gap
+            assert (
+                np.searchsorted(distinct, weeks[test].min()) - np.searchsorted(distinct, weeks[train].max())
+                > gap
+            )
 
 
 def test_splitters_need_weeks():
@@ -68,8 +77,10 @@ ELO_NOT_APPLICABLE = {
 }
 
 
-@parametrize_with_checks([EloClassifier(), EloClassifier(online=False)],
-                         expected_failed_checks=lambda estimator: ELO_NOT_APPLICABLE)
+@parametrize_with_checks(
+    [EloClassifier(), EloClassifier(online=False)],
+    expected_failed_checks=lambda estimator: ELO_NOT_APPLICABLE,
+)
 def test_elo_keeps_the_scikit_learn_contract(estimator, check):
     check(estimator)
 
@@ -90,9 +101,20 @@ def test_unknown_model_and_parameter_are_refused():
 
 
 def _tune(tmp_path, n_trials, name="logistic_nfl", study="s"):
-    return tune(make_model("logistic"), search_space("logistic"), GOLD, Y, WEEKS, ExpandingWindowSplit(3, test_weeks=8),
-                method="optuna", n_trials=n_trials, storage=optuna_storage(str(tmp_path / f"{study}.log")),
-                study_name=name, seed=seed_for(name), log=lambda message: None)
+    return tune(
+        make_model("logistic"),
+        search_space("logistic"),
+        GOLD,
+        Y,
+        WEEKS,
+        ExpandingWindowSplit(3, test_weeks=8),
+        method="optuna",
+        n_trials=n_trials,
+        storage=optuna_storage(str(tmp_path / f"{study}.log")),
+        study_name=name,
+        seed=seed_for(name),
+        log=lambda message: None,
+    )
 
 
 def test_seeded_tuning_finds_the_same_parameters_twice(tmp_path):
@@ -111,17 +133,39 @@ def test_a_rerun_resumes_the_study(tmp_path):
 
 
 def test_grid_search_covers_the_27_elo_combinations(tmp_path):
-    result = tune(make_model("elo"), search_space("elo"), GOLD, Y, WEEKS, ExpandingWindowSplit(3, test_weeks=8),
-                  method="grid", n_trials=0, storage=optuna_storage(str(tmp_path / "g.log")), study_name="elo_nfl",
-                  seed=1, log=lambda message: None)
+    result = tune(
+        make_model("elo"),
+        search_space("elo"),
+        GOLD,
+        Y,
+        WEEKS,
+        ExpandingWindowSplit(3, test_weeks=8),
+        method="grid",
+        n_trials=0,
+        storage=optuna_storage(str(tmp_path / "g.log")),
+        study_name="elo_nfl",
+        seed=1,
+        log=lambda message: None,
+    )
     assert result.trials_complete + result.trials_pruned == 27
     assert set(result.best_params) == {"k_factor", "home_advantage", "mean_reversion"}
 
 
 def test_hopeless_trials_are_pruned(tmp_path):
-    result = tune(make_model("xgboost"), search_space("xgboost"), GOLD, Y, WEEKS, ExpandingWindowSplit(4, test_weeks=6),
-                  method="optuna", n_trials=25, storage=optuna_storage(str(tmp_path / "x.log")), study_name="xgboost_nfl",
-                  seed=3, log=lambda message: None)
+    result = tune(
+        make_model("xgboost"),
+        search_space("xgboost"),
+        GOLD,
+        Y,
+        WEEKS,
+        ExpandingWindowSplit(4, test_weeks=6),
+        method="optuna",
+        n_trials=25,
+        storage=optuna_storage(str(tmp_path / "x.log")),
+        study_name="xgboost_nfl",
+        seed=3,
+        log=lambda message: None,
+    )
     assert result.trials_pruned > 0
 
 
@@ -148,7 +192,10 @@ def test_calibration_lowers_ece_of_a_miscalibrated_model():
     raw = Overconfident().fit(GOLD[train], Y[train]).predict_proba(GOLD[test])[:, 1]
     calibrated = TimeSeriesCalibratedClassifier(Overconfident(), n_splits=4).fit(GOLD[train], Y[train])
     fixed = calibrated.predict_proba(GOLD[test])[:, 1]
-    assert calibrated.method_ in ("sigmoid", "isotonic") and set(calibrated.method_scores_) == {"sigmoid", "isotonic"}
+    assert calibrated.method_ in ("sigmoid", "isotonic") and set(calibrated.method_scores_) == {
+        "sigmoid",
+        "isotonic",
+    }
     assert expected_calibration_error(Y[test], fixed) < 0.6 * expected_calibration_error(Y[test], raw)
     clone(calibrated).fit(GOLD[train], Y[train])  # a clone refits the whole procedure
 
@@ -240,11 +287,15 @@ def test_the_stacking_ensemble_never_fits_a_member_on_weeks_after_those_it_predi
 
         def predict_proba(self, X):
             WeekRecorder.fits.append((self.last_, pd.to_datetime(X["game_date"]).min()))
-            return np.tile([0.45, 0.55], (len(X), 1)) + np.random.default_rng(0).normal(0, 0.01, (len(X), 1)) * [1, -1]
+            return np.tile([0.45, 0.55], (len(X), 1)) + np.random.default_rng(0).normal(
+                0, 0.01, (len(X), 1)
+            ) * [1, -1]
 
     WeekRecorder.fits = []
     TimeSeriesStackingClassifier([("a", WeekRecorder()), ("b", WeekRecorder())], n_splits=3).fit(GOLD, Y)
-    assert len(WeekRecorder.fits) == 6 and all(fitted_up_to < first for fitted_up_to, first in WeekRecorder.fits)
+    assert len(WeekRecorder.fits) == 6 and all(
+        fitted_up_to < first for fitted_up_to, first in WeekRecorder.fits
+    )
     ensemble = make_model("ensemble", seed=1).set_params(logistic__model__C=0.5)
     assert ensemble.get_params()["logistic__model__C"] == 0.5
     assert ensemble.fit(GOLD, Y).predict_proba(GOLD.tail(5)).shape == (5, 2)
@@ -264,20 +315,33 @@ def test_the_calibrators_fitted_maps_match_scikit_learns_own(seed, n):
 
     rng = np.random.default_rng(seed)
     p = rng.uniform(0.01, 0.99, n)
-    y = (rng.uniform(size=n) < p ** 1.5).astype(float)
+    y = (rng.uniform(size=n) < p**1.5).astype(float)
     if len(np.unique(y)) < 2:
         y[:2] = [0.0, 1.0]
     fresh = rng.uniform(0.0, 1.0, 200)
     sigmoid = fit_calibrator("sigmoid", p, y)
-    assert np.allclose(apply_calibrator("sigmoid", sigmoid, fresh), sigmoid.predict_proba(_logit(fresh))[:, 1])
+    assert np.allclose(
+        apply_calibrator("sigmoid", sigmoid, fresh), sigmoid.predict_proba(_logit(fresh))[:, 1]
+    )
     isotonic = fit_calibrator("isotonic", p, y)
     assert np.allclose(apply_calibrator("isotonic", isotonic, fresh), isotonic.predict(fresh))
 
 
 def _tune_in_a_process(journal: str) -> dict:
-    result = tune(make_model("logistic"), search_space("logistic"), GOLD, Y, WEEKS, ExpandingWindowSplit(3, test_weeks=8),
-                  method="optuna", n_trials=12, storage=optuna_storage(journal), study_name="shared",
-                  seed=seed_for("shared"), log=lambda message: None)
+    result = tune(
+        make_model("logistic"),
+        search_space("logistic"),
+        GOLD,
+        Y,
+        WEEKS,
+        ExpandingWindowSplit(3, test_weeks=8),
+        method="optuna",
+        n_trials=12,
+        storage=optuna_storage(journal),
+        study_name="shared",
+        seed=seed_for("shared"),
+        log=lambda message: None,
+    )
     import time
 
     return {"best_params": result.best_params, "best_score": result.best_score, "finished_at": time.time()}
@@ -290,7 +354,11 @@ def test_two_tunings_of_one_study_finish_exactly_n_trials(tmp_path):
     with ProcessPoolExecutor(2) as pool:
         results = list(pool.map(_tune_in_a_process, [journal, journal]))
     study = optuna.load_study(study_name="shared", storage=optuna_storage(journal))
-    finished = [t for t in study.trials if t.state in (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)]
+    finished = [
+        t
+        for t in study.trials
+        if t.state in (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
+    ]
     assert len(finished) == 12
     # the run that finishes last (its value is the asset's) saves the best of both runs' trials
     last = max(results, key=lambda r: r["finished_at"])

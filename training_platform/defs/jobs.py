@@ -1,7 +1,6 @@
 """Jobs: ingest, train (tune, fit, evaluate every candidate) and promote. A rollback is a
 materialization of production/<sport> with config action "rollback" (`tp rollback`)."""
 
-
 import dagster as dg
 
 from training_platform.settings import candidate_models
@@ -15,8 +14,11 @@ ingest_job = dg.define_asset_job(
 
 
 def candidate_keys(sport: str, models: list[str] | None = None) -> list[dg.AssetKey]:
-    return [dg.AssetKey([stage, f"{model}_{sport}"]) for model in models or candidate_models()
-            for stage in ("tuning", "models", "reports")]
+    return [
+        dg.AssetKey([stage, f"{model}_{sport}"])
+        for model in models or candidate_models()
+        for stage in ("tuning", "models", "reports")
+    ]
 
 
 train_jobs = {

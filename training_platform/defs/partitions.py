@@ -1,6 +1,5 @@
 """Sport x week partitions shared by raw/games and features/gold (keys like `nfl|2024-09-03`)."""
 
-
 import datetime as dt
 from collections import defaultdict
 

@@ -1,6 +1,5 @@
 """Resources: everything that varies by deployment, with embedded defaults that need no server."""
 
-
 import json
 from pathlib import Path
 
@@ -44,8 +43,14 @@ class GamesSourceResource(dg.ConfigurableResource):
         return SourceSpec.parse(getattr(self, sport))
 
     def games(self, sport: str) -> pd.DataFrame:
-        return load_games(self.spec(sport), sport, Path(self.cache_dir), self.seed, self.synthetic_seasons,
-                          self.synthetic_upcoming_weeks)
+        return load_games(
+            self.spec(sport),
+            sport,
+            Path(self.cache_dir),
+            self.seed,
+            self.synthetic_seasons,
+            self.synthetic_upcoming_weeks,
+        )
 
     def describe(self, sport: str) -> str:
         """The source as the user configured it, for messages (TP_SOURCE_<SPORT>); a URL's credentials
@@ -69,8 +74,12 @@ class ModelStoreResource(dg.ConfigurableResource):
     predictions_folder: str
 
     def open(self) -> ModelStore:
-        return ModelStore(Path(self.models_dir), Path(self.reports_dir), Path(self.production_folder),
-                          Path(self.predictions_folder))
+        return ModelStore(
+            Path(self.models_dir),
+            Path(self.reports_dir),
+            Path(self.production_folder),
+            Path(self.predictions_folder),
+        )
 
     @property
     def production_dir(self) -> Path:
@@ -112,8 +121,9 @@ class PlainValuesIOManager(dg.ConfigurableIOManager):
     def load_input(self, context: dg.InputContext):
         path = self._path(context.asset_key)
         if not path.exists():
-            raise FileNotFoundError(f"no stored value of {context.asset_key.to_user_string()} at {path}; "
-                                    "materialize it first")
+            raise FileNotFoundError(
+                f"no stored value of {context.asset_key.to_user_string()} at {path}; materialize it first"
+            )
         return loads(path.read_text())
 
 

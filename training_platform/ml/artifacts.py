@@ -12,8 +12,8 @@ from pathlib import Path
 import joblib
 
 from training_platform.failpoints import failpoint
-from training_platform.storage.model_store import staging_dir, staging_leftovers, version_dir, versions
 from training_platform.ml.provenance import pid_alive
+from training_platform.storage.model_store import staging_dir, staging_leftovers, version_dir, versions
 
 MODEL_FILE = "model.joblib"
 METADATA_FILE = "metadata.json"
@@ -73,7 +73,9 @@ def find_version(root: str | Path, name: str, inputs_fingerprint: str) -> ModelA
         except (OSError, ValueError):
             continue
         if meta.get("inputs_fingerprint") == inputs_fingerprint:
-            artifact = ModelArtifact(name, version, str(version_dir(root, name, version) / MODEL_FILE), meta["sha256"])
+            artifact = ModelArtifact(
+                name, version, str(version_dir(root, name, version) / MODEL_FILE), meta["sha256"]
+            )
             try:
                 verify_artifact(artifact)
             except ArtifactIntegrityError:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from contextlib import contextmanager
+from pathlib import Path
 
 from training_platform.ml.provenance import is_dead, process_tag
 from training_platform.settings import allow_mlflow_file_store
@@ -19,8 +19,13 @@ allow_mlflow_file_store()
 
 
 @contextmanager
-def tracked_run(tracking_uri: str, experiment: str, run_name: str, tags: dict[str, str],
-                artifact_location: str | None = None) -> Iterator[object]:
+def tracked_run(
+    tracking_uri: str,
+    experiment: str,
+    run_name: str,
+    tags: dict[str, str],
+    artifact_location: str | None = None,
+) -> Iterator[object]:
     import mlflow
 
     mlflow.set_tracking_uri(tracking_uri)
@@ -30,7 +35,9 @@ def tracked_run(tracking_uri: str, experiment: str, run_name: str, tags: dict[st
     mlflow.set_experiment(experiment)
     while mlflow.active_run() is not None:  # never nest under a run someone else left open
         mlflow.end_run()
-    _fail_orphaned_runs(mlflow.MlflowClient(), mlflow.get_experiment_by_name(experiment).experiment_id, run_name)
+    _fail_orphaned_runs(
+        mlflow.MlflowClient(), mlflow.get_experiment_by_name(experiment).experiment_id, run_name
+    )
     run = mlflow.start_run(run_name=run_name, tags={**tags, "tp.process": process_tag()})
     try:
         yield run
@@ -44,8 +51,14 @@ def tracked_run(tracking_uri: str, experiment: str, run_name: str, tags: dict[st
 def _fail_orphaned_runs(client, experiment_id: str, run_name: str) -> None:
     """Runs of this asset, and their nested trial runs, left RUNNING by a process that died are
     marked FAILED, so the store never shows a crashed materialization as still running."""
-    running = client.search_runs([experiment_id], filter_string="attributes.status = 'RUNNING'", max_results=500)
-    dead = {r.info.run_id for r in running if r.info.run_name == run_name and is_dead(r.data.tags.get("tp.process"))}
+    running = client.search_runs(
+        [experiment_id], filter_string="attributes.status = 'RUNNING'", max_results=500
+    )
+    dead = {
+        r.info.run_id
+        for r in running
+        if r.info.run_name == run_name and is_dead(r.data.tags.get("tp.process"))
+    }
     for run in running:
         if run.info.run_id in dead or run.data.tags.get("mlflow.parentRunId") in dead:
             client.set_terminated(run.info.run_id, status="FAILED")
@@ -92,14 +105,24 @@ def _log_trial(client, parent, trial) -> None:
 
     from mlflow.entities import Metric, Param, RunTag
 
-    run = client.create_run(parent.info.experiment_id, run_name=f"trial-{trial.number}",
-                            tags={"mlflow.parentRunId": parent.info.run_id, "state": trial.state.name})
+    run = client.create_run(
+        parent.info.experiment_id,
+        run_name=f"trial-{trial.number}",
+        tags={"mlflow.parentRunId": parent.info.run_id, "state": trial.state.name},
+    )
     now = int(time.time() * 1000)
-    metrics = [Metric("running_cv_log_loss", value, now, step) for step, value in sorted(trial.intermediate_values.items())]
+    metrics = [
+        Metric("running_cv_log_loss", value, now, step)
+        for step, value in sorted(trial.intermediate_values.items())
+    ]
     if trial.value is not None:
         metrics.append(Metric("cv_log_loss", trial.value, now, 0))
-    client.log_batch(run.info.run_id, metrics=metrics, params=[Param(k, str(v)) for k, v in trial.params.items()],
-                     tags=[RunTag("optuna_trial", str(trial.number))])
+    client.log_batch(
+        run.info.run_id,
+        metrics=metrics,
+        params=[Param(k, str(v)) for k, v in trial.params.items()],
+        tags=[RunTag("optuna_trial", str(trial.number))],
+    )
     client.set_terminated(run.info.run_id, status="FINISHED")
 
 
@@ -109,8 +132,14 @@ def log_model(model, name: str, input_example, registered_name: str) -> str:
     from mlflow.models import infer_signature
 
     signature = infer_signature(input_example, model.predict_proba(input_example))
-    info = mlflow.sklearn.log_model(model, name=name, signature=signature, input_example=input_example,
-                                    registered_model_name=registered_name, serialization_format="cloudpickle")
+    info = mlflow.sklearn.log_model(
+        model,
+        name=name,
+        signature=signature,
+        input_example=input_example,
+        registered_model_name=registered_name,
+        serialization_format="cloudpickle",
+    )
     return str(info.registered_model_version)
 
 

@@ -22,7 +22,14 @@ def read_games_csv(path: str | Path, sport: str | None = None) -> pd.DataFrame:
         raise FileNotFoundError(f"games CSV not found: {path}")
     try:
         raw = pd.read_csv(path, low_memory=False)
-    except (OSError, EOFError, zlib.error, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+    except (
+        OSError,
+        EOFError,
+        zlib.error,
+        pd.errors.ParserError,
+        pd.errors.EmptyDataError,
+        UnicodeDecodeError,
+    ) as exc:
         raise SchemaError(f"{path}: not a readable CSV ({type(exc).__name__}: {exc})") from exc
     if "sport" not in raw.columns:
         if sport is None:

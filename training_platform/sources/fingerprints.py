@@ -14,7 +14,10 @@ def week_fingerprints(games: pd.DataFrame) -> dict[str, str]:
     frame = games.sort_values("game_id").reset_index(drop=True)
     weeks = week_start(frame["game_date"]).dt.strftime("%Y-%m-%d")
     row_hashes = pd.util.hash_pandas_object(frame.astype(str), index=False)
-    return {week: f"{int(hashes.sum()) & 0xFFFFFFFFFF:010x}" for week, hashes in row_hashes.groupby(weeks.to_numpy())}
+    return {
+        week: f"{int(hashes.sum()) & 0xFFFFFFFFFF:010x}"
+        for week, hashes in row_hashes.groupby(weeks.to_numpy())
+    }
 
 
 def changed_weeks(before: dict[str, str], after: dict[str, str]) -> list[str]:

@@ -37,25 +37,32 @@ def franchise(code: str) -> str:
     return FRANCHISE_CODES.get(code, code)
 
 
-def read_nflverse_games(location: str | Path, cache_dir: Path | None = None,
-                        cache_ttl_s: float = CACHE_TTL_S) -> pd.DataFrame:
+def read_nflverse_games(
+    location: str | Path, cache_dir: Path | None = None, cache_ttl_s: float = CACHE_TTL_S
+) -> pd.DataFrame:
     """Read an nflverse games.csv (plain or .gz) into the canonical games schema."""
     path = _local_copy(str(location), cache_dir, cache_ttl_s)
     try:
         raw = pd.read_csv(path, low_memory=False)
-    except (OSError, EOFError, zlib.error, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+    except (
+        OSError,
+        EOFError,
+        zlib.error,
+        pd.errors.ParserError,
+        pd.errors.EmptyDataError,
+        UnicodeDecodeError,
+    ) as exc:
         # a truncated .gz raises a bare EOFError: say which file
-        raise SchemaError(f"nflverse file {redacted(str(location))}: not a readable CSV "
-                          f"({type(exc).__name__}: {exc})") from exc
+        raise SchemaError(
+            f"nflverse file {redacted(str(location))}: not a readable CSV ({type(exc).__name__}: {exc})"
+        ) from exc
     return nflverse_to_games(raw, redacted(str(location)))
 
 
 def nflverse_to_games(raw: pd.DataFrame, source: str = "nflverse") -> pd.DataFrame:
     missing = [c for c in _REQUIRED if c not in raw.columns]
     if missing:
-        raise SchemaError(
-            f"{source}: not an nflverse games file, missing column(s) {missing}"
-        )
+        raise SchemaError(f"{source}: not an nflverse games file, missing column(s) {missing}")
     get = lambda column: raw[column] if column in raw.columns else pd.NA  # noqa: E731
     games = pd.DataFrame(
         {
@@ -106,10 +113,16 @@ def _local_copy(location: str, cache_dir: Path | None, ttl_s: float = CACHE_TTL_
     known = json.loads(stamp.read_text()) if stamp.exists() and cached.exists() else {}
     if known and time.time() - known.get("checked_at", 0) < ttl_s:
         return cached
-    headers = {k: v for k, v in (("If-None-Match", known.get("etag")), ("If-Modified-Since", known.get("last_modified"))) if v}
+    headers = {
+        k: v
+        for k, v in (("If-None-Match", known.get("etag")), ("If-Modified-Since", known.get("last_modified")))
+        if v
+    }
     shown = redacted(location)
     try:
-        with urllib.request.urlopen(urllib.request.Request(location, headers=headers), timeout=60) as response:  # noqa: S310
+        with urllib.request.urlopen(
+            urllib.request.Request(location, headers=headers), timeout=60
+        ) as response:  # noqa: S310
             body, info = response.read(), response.headers
     except urllib.error.HTTPError as exc:
         if exc.code == 304 and known:  # not modified: the cached copy is current
@@ -118,8 +131,11 @@ def _local_copy(location: str, cache_dir: Path | None, ttl_s: float = CACHE_TTL_
         raise SchemaError(f"nflverse URL {shown}: HTTP {exc.code} {exc.reason}; nothing was cached") from None
     except (urllib.error.URLError, OSError) as exc:
         if known:
-            warnings.warn(f"nflverse URL {shown} unreachable ({exc}); using the copy cached at "
-                          f"{time.ctime(known.get('checked_at', 0))}", stacklevel=2)
+            warnings.warn(
+                f"nflverse URL {shown} unreachable ({exc}); using the copy cached at "
+                f"{time.ctime(known.get('checked_at', 0))}",
+                stacklevel=2,
+            )
             return cached
         raise SchemaError(f"nflverse URL {shown}: unreachable ({exc})") from None
     _refuse_non_csv(body, info.get("Content-Type", ""), shown, gzipped=location.endswith(".gz"))
@@ -127,8 +143,11 @@ def _local_copy(location: str, cache_dir: Path | None, ttl_s: float = CACHE_TTL_
     partial = cached.with_suffix(cached.suffix + ".part")
     partial.write_bytes(body)
     partial.replace(cached)  # only a complete, validated download becomes the cache
-    stamp.write_text(json.dumps({"etag": info.get("ETag"), "last_modified": info.get("Last-Modified"),
-                                 "checked_at": time.time()}))
+    stamp.write_text(
+        json.dumps(
+            {"etag": info.get("ETag"), "last_modified": info.get("Last-Modified"), "checked_at": time.time()}
+        )
+    )
     return cached
 
 
@@ -138,5 +157,7 @@ def _refuse_non_csv(body: bytes, content_type: str, url: str, gzipped: bool) -> 
         return
     head = body[:4096].lstrip().lower()
     if not head or "html" in content_type.lower() or head.startswith((b"<", b"{")) or b"game_id" not in head:
-        raise SchemaError(f"nflverse URL {url} returned {content_type or 'no content type'} that is not a games CSV "
-                          f"(starts {body[:60]!r}); nothing was cached")
+        raise SchemaError(
+            f"nflverse URL {url} returned {content_type or 'no content type'} that is not a games CSV "
+            f"(starts {body[:60]!r}); nothing was cached"
+        )

@@ -49,43 +49,81 @@ def find_problems(
             found.append((index, rule, reason(games.loc[index]) if callable(reason) else reason))
 
     required = ["game_id", "season", "game_date", "home_team", "away_team"]
-    flag(games[required].isna().any(axis=1), "schema", lambda r: f"missing {[c for c in required if pd.isna(r[c])]}")
+    flag(
+        games[required].isna().any(axis=1),
+        "schema",
+        lambda r: f"missing {[c for c in required if pd.isna(r[c])]}",
+    )
     flag(games["home_team"] == games["away_team"], "schema", "home and away team are the same")
 
-    flag(games["game_id"].duplicated(keep="first"), "duplicate_game_id", "game id repeated in this batch; first row kept")
+    flag(
+        games["game_id"].duplicated(keep="first"),
+        "duplicate_game_id",
+        "game id repeated in this batch; first row kept",
+    )
     if stored_elsewhere:
-        flag(games["game_id"].isin(list(stored_elsewhere)), "duplicate_game_id",
-             lambda r: f"already stored under week {stored_elsewhere[r['game_id']]}; re-ingest that week first")
+        flag(
+            games["game_id"].isin(list(stored_elsewhere)),
+            "duplicate_game_id",
+            lambda r: (
+                f"already stored under week {stored_elsewhere[r['game_id']]}; re-ingest that week first"
+            ),
+        )
 
     home, away = games["home_score"], games["away_score"]
     flag((home < 0) | (away < 0), "impossible_score", "negative score")
     flag(home.isna() != away.isna(), "impossible_score", "only one team has a score")
     limit = games["sport"].map(MAX_SCORE).fillna(1000)
-    flag((home > limit) | (away > limit), "impossible_score", lambda r: f"score above {MAX_SCORE.get(r['sport'], 1000)}")
-    flag(games["sport"].isin(SPORTS_WITHOUT_TIES) & (home == away), "impossible_score", "a tie in a sport without ties")
+    flag(
+        (home > limit) | (away > limit),
+        "impossible_score",
+        lambda r: f"score above {MAX_SCORE.get(r['sport'], 1000)}",
+    )
+    flag(
+        games["sport"].isin(SPORTS_WITHOUT_TIES) & (home == away),
+        "impossible_score",
+        "a tie in a sport without ties",
+    )
 
     if known_teams is not None:
         known = set(known_teams)
         unknown = ~games["home_team"].isin(known) | ~games["away_team"].isin(known)
-        flag(unknown & games["home_team"].notna(), "unknown_team",
-             lambda r: f"unknown team(s) {sorted({r['home_team'], r['away_team']} - known)}: not a franchise of the "
-                       "source nor stored before; a new or renamed franchise is accepted with the raw/games run "
-                       "config accept_new_teams")
+        flag(
+            unknown & games["home_team"].notna(),
+            "unknown_team",
+            lambda r: (
+                f"unknown team(s) {sorted({r['home_team'], r['away_team']} - known)}: not a franchise of the "
+                "source nor stored before; a new or renamed franchise is accepted with the raw/games run "
+                "config accept_new_teams"
+            ),
+        )
 
     dates = pd.to_datetime(games["game_date"])
-    flag((dates > pd.Timestamp(today)) & home.notna(), "future_completed_game",
-         lambda r: f"final score on {r['game_date']:%Y-%m-%d}, after today {today}")
+    flag(
+        (dates > pd.Timestamp(today)) & home.notna(),
+        "future_completed_game",
+        lambda r: f"final score on {r['game_date']:%Y-%m-%d}, after today {today}",
+    )
     selected = {pd.Timestamp(week) for week in weeks}
-    flag(~week_start(dates).isin(selected).set_axis(games.index), "wrong_partition",
-         lambda r: f"dated {r['game_date']:%Y-%m-%d}, outside the week(s) being written")
+    flag(
+        ~week_start(dates).isin(selected).set_axis(games.index),
+        "wrong_partition",
+        lambda r: f"dated {r['game_date']:%Y-%m-%d}, outside the week(s) being written",
+    )
 
     for column in ODDS_COLUMNS:
         values = games[column].astype("float64")
-        flag(values.notna() & ~is_valid_american(values.fillna(0)), "invalid_odds",
-             lambda r, c=column: f"{c}={r[c]} is not valid American odds")
+        flag(
+            values.notna() & ~is_valid_american(values.fillna(0)),
+            "invalid_odds",
+            lambda r, c=column: f"{c}={r[c]} is not valid American odds",
+        )
     home_odds, away_odds = (games[c].isna() for c in ("home_moneyline", "away_moneyline"))
-    flag(home_odds != away_odds, "invalid_odds",  # half a market has no vig-free probability
-         lambda r: f"only one side has a moneyline (home {r['home_moneyline']}, away {r['away_moneyline']})")
+    flag(
+        home_odds != away_odds,
+        "invalid_odds",  # half a market has no vig-free probability
+        lambda r: f"only one side has a moneyline (home {r['home_moneyline']}, away {r['away_moneyline']})",
+    )
 
     return pd.DataFrame(found, columns=["row", "rule", "reason"])
 
@@ -95,12 +133,15 @@ def split_valid(games: pd.DataFrame, problems: pd.DataFrame) -> tuple[pd.DataFra
     if problems.empty:
         return games, games.iloc[0:0].assign(rule=pd.Series(dtype="string"), reason=pd.Series(dtype="string"))
     grouped = problems.groupby("row").agg(rule=("rule", ";".join), reason=("reason", "; ".join))
-    bad = games.loc[grouped.index].assign(rule=grouped["rule"].astype("string"),
-                                          reason=grouped["reason"].astype("string"))
+    bad = games.loc[grouped.index].assign(
+        rule=grouped["rule"].astype("string"), reason=grouped["reason"].astype("string")
+    )
     return games.drop(index=grouped.index), bad
 
 
-def keep_stored_versions(valid: pd.DataFrame, bad: pd.DataFrame, stored: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def keep_stored_versions(
+    valid: pd.DataFrame, bad: pd.DataFrame, stored: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A game whose new row fails a rule while a valid row of it is stored keeps the stored row: a
     bad correction from the source quarantines the new row and never deletes a good game."""
     if bad.empty or stored.empty:
@@ -109,12 +150,23 @@ def keep_stored_versions(valid: pd.DataFrame, bad: pd.DataFrame, stored: pd.Data
     if kept.empty:
         return valid, bad
     marked = bad["game_id"].isin(kept["game_id"])
-    bad = bad.assign(reason=bad["reason"].where(~marked, bad["reason"] + "; the stored version of the game is kept"))
-    return pd.concat([valid, kept[list(valid.columns)].astype(valid.dtypes.to_dict())], ignore_index=True), bad
+    bad = bad.assign(
+        reason=bad["reason"].where(~marked, bad["reason"] + "; the stored version of the game is kept")
+    )
+    return pd.concat(
+        [valid, kept[list(valid.columns)].astype(valid.dtypes.to_dict())], ignore_index=True
+    ), bad
 
 
-def loss_refusal(source: str, source_games: int, incoming_by_week: dict[str, int], stored_by_week: dict[str, int],
-                 weeks: Collection[dt.date], allow_delete: bool = False, max_source_shrink: float = 0.1) -> str | None:
+def loss_refusal(
+    source: str,
+    source_games: int,
+    incoming_by_week: dict[str, int],
+    stored_by_week: dict[str, int],
+    weeks: Collection[dt.date],
+    allow_delete: bool = False,
+    max_source_shrink: float = 0.1,
+) -> str | None:
     """Why writing this batch would lose stored games, or None when it is safe.
 
     A week the source now returns empty while games of it are stored would be wiped; a source
@@ -125,14 +177,22 @@ def loss_refusal(source: str, source_games: int, incoming_by_week: dict[str, int
         return None
     stored_total = sum(stored_by_week.values())
     if stored_total and source_games < (1.0 - max_source_shrink) * stored_total:
-        return (f"source {source} holds {source_games} games but {stored_total} are stored: it shrank by more than "
-                f"max_source_shrink={max_source_shrink:.0%}. Nothing was written; fix the source, or, if the smaller "
-                "source is right, re-run with config allow_delete: true")
-    emptied = sorted(w for w in (f"{d:%Y-%m-%d}" for d in weeks) if stored_by_week.get(w) and not incoming_by_week.get(w))
+        return (
+            f"source {source} holds {source_games} games but {stored_total} are stored: it shrank by more than "
+            f"max_source_shrink={max_source_shrink:.0%}. Nothing was written; fix the source, or, if the smaller "
+            "source is right, re-run with config allow_delete: true"
+        )
+    emptied = sorted(
+        w for w in (f"{d:%Y-%m-%d}" for d in weeks) if stored_by_week.get(w) and not incoming_by_week.get(w)
+    )
     if emptied:
-        shown = ", ".join(f"{w} ({stored_by_week[w]} stored)" for w in emptied[:5]) + (" ..." if len(emptied) > 5 else "")
-        return (f"source {source} has no games for week(s) {shown}: writing would delete them. Nothing was written; "
-                "fix the source, or re-run with config allow_delete: true to delete those weeks")
+        shown = ", ".join(f"{w} ({stored_by_week[w]} stored)" for w in emptied[:5]) + (
+            " ..." if len(emptied) > 5 else ""
+        )
+        return (
+            f"source {source} has no games for week(s) {shown}: writing would delete them. Nothing was written; "
+            "fix the source, or re-run with config allow_delete: true to delete those weeks"
+        )
     return None
 
 

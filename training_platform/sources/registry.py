@@ -13,9 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from training_platform.sources.csv_games import read_games_csv
-from training_platform.sources.schema import as_upcoming
-from training_platform.sources.weeks import week_start
 from training_platform.sources.nflverse import NFL_FRANCHISES, read_nflverse_games
+from training_platform.sources.schema import as_upcoming
 from training_platform.sources.synthetic import (
     DEFAULT_LAST_SEASON,
     DEFAULT_SEASONS,
@@ -23,6 +22,7 @@ from training_platform.sources.synthetic import (
     generate_league,
     synthetic_teams,
 )
+from training_platform.sources.weeks import week_start
 
 KINDS = ("synthetic", "nflverse", "csv")
 
@@ -33,17 +33,23 @@ class SourceSpec:
     location: str | None = None
 
     @classmethod
-    def parse(cls, spec: str) -> "SourceSpec":
+    def parse(cls, spec: str) -> SourceSpec:
         kind, _, location = spec.strip().partition(":")
         if kind not in KINDS:
-            raise ValueError(f"unknown games source {spec!r}; use one of: synthetic, nflverse:<path or URL>, csv:<path>")
+            raise ValueError(
+                f"unknown games source {spec!r}; use one of: synthetic, nflverse:<path or URL>, csv:<path>"
+            )
         if kind != "synthetic" and not location:
             raise ValueError(f"games source {spec!r} needs a location, e.g. {kind}:/path/to/games.csv")
         return cls(kind, location or None)
 
 
 def load_games(
-    spec: SourceSpec, sport: str, cache_dir: Path, seed: int = DEFAULT_SEED, seasons: int = DEFAULT_SEASONS,
+    spec: SourceSpec,
+    sport: str,
+    cache_dir: Path,
+    seed: int = DEFAULT_SEED,
+    seasons: int = DEFAULT_SEASONS,
     upcoming_weeks: int = 0,
 ) -> pd.DataFrame:
     """Every game the source has for `sport`, in the canonical schema.
@@ -52,7 +58,9 @@ def load_games(
     the embedded default has a coming week for predictions/<sport> to score.
     """
     if spec.kind == "synthetic":
-        games = generate_league(sport, seed=seed, first_season=DEFAULT_LAST_SEASON - seasons + 1, seasons=seasons)
+        games = generate_league(
+            sport, seed=seed, first_season=DEFAULT_LAST_SEASON - seasons + 1, seasons=seasons
+        )
         return _unplayed_tail(games, upcoming_weeks)
     if spec.kind == "nflverse" and sport != "nfl":
         raise ValueError(f"the nflverse source only has NFL games, not {sport}")

@@ -52,15 +52,44 @@ COLUMNS: dict[str, str] = {**REQUIRED_COLUMNS, **OPTIONAL_COLUMNS}
 # is played); `as_upcoming` makes a played game look like that.
 KNOWN_AT_STAGES = ("scheduling", "lines", "kickoff", "after_game")
 COLUMN_KNOWN_AT: dict[str, str] = {
-    **{column: "scheduling" for column in ("game_id", "sport", "season", "game_date", "home_team", "away_team",
-                                           "game_type", "week", "neutral", "divisional", "home_rest",
-                                           "away_rest", "roof", "surface")},
-    **{column: "lines" for column in ("spread_line", "total_line", "home_moneyline", "away_moneyline",
-                                      "home_spread_odds", "away_spread_odds", "over_odds", "under_odds")},
+    **{
+        column: "scheduling"
+        for column in (
+            "game_id",
+            "sport",
+            "season",
+            "game_date",
+            "home_team",
+            "away_team",
+            "game_type",
+            "week",
+            "neutral",
+            "divisional",
+            "home_rest",
+            "away_rest",
+            "roof",
+            "surface",
+        )
+    },
+    **{
+        column: "lines"
+        for column in (
+            "spread_line",
+            "total_line",
+            "home_moneyline",
+            "away_moneyline",
+            "home_spread_odds",
+            "away_spread_odds",
+            "over_odds",
+            "under_odds",
+        )
+    },
     **{column: "kickoff" for column in ("temp", "wind", "home_qb_id", "away_qb_id")},
     **{column: "after_game" for column in ("home_score", "away_score", "true_home_win_prob")},
 }
-UNKNOWN_BEFORE_KICKOFF = tuple(c for c, stage in COLUMN_KNOWN_AT.items() if stage in ("kickoff", "after_game"))
+UNKNOWN_BEFORE_KICKOFF = tuple(
+    c for c, stage in COLUMN_KNOWN_AT.items() if stage in ("kickoff", "after_game")
+)
 
 
 def as_upcoming(games: pd.DataFrame, rows) -> pd.DataFrame:
@@ -96,8 +125,7 @@ def conform(frame: pd.DataFrame, source: str = "source") -> pd.DataFrame:
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
         raise SchemaError(
-            f"{source}: missing required column(s) {missing}; "
-            f"required are {list(REQUIRED_COLUMNS)}"
+            f"{source}: missing required column(s) {missing}; required are {list(REQUIRED_COLUMNS)}"
         )
     out = pd.DataFrame(index=frame.index)
     for column, dtype in COLUMNS.items():

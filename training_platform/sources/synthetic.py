@@ -81,8 +81,11 @@ def _schedule(spec: SportSpec, season: int, rng: np.random.Generator) -> list[tu
     else:
         for day in range(spec.season_days):
             days_left = spec.season_days - day
-            eligible = [t for t in range(spec.n_teams)
-                        if remaining[t] > 0 and rng.random() < remaining[t] / days_left * 1.15]
+            eligible = [
+                t
+                for t in range(spec.n_teams)
+                if remaining[t] > 0 and rng.random() < remaining[t] / days_left * 1.15
+            ]
             for a, b in _pair(spec, eligible, div_left, days_left, rng):
                 remaining[[a, b]] -= 1
                 games.append((start + dt.timedelta(days=day), None, a, b))
@@ -132,20 +135,29 @@ def _play_season(spec, season, schedule, teams, strength, rng) -> pd.DataFrame:
                 absence_left[team] = rng.geometric(1.0 / spec.absence_games)
         capped = [min(r if r is not None else spec.rest_cap, spec.rest_cap) for r in rest]
         mu = (
-            strength[home] - strength[away]
+            strength[home]
+            - strength[away]
             + (0.0 if neutral else spec.home_advantage)
             + spec.rest_coef * (capped[0] - capped[1])
             - spec.absence_effect * (absence_left[home] > 0)
             + spec.absence_effect * (absence_left[away] > 0)
         )
-        rows.append({
-            "season": season, "week": week, "game_date": date,
-            "home_team": teams[home], "away_team": teams[away], "neutral": neutral,
-            "divisional": _division(spec, home) == _division(spec, away),
-            "home_rest": rest[0], "away_rest": rest[1], "mu": mu,
-            "home_qb_id": f"{teams[home]}-QB{2 if absence_left[home] > 0 else 1}",
-            "away_qb_id": f"{teams[away]}-QB{2 if absence_left[away] > 0 else 1}",
-        })
+        rows.append(
+            {
+                "season": season,
+                "week": week,
+                "game_date": date,
+                "home_team": teams[home],
+                "away_team": teams[away],
+                "neutral": neutral,
+                "divisional": _division(spec, home) == _division(spec, away),
+                "home_rest": rest[0],
+                "away_rest": rest[1],
+                "mu": mu,
+                "home_qb_id": f"{teams[home]}-QB{2 if absence_left[home] > 0 else 1}",
+                "away_qb_id": f"{teams[away]}-QB{2 if absence_left[away] > 0 else 1}",
+            }
+        )
     games = pd.DataFrame(rows)
     _add_outcomes(spec, games, rng)
     _add_market(spec, games, rng)
@@ -231,7 +243,9 @@ def _add_weather(spec, games: pd.DataFrame, rng) -> None:
     if spec.sport != "nfl":
         return
     dome = games["home_team"].isin(TEAM_CODES[:6])
-    days_in = (pd.to_datetime(games["game_date"]) - pd.Timestamp(spec.season_start(int(games["season"].iloc[0])))).dt.days
+    days_in = (
+        pd.to_datetime(games["game_date"]) - pd.Timestamp(spec.season_start(int(games["season"].iloc[0])))
+    ).dt.days
     temp = 75 - 0.28 * days_in + rng.normal(0, 8, len(games))
     wind = np.abs(rng.normal(7, 5, len(games))).round()
     games["roof"] = np.where(dome, "dome", "outdoors")

@@ -53,8 +53,10 @@ class ModelStore:
 
     def reports_of(self, name: str, version: int) -> list[Path]:
         """Every report.json of a version, oldest first."""
-        return sorted((Path(self.reports_dir) / name).glob(f"v{int(version)}-*/report.json"),
-                      key=lambda path: path.stat().st_mtime)
+        return sorted(
+            (Path(self.reports_dir) / name).glob(f"v{int(version)}-*/report.json"),
+            key=lambda path: path.stat().st_mtime,
+        )
 
     def tuning_plot(self, name: str, study: str) -> Path:
         return Path(self.reports_dir) / "tuning" / name / f"{study}.png"

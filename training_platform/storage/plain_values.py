@@ -30,7 +30,10 @@ def encode(value):
     if isinstance(value, HandOff):
         return {"__type__": type(value).__name__, **{name: encode(value[name]) for name in value}}
     if isinstance(value, pd.DataFrame):
-        return {"__type__": "DataFrame", "table": json.loads(value.to_json(orient="table", date_format="iso"))}
+        return {
+            "__type__": "DataFrame",
+            "table": json.loads(value.to_json(orient="table", date_format="iso")),
+        }
     if isinstance(value, dict):
         return {str(k): encode(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

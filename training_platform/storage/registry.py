@@ -19,10 +19,21 @@ PREDICTIONS_TABLE = "prediction_log"
 
 
 REGISTRY_COLUMNS = {
-    "entry_id": "BIGINT", "sport": "VARCHAR", "market": "VARCHAR", "model": "VARCHAR", "version": "BIGINT",
-    "artifact_path": "VARCHAR", "sha256": "VARCHAR", "metrics": "VARCHAR", "report_dir": "VARCHAR",
-    "dagster_run_id": "VARCHAR", "forced": "BOOLEAN", "action": "VARCHAR", "promoted_at": "VARCHAR",
-    "replaces_version": "VARCHAR", "mlflow_model_version": "VARCHAR",
+    "entry_id": "BIGINT",
+    "sport": "VARCHAR",
+    "market": "VARCHAR",
+    "model": "VARCHAR",
+    "version": "BIGINT",
+    "artifact_path": "VARCHAR",
+    "sha256": "VARCHAR",
+    "metrics": "VARCHAR",
+    "report_dir": "VARCHAR",
+    "dagster_run_id": "VARCHAR",
+    "forced": "BOOLEAN",
+    "action": "VARCHAR",
+    "promoted_at": "VARCHAR",
+    "replaces_version": "VARCHAR",
+    "mlflow_model_version": "VARCHAR",
 }
 ACTIONS = ("promote", "rollback", "manual")
 ENTRY_IDS = "model_registry_entry_ids"
@@ -45,24 +56,38 @@ class ChampionRegistry:
         with self.warehouse.connect() as con:
             con.execute("BEGIN")
             try:
-                con.execute(f"CREATE TABLE IF NOT EXISTS {REGISTRY_TABLE} ("
-                            + ", ".join(f"{c} {t}" for c, t in REGISTRY_COLUMNS.items()) + ")")
-                first_id = 1 + con.execute(f"SELECT coalesce(max(entry_id), 0) FROM {REGISTRY_TABLE}").fetchone()[0]
+                con.execute(
+                    f"CREATE TABLE IF NOT EXISTS {REGISTRY_TABLE} ("
+                    + ", ".join(f"{c} {t}" for c, t in REGISTRY_COLUMNS.items())
+                    + ")"
+                )
+                first_id = (
+                    1 + con.execute(f"SELECT coalesce(max(entry_id), 0) FROM {REGISTRY_TABLE}").fetchone()[0]
+                )
                 con.execute(f"CREATE SEQUENCE IF NOT EXISTS {ENTRY_IDS} START {int(first_id)}")
                 market = entry.get("market", "moneyline")
                 previous = con.execute(
                     f"SELECT model, version FROM {REGISTRY_TABLE} WHERE sport = ? AND market = ? "
-                    "ORDER BY entry_id DESC LIMIT 1", [entry["sport"], market]).fetchone()
+                    "ORDER BY entry_id DESC LIMIT 1",
+                    [entry["sport"], market],
+                ).fetchone()
                 row = {
-                    "market": "moneyline", "forced": False, "action": "promote", "mlflow_model_version": "",
-                    "promoted_at": pd.Timestamp.now(tz="UTC").isoformat(), **entry,
+                    "market": "moneyline",
+                    "forced": False,
+                    "action": "promote",
+                    "mlflow_model_version": "",
+                    "promoted_at": pd.Timestamp.now(tz="UTC").isoformat(),
+                    **entry,
                     "entry_id": con.execute(f"SELECT nextval('{ENTRY_IDS}')").fetchone()[0],
                     "metrics": json.dumps(entry.get("metrics", {}), default=float),
                     "replaces_version": f"{previous[0]} v{previous[1]}" if previous else None,
                 }
                 columns = list(REGISTRY_COLUMNS)
-                con.execute(f"INSERT INTO {REGISTRY_TABLE} ({', '.join(columns)}) VALUES "
-                            f"({', '.join('?' for _ in columns)})", [row[c] for c in columns])
+                con.execute(
+                    f"INSERT INTO {REGISTRY_TABLE} ({', '.join(columns)}) VALUES "
+                    f"({', '.join('?' for _ in columns)})",
+                    [row[c] for c in columns],
+                )
                 con.execute("COMMIT")
             except Exception:
                 con.execute("ROLLBACK")
@@ -71,15 +96,28 @@ class ChampionRegistry:
 
     def record_version(self, name: str, version: int, path: str, sha256: str, run_id: str) -> None:
         """Remember a saved artifact's SHA-256 here, away from the files an attacker could edit beside it."""
-        self.warehouse.append(VERSIONS_TABLE, pd.DataFrame([{
-            "model": name, "version": int(version), "artifact_path": path, "sha256": sha256,
-            "dagster_run_id": run_id, "saved_at": pd.Timestamp.now(tz="UTC").isoformat()}]))
+        self.warehouse.append(
+            VERSIONS_TABLE,
+            pd.DataFrame(
+                [
+                    {
+                        "model": name,
+                        "version": int(version),
+                        "artifact_path": path,
+                        "sha256": sha256,
+                        "dagster_run_id": run_id,
+                        "saved_at": pd.Timestamp.now(tz="UTC").isoformat(),
+                    }
+                ]
+            ),
+        )
 
     def recorded_sha256(self, name: str, version: int) -> str | None:
         """The SHA-256 recorded when `name` v`version` was saved (or promoted), None if never recorded."""
         for table in (VERSIONS_TABLE, REGISTRY_TABLE):
-            found = self.warehouse.query(f"SELECT sha256 FROM {table} WHERE model = ? AND version = ? LIMIT 1",
-                                         [name, int(version)])
+            found = self.warehouse.query(
+                f"SELECT sha256 FROM {table} WHERE model = ? AND version = ? LIMIT 1", [name, int(version)]
+            )
             if not found.empty:
                 return str(found["sha256"].iloc[0])
         return None
@@ -100,7 +138,9 @@ class ChampionRegistry:
 
     def history(self, sport: str, market: str = "moneyline") -> pd.DataFrame:
         return self.warehouse.query(
-            f"SELECT * FROM {REGISTRY_TABLE} WHERE sport = ? AND market = ? ORDER BY entry_id", [sport, market])
+            f"SELECT * FROM {REGISTRY_TABLE} WHERE sport = ? AND market = ? ORDER BY entry_id",
+            [sport, market],
+        )
 
     def current(self, sport: str, market: str = "moneyline") -> dict | None:
         """The champion: the last row appended for the sport and market, or None."""
@@ -113,7 +153,9 @@ class ChampionRegistry:
         return row
 
     def record_alert(self, alert: dict) -> None:
-        self.warehouse.append(ALERTS_TABLE, pd.DataFrame([{"recorded_at": pd.Timestamp.now(tz="UTC").isoformat(), **alert}]))
+        self.warehouse.append(
+            ALERTS_TABLE, pd.DataFrame([{"recorded_at": pd.Timestamp.now(tz="UTC").isoformat(), **alert}])
+        )
 
     def alerts(self) -> pd.DataFrame:
         return self.warehouse.query(f"SELECT * FROM {ALERTS_TABLE} ORDER BY recorded_at")
@@ -126,4 +168,5 @@ class ChampionRegistry:
         return self.warehouse.query(
             f"SELECT * FROM {PREDICTIONS_TABLE} WHERE sport = ? "
             "QUALIFY row_number() OVER (PARTITION BY game_id ORDER BY predicted_at DESC) = 1 ORDER BY game_date, game_id",
-            [sport])
+            [sport],
+        )

@@ -72,14 +72,13 @@ class Warehouse:
                 if "lock" not in str(exc).lower():
                     raise WarehouseUnreadable(
                         f"the warehouse {self.path} cannot be opened ({exc}). It is left as it is: restore it from "
-                        "a backup, or point TP_WAREHOUSE / TP_DATA_DIR at the right file") from exc
+                        "a backup, or point TP_WAREHOUSE / TP_DATA_DIR at the right file"
+                    ) from exc
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
 
-    def replace_weeks(
-        self, tables: dict[str, pd.DataFrame], sport: str, weeks: list[dt.date]
-    ) -> None:
+    def replace_weeks(self, tables: dict[str, pd.DataFrame], sport: str, weeks: list[dt.date]) -> None:
         """In one transaction, replace each table's rows of `sport` whose partition_week is in `weeks`.
 
         Rows of other weeks are never touched, so re-running a partition is idempotent;
@@ -149,14 +148,22 @@ class Warehouse:
     def week_counts(self, table: str, sport: str) -> dict[str, int]:
         """Rows of `sport` stored per partition week (YYYY-MM-DD)."""
         _read(table)
-        found = self.query(f"SELECT partition_week, count(*) AS n FROM {table} WHERE sport = ? GROUP BY 1", [sport])
-        return {f"{pd.Timestamp(w):%Y-%m-%d}": int(n) for w, n in zip(found.get("partition_week", []), found.get("n", []))}
+        found = self.query(
+            f"SELECT partition_week, count(*) AS n FROM {table} WHERE sport = ? GROUP BY 1", [sport]
+        )
+        return {
+            f"{pd.Timestamp(w):%Y-%m-%d}": int(n)
+            for w, n in zip(found.get("partition_week", []), found.get("n", []))
+        }
 
     def teams(self, table: str, sport: str) -> set[str]:
         """Every team code stored for `sport` (home or away)."""
         _read(table)
-        found = self.query(f"SELECT home_team AS team FROM {table} WHERE sport = ? "
-                           f"UNION SELECT away_team FROM {table} WHERE sport = ?", [sport, sport])
+        found = self.query(
+            f"SELECT home_team AS team FROM {table} WHERE sport = ? "
+            f"UNION SELECT away_team FROM {table} WHERE sport = ?",
+            [sport, sport],
+        )
         return set(found.get("team", pd.Series(dtype=str)).dropna())
 
     def game_weeks(self, table: str, sport: str, game_ids: list[str]) -> dict[str, str]:
@@ -175,9 +182,11 @@ class Warehouse:
 
     @staticmethod
     def has_table(table: str, con: duckdb.DuckDBPyConnection) -> bool:
-        return bool(con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
-        ).fetchone()[0])
+        return bool(
+            con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+            ).fetchone()[0]
+        )
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:

@@ -4,7 +4,6 @@ Retraining follows from `retrain_after_ingest`, promotion and predictions from t
 automation conditions: each step starts when the one before it has finished.
 """
 
-
 import dagster as dg
 
 from training_platform.defs.jobs import ingest_job
@@ -18,10 +17,14 @@ def configured_sports() -> list[str]:
     return list(Settings.from_env().sports)
 
 
-@dg.schedule(cron_schedule="0 2 * * 0", execution_timezone="UTC", job=ingest_job,
-             default_status=dg.DefaultScheduleStatus.RUNNING,
-             description="Sunday 02:00 UTC: ingest last week's results and the week in progress for every "
-             "sport in TP_SPORTS; training, promotion and predictions follow.")
+@dg.schedule(
+    cron_schedule="0 2 * * 0",
+    execution_timezone="UTC",
+    job=ingest_job,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Sunday 02:00 UTC: ingest last week's results and the week in progress for every "
+    "sport in TP_SPORTS; training, promotion and predictions follow.",
+)
 def weekly_schedule(context: dg.ScheduleEvaluationContext):
     now = context.scheduled_execution_time
     current = week_start([now.date()]).iloc[0].date()

@@ -10,9 +10,9 @@ from training_platform.defs.automation.schedules import configured_sports
 from training_platform.defs.features.assets import GOLD_TABLE
 from training_platform.defs.jobs import ingest_job, train_jobs
 from training_platform.defs.partitions import range_tags, sport_of_run, week_partitions
+from training_platform.defs.raw.assets import RAW_TABLE
 from training_platform.defs.reports.assets import CHECK_NAME, report_assets
 from training_platform.defs.resources import GamesSourceResource, WarehouseResource
-from training_platform.defs.raw.assets import RAW_TABLE
 from training_platform.ml.evaluation.drift import drift_check
 from training_platform.settings import Settings, redacted
 from training_platform.sources.fingerprints import changed_weeks, week_fingerprints
@@ -26,11 +26,16 @@ def last_week_partition() -> str:
     return week_partitions.get_last_partition_key()
 
 
-@dg.sensor(job=ingest_job, minimum_interval_seconds=HOURLY, default_status=dg.DefaultSensorStatus.RUNNING,
-           description="Fingerprints every week of each configured source; requests an ingest of the weeks that "
-           "are new or changed (retraining follows the ingest).")
-def new_raw_data_sensor(context: dg.SensorEvaluationContext, games_source: GamesSourceResource,
-                        warehouse: WarehouseResource):
+@dg.sensor(
+    job=ingest_job,
+    minimum_interval_seconds=HOURLY,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Fingerprints every week of each configured source; requests an ingest of the weeks that "
+    "are new or changed (retraining follows the ingest).",
+)
+def new_raw_data_sensor(
+    context: dg.SensorEvaluationContext, games_source: GamesSourceResource, warehouse: WarehouseResource
+):
     cursor = json.loads(context.cursor) if context.cursor else {}
     store = warehouse.open()
     for sport in configured_sports():
@@ -49,30 +54,45 @@ def new_raw_data_sensor(context: dg.SensorEvaluationContext, games_source: Games
             # Every week after a change replays it (features/gold depends on the previous week), so
             # one run covers the first changed week through the source's last week (with a partition).
             last = min(max([*fingerprints, changed[-1]]), newest)
-            context.log.info(f"{sport}: {len(changed)} new or changed week(s) from {changed[0]}; rebuilding "
-                             f"{changed[0]}..{last} in one run")
+            context.log.info(
+                f"{sport}: {len(changed)} new or changed week(s) from {changed[0]}; rebuilding "
+                f"{changed[0]}..{last} in one run"
+            )
             yield dg.RunRequest(
                 run_key=f"new-data-{sport}-{changed[0]}-{last}-{fingerprints.get(changed[-1], 'gone')}",
-                tags={**range_tags(sport, dt.date.fromisoformat(changed[0]), dt.date.fromisoformat(last)),
-                      "trigger": "new_raw_data_sensor", "changed_weeks": str(len(changed))},
+                tags={
+                    **range_tags(sport, dt.date.fromisoformat(changed[0]), dt.date.fromisoformat(last)),
+                    "trigger": "new_raw_data_sensor",
+                    "changed_weeks": str(len(changed)),
+                },
             )
     context.update_cursor(json.dumps(cursor))
 
 
-@dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[ingest_job],
-                      request_jobs=list(train_jobs.values()), default_status=dg.DefaultSensorStatus.RUNNING,
-                      description="After a successful ingest, retrain that sport's candidates.")
+@dg.run_status_sensor(
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    monitored_jobs=[ingest_job],
+    request_jobs=list(train_jobs.values()),
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="After a successful ingest, retrain that sport's candidates.",
+)
 def retrain_after_ingest(context: dg.RunStatusSensorContext):
     sport = sport_of_run(context.dagster_run.tags)
     if sport not in train_jobs:
         return dg.SkipReason(f"run {context.dagster_run.run_id} names no sport in its partition tags")
-    return dg.RunRequest(run_key=f"retrain-{context.dagster_run.run_id}", job_name=train_jobs[sport].name,
-                         tags={"trigger": "retrain_after_ingest", "ingest_run": context.dagster_run.run_id})
+    return dg.RunRequest(
+        run_key=f"retrain-{context.dagster_run.run_id}",
+        job_name=train_jobs[sport].name,
+        tags={"trigger": "retrain_after_ingest", "ingest_run": context.dagster_run.run_id},
+    )
 
 
-@dg.sensor(minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
-           description="Records every failed metric-gate check as a blocked promotion: a log line, a row in the "
-           "gate_alerts table and, if TP_ALERT_WEBHOOK is set, a JSON POST to it.")
+@dg.sensor(
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Records every failed metric-gate check as a blocked promotion: a log line, a row in the "
+    "gate_alerts table and, if TP_ALERT_WEBHOOK is set, a JSON POST to it.",
+)
 def gate_outcome_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
     seen = json.loads(context.cursor) if context.cursor else {}
     blocked = []
@@ -86,35 +106,49 @@ def gate_outcome_sensor(context: dg.SensorEvaluationContext, warehouse: Warehous
         if record.evaluation.passed:
             continue
         gates = record.evaluation.metadata["gates"].value  # structured: one dict per gate
-        failed = {g["name"]: {"value": g["value"], "threshold": g["threshold"], "rule": g["rule"]}
-                  for g in gates if not g["passed"]}
-        alert = {"candidate": name, "check": CHECK_NAME, "run_id": record.run_id,
-                 "failed_gates": json.dumps(failed)}
+        failed = {
+            g["name"]: {"value": g["value"], "threshold": g["threshold"], "rule": g["rule"]}
+            for g in gates
+            if not g["passed"]
+        }
+        alert = {
+            "candidate": name,
+            "check": CHECK_NAME,
+            "run_id": record.run_id,
+            "failed_gates": json.dumps(failed),
+        }
         context.log.warning(f"blocked promotion of {name} (run {record.run_id}): {failed}")
         ChampionRegistry(warehouse.open()).record_alert(alert)
         _post_webhook(context, alert)
         blocked.append(name)
     context.update_cursor(json.dumps(seen))
-    return dg.SkipReason(f"recorded {len(blocked)} blocked promotion(s): {', '.join(blocked)}" if blocked
-                         else "no new failed gate checks")
+    return dg.SkipReason(
+        f"recorded {len(blocked)} blocked promotion(s): {', '.join(blocked)}"
+        if blocked
+        else "no new failed gate checks"
+    )
 
 
 def _post_webhook(context, alert: dict) -> None:
     url = Settings.from_env().alert_webhook
     if not url:
         return
-    request = urllib.request.Request(url, data=json.dumps(alert).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, data=json.dumps(alert).encode(), method="POST", headers={"Content-Type": "application/json"}
+    )
     try:
         urllib.request.urlopen(request, timeout=5).close()
     except OSError as exc:  # an unreachable webhook must not stop the alert row being kept
         context.log.error(f"alert webhook {redacted(url)} failed: {exc}")  # never log its credentials
 
 
-@dg.sensor(jobs=list(train_jobs.values()), minimum_interval_seconds=HOURLY,
-           default_status=dg.DefaultSensorStatus.RUNNING,
-           description="Rolling Brier of the champion's logged predictions on games now played, against its "
-           "backtest Brier; requests retraining when it has decayed (TP_DRIFT_WINDOW, TP_DRIFT_TOLERANCE).")
+@dg.sensor(
+    jobs=list(train_jobs.values()),
+    minimum_interval_seconds=HOURLY,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Rolling Brier of the champion's logged predictions on games now played, against its "
+    "backtest Brier; requests retraining when it has decayed (TP_DRIFT_WINDOW, TP_DRIFT_TOLERANCE).",
+)
 def champion_drift_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
     settings = Settings.from_env()
     window, tolerance = settings.drift_window, settings.drift_tolerance
@@ -129,18 +163,26 @@ def champion_drift_sensor(context: dg.SensorEvaluationContext, warehouse: Wareho
         if logged.empty:
             notes.append(f"{sport}: no predictions logged")
             continue
-        logged = logged[(logged["model"] == champion["model"]) & (logged["model_version"] == champion["version"])]
+        logged = logged[
+            (logged["model"] == champion["model"]) & (logged["model_version"] == champion["version"])
+        ]
         results = store.read(GOLD_TABLE, sport)[["game_id", "home_win"]]
         scored = logged.merge(results, on="game_id").sort_values(["game_date", "game_id"])
         scored = scored[scored["home_win"].notna()]  # only games with a result count towards a window
-        check = drift_check(scored["p_home"], scored["home_win"], champion["metrics"]["brier"], window, tolerance)
+        check = drift_check(
+            scored["p_home"], scored["home_win"], champion["metrics"]["brier"], window, tolerance
+        )
         notes.append(f"{sport}: {check.describe()}")
         if check.decayed:
             requested = True
-            context.log.warning(f"{sport} champion {champion['model']} v{champion['version']} decayed: {check.describe()}")
+            context.log.warning(
+                f"{sport} champion {champion['model']} v{champion['version']} decayed: {check.describe()}"
+            )
             # One request per evaluation window of scored games, not one per newly scored game.
-            yield dg.RunRequest(run_key=f"drift-{sport}-{champion['entry_id']}-window{len(scored) // window}",
-                                job_name=train_jobs[sport].name,
-                                tags={"trigger": "champion_drift_sensor", "rolling_brier": f"{check.rolling_brier:.4f}"})
+            yield dg.RunRequest(
+                run_key=f"drift-{sport}-{champion['entry_id']}-window{len(scored) // window}",
+                job_name=train_jobs[sport].name,
+                tags={"trigger": "champion_drift_sensor", "rolling_brier": f"{check.rolling_brier:.4f}"},
+            )
     if not requested:
         yield dg.SkipReason("; ".join(notes) or "no champion yet")

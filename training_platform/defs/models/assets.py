@@ -6,17 +6,17 @@ import dagster as dg
 import pandas as pd
 
 from training_platform.defs.features.assets import GOLD_FEATURES, features_gold
-from training_platform.storage.handoffs import TuningResult
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
+from training_platform.failpoints import failpoint
 from training_platform.ml.artifacts import METADATA_FILE, ModelArtifact, find_version, save_model
 from training_platform.ml.features.gold import FEATURE_VERSION
-from training_platform.ml.provenance import code_version, data_hash, fingerprint, git_commit
-from training_platform.failpoints import failpoint
-from training_platform.ml.tracking import drop_orphaned_versions, log_model, run_url
 from training_platform.ml.modeling.training import fit_calibrated, training_rows
 from training_platform.ml.modeling.tuning import seed_for
 from training_platform.ml.modeling.zoo import MODEL_NAMES, input_columns, variant_of
+from training_platform.ml.provenance import code_version, data_hash, fingerprint, git_commit
+from training_platform.ml.tracking import drop_orphaned_versions, log_model, run_url
 from training_platform.sources.schema import SPORTS
+from training_platform.storage.handoffs import TuningResult
 from training_platform.storage.registry import ChampionRegistry
 
 
@@ -32,63 +32,134 @@ def build_model_asset(model: str, sport: str) -> dg.AssetsDefinition:
         description=f"{model} for {sport.upper()} moneyline with the tuned hyperparameters, fitted on every played "
         "game and calibrated (sigmoid or isotonic, by time-series CV) on out-of-fold predictions.",
     )
-    def _model(context: dg.AssetExecutionContext, tuning: Mapping, warehouse: WarehouseResource,
-               model_store: ModelStoreResource, tracking: TrackingResource) -> dg.Output[ModelArtifact]:
+    def _model(
+        context: dg.AssetExecutionContext,
+        tuning: Mapping,
+        warehouse: WarehouseResource,
+        model_store: ModelStoreResource,
+        tracking: TrackingResource,
+    ) -> dg.Output[ModelArtifact]:
         import mlflow
 
         tuning = TuningResult.of(tuning)
         X, y, _ = training_rows(warehouse.read(GOLD_FEATURES, sport))
         digest = data_hash(X)
         window = f"{X['game_date'].min():%Y-%m-%d}..{X['game_date'].max():%Y-%m-%d}"
-        inputs = fingerprint(model=model, sport=sport, params=tuning.params, data_hash=digest,
-                             n_splits=tuning.n_splits, imbalance=tuning.imbalance,
-                             tuning_window=tuning.tuning_window, code=code_version())
+        inputs = fingerprint(
+            model=model,
+            sport=sport,
+            params=tuning.params,
+            data_hash=digest,
+            n_splits=tuning.n_splits,
+            imbalance=tuning.imbalance,
+            tuning_window=tuning.tuning_window,
+            code=code_version(),
+        )
         registry = ChampionRegistry(warehouse.open())
         existing = find_version(model_store.models_dir, name, inputs)
         if existing is not None and registry.recorded_sha256(name, existing.version) != existing.sha256:
-            context.log.warning(f"{name} v{existing.version} does not match the SHA-256 the warehouse recorded; "
-                                "it is not reused, a new version is fitted")
+            context.log.warning(
+                f"{name} v{existing.version} does not match the SHA-256 the warehouse recorded; "
+                "it is not reused, a new version is fitted"
+            )
             existing = None
         if existing is not None:  # unchanged data, parameters and code: the same model, no new version
             context.log.info(f"{name} v{existing.version} was fitted from these very inputs; no new version")
-            context.add_output_metadata({"version": existing.version, "sha256": existing.sha256, "reused": True,
-                                         "path": dg.MetadataValue.path(existing.path)})
+            context.add_output_metadata(
+                {
+                    "version": existing.version,
+                    "sha256": existing.sha256,
+                    "reused": True,
+                    "path": dg.MetadataValue.path(existing.path),
+                }
+            )
             return dg.Output(existing, data_version=dg.DataVersion(inputs[:16]))
-        tags = {"asset": f"models/{name}", "data_hash": digest, "feature_version": FEATURE_VERSION,
-                "git_commit": git_commit(), "dagster_run_id": context.run.run_id}
+        tags = {
+            "asset": f"models/{name}",
+            "data_hash": digest,
+            "feature_version": FEATURE_VERSION,
+            "git_commit": git_commit(),
+            "dagster_run_id": context.run.run_id,
+        }
         with tracking.run(f"models/{name}", tags) as run:
-            estimator = fit_calibrated(model, sport, tuning.params, X, y, seed=seed_for(name),
-                                       n_splits=tuning.n_splits, imbalance=tuning.imbalance)
-            cv_metrics = {"tuning_cv_log_loss": tuning.best_cv_log_loss,
-                          "oof_log_loss_uncalibrated": estimator.oof_log_loss_raw_,
-                          **{f"oof_log_loss_{m}": v for m, v in estimator.method_scores_.items()}}
+            estimator = fit_calibrated(
+                model,
+                sport,
+                tuning.params,
+                X,
+                y,
+                seed=seed_for(name),
+                n_splits=tuning.n_splits,
+                imbalance=tuning.imbalance,
+            )
+            cv_metrics = {
+                "tuning_cv_log_loss": tuning.best_cv_log_loss,
+                "oof_log_loss_uncalibrated": estimator.oof_log_loss_raw_,
+                **{f"oof_log_loss_{m}": v for m, v in estimator.method_scores_.items()},
+            }
             mlflow.log_params({**tuning.params, "calibration": estimator.method_, "training_games": len(X)})
             mlflow.log_metrics(cv_metrics)
             drop_orphaned_versions(tracking.mlflow_uri, name, model_store.models_dir)
             registered = log_model(estimator, "model", X[input_columns(model)].head(5), registered_name=name)
             failpoint("after_mlflow_registration")
-            artifact = save_model(estimator, model_store.models_dir, name, metadata={
-                "model": model, "sport": sport, "market": "moneyline", "params": tuning.params,
-                "calibration": estimator.method_, "imbalance": tuning.imbalance, "cv_metrics": cv_metrics, "data_hash": digest,
-                "feature_version": FEATURE_VERSION, "git_commit": git_commit(), "training_window": window,
-                "training_games": len(X), "tuning_study": tuning.study_name,
-                "optimisation": {"method": tuning.method, "trials": tuning.trials_complete,
-                                 "pruned": tuning.trials_pruned, "best_cv_log_loss": tuning.best_cv_log_loss},
-                "features": input_columns(model), "trained_at": pd.Timestamp.now(tz="UTC").isoformat(), "dagster_run_id": context.run.run_id,
-                "tuning_window": tuning.tuning_window, "inputs_fingerprint": inputs, "variant": variant_of(model),
-                "mlflow_run_id": run.info.run_id, "mlflow_model_version": registered,
-            })
-            registry.record_version(name, artifact.version, artifact.path, artifact.sha256, context.run.run_id)
+            artifact = save_model(
+                estimator,
+                model_store.models_dir,
+                name,
+                metadata={
+                    "model": model,
+                    "sport": sport,
+                    "market": "moneyline",
+                    "params": tuning.params,
+                    "calibration": estimator.method_,
+                    "imbalance": tuning.imbalance,
+                    "cv_metrics": cv_metrics,
+                    "data_hash": digest,
+                    "feature_version": FEATURE_VERSION,
+                    "git_commit": git_commit(),
+                    "training_window": window,
+                    "training_games": len(X),
+                    "tuning_study": tuning.study_name,
+                    "optimisation": {
+                        "method": tuning.method,
+                        "trials": tuning.trials_complete,
+                        "pruned": tuning.trials_pruned,
+                        "best_cv_log_loss": tuning.best_cv_log_loss,
+                    },
+                    "features": input_columns(model),
+                    "trained_at": pd.Timestamp.now(tz="UTC").isoformat(),
+                    "dagster_run_id": context.run.run_id,
+                    "tuning_window": tuning.tuning_window,
+                    "inputs_fingerprint": inputs,
+                    "variant": variant_of(model),
+                    "mlflow_run_id": run.info.run_id,
+                    "mlflow_model_version": registered,
+                },
+            )
+            registry.record_version(
+                name, artifact.version, artifact.path, artifact.sha256, context.run.run_id
+            )
             mlflow.log_artifact(str(artifact.directory / METADATA_FILE))
             mlflow.set_tag("artifact_sha256", artifact.sha256)
             url = run_url(tracking.mlflow_ui_url, run)
-        context.log.info(f"saved {name} v{artifact.version} ({len(X)} games, {window}, {estimator.method_} calibration)")
-        context.add_output_metadata({
-            "version": artifact.version, "path": dg.MetadataValue.path(artifact.path), "sha256": artifact.sha256,
-            "training_games": len(X), "training_window": window, "calibration": estimator.method_,
-            **cv_metrics, "mlflow_run": dg.MetadataValue.url(url), "mlflow_model_version": registered,
-            "params": dg.MetadataValue.json(tuning.params), "reused": False,
-        })
+        context.log.info(
+            f"saved {name} v{artifact.version} ({len(X)} games, {window}, {estimator.method_} calibration)"
+        )
+        context.add_output_metadata(
+            {
+                "version": artifact.version,
+                "path": dg.MetadataValue.path(artifact.path),
+                "sha256": artifact.sha256,
+                "training_games": len(X),
+                "training_window": window,
+                "calibration": estimator.method_,
+                **cv_metrics,
+                "mlflow_run": dg.MetadataValue.url(url),
+                "mlflow_model_version": registered,
+                "params": dg.MetadataValue.json(tuning.params),
+                "reused": False,
+            }
+        )
         return dg.Output(artifact, data_version=dg.DataVersion(inputs[:16]))
 
     return _model

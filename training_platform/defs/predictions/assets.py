@@ -11,7 +11,7 @@ import dagster as dg
 import pandas as pd
 
 from training_platform.defs.automation.conditions import AFTER_UPSTREAM_UPDATES
-from training_platform.defs.features.assets import GOLD_FEATURES, GOLD_TABLE
+from training_platform.defs.features.assets import GOLD_FEATURES
 from training_platform.defs.resources import ModelStoreResource, WarehouseResource
 from training_platform.ml.artifacts import ModelArtifact, load_model
 from training_platform.ml.serving.forecast import coming_week, lacks_market, score
@@ -26,9 +26,12 @@ class PredictionsConfig(dg.Config):
 
 def _scored_by(games: pd.DataFrame, model: Mapping, variant: str) -> pd.DataFrame:
     """Score with a champion or its market-free fallback (both carry model, version, artifact, sha256)."""
-    estimator = load_model(ModelArtifact(model["model"], model["version"], model["artifact"], model["sha256"]))
-    return score(estimator, games).assign(model=model["model"], model_version=model["version"], variant=variant,
-                                          sha256=model["sha256"])
+    estimator = load_model(
+        ModelArtifact(model["model"], model["version"], model["artifact"], model["sha256"])
+    )
+    return score(estimator, games).assign(
+        model=model["model"], model_version=model["version"], variant=variant, sha256=model["sha256"]
+    )
 
 
 def build_predictions_asset(sport: str) -> dg.AssetsDefinition:
@@ -43,31 +46,57 @@ def build_predictions_asset(sport: str) -> dg.AssetsDefinition:
         "the best market-free candidate), with model, version and variant on every row; also appended to "
         "the prediction_log table, which the drift sensor scores once results arrive.",
     )
-    def _predictions(context: dg.AssetExecutionContext, config: PredictionsConfig, champion: Mapping,
-                     warehouse: WarehouseResource, model_store: ModelStoreResource) -> pd.DataFrame:
+    def _predictions(
+        context: dg.AssetExecutionContext,
+        config: PredictionsConfig,
+        champion: Mapping,
+        warehouse: WarehouseResource,
+        model_store: ModelStoreResource,
+    ) -> pd.DataFrame:
         champion = Champion.of(champion)
         store = warehouse.open()
         week, games = coming_week(warehouse.read(GOLD_FEATURES, sport), config.week)
-        no_lines = lacks_market(games) if champion.variant == "market_aware" else pd.Series(False, games.index)
+        no_lines = (
+            lacks_market(games) if champion.variant == "market_aware" else pd.Series(False, games.index)
+        )
         parts = [_scored_by(games[~no_lines], champion, champion.variant)] if (~no_lines).any() else []
         fallback = champion.market_free
         unscored = 0
         if no_lines.any() and fallback:
             parts.append(_scored_by(games[no_lines], fallback, "market_free"))
-            context.log.info(f"{int(no_lines.sum())} game(s) without lines scored by {fallback['model']} "
-                             f"v{fallback['version']} (market-free)")
+            context.log.info(
+                f"{int(no_lines.sum())} game(s) without lines scored by {fallback['model']} "
+                f"v{fallback['version']} (market-free)"
+            )
         elif no_lines.any():
             unscored = int(no_lines.sum())
-            context.log.warning(f"{unscored} game(s) have no lines yet and no market-free candidate passed its "
-                                f"gates; they are not predicted (train elo_{sport}, or wait for the lines)")
-        columns = ["game_id", "game_date", "home_team", "away_team", "p_home", "p_away", "model", "model_version",
-                   "variant", "sha256"]
-        forecasts = (pd.concat(parts).sort_values(["game_date", "game_id"]).reset_index(drop=True) if parts
-                     else pd.DataFrame(columns=columns))
+            context.log.warning(
+                f"{unscored} game(s) have no lines yet and no market-free candidate passed its "
+                f"gates; they are not predicted (train elo_{sport}, or wait for the lines)"
+            )
+        columns = [
+            "game_id",
+            "game_date",
+            "home_team",
+            "away_team",
+            "p_home",
+            "p_away",
+            "model",
+            "model_version",
+            "variant",
+            "sha256",
+        ]
+        forecasts = (
+            pd.concat(parts).sort_values(["game_date", "game_id"]).reset_index(drop=True)
+            if parts
+            else pd.DataFrame(columns=columns)
+        )
         forecasts = forecasts.assign(sport=sport, predicted_at=pd.Timestamp.now(tz="UTC"))
         if week is None:
-            context.log.warning(f"no {sport.upper()} game without a result is stored; nothing to predict "
-                                "(ingest the coming week, or set config week to re-score a past one)")
+            context.log.warning(
+                f"no {sport.upper()} game without a result is stored; nothing to predict "
+                "(ingest the coming week, or set config week to re-score a past one)"
+            )
         elif len(forecasts):
             ChampionRegistry(store).log_predictions(forecasts)
             out = model_store.open().predictions_file(sport, week)
@@ -75,13 +104,25 @@ def build_predictions_asset(sport: str) -> dg.AssetsDefinition:
             forecasts.to_csv(out, index=False)
             context.log.info(f"{len(forecasts)} {sport.upper()} games of week {week} scored -> {out}")
         shown = forecasts[["game_date", "home_team", "away_team", "p_home", "model", "variant"]].head(30)
-        context.add_output_metadata({
-            "week": week or "none scheduled", "games": len(forecasts), "not_predicted_without_lines": unscored,
-            "champion": f"{champion.model} v{champion.version}",
-            "scored_by": dg.MetadataValue.json(forecasts.groupby(["model", "model_version"]).size().rename("games")
-                                               .reset_index().astype(str).to_dict("records")),
-            "preview": dg.MetadataValue.md(shown.to_markdown(index=False, floatfmt=".3f") if len(shown) else "(none)"),
-        })
+        context.add_output_metadata(
+            {
+                "week": week or "none scheduled",
+                "games": len(forecasts),
+                "not_predicted_without_lines": unscored,
+                "champion": f"{champion.model} v{champion.version}",
+                "scored_by": dg.MetadataValue.json(
+                    forecasts.groupby(["model", "model_version"])
+                    .size()
+                    .rename("games")
+                    .reset_index()
+                    .astype(str)
+                    .to_dict("records")
+                ),
+                "preview": dg.MetadataValue.md(
+                    shown.to_markdown(index=False, floatfmt=".3f") if len(shown) else "(none)"
+                ),
+            }
+        )
         return forecasts
 
     return _predictions

@@ -6,9 +6,6 @@ common games; `rollback` restores an earlier version (the version rolled back fr
 re-promoted automatically); `manual` promotes a version by hand (`tp promote`), recorded as such.
 """
 
-import json
-from pathlib import Path
-
 import dagster as dg
 
 from training_platform.champion import (
@@ -20,7 +17,7 @@ from training_platform.champion import (
     stored_version,
 )
 from training_platform.defs.automation.conditions import AFTER_UPSTREAM_UPDATES
-from training_platform.defs.features.assets import GOLD_FEATURES, GOLD_TABLE
+from training_platform.defs.features.assets import GOLD_FEATURES
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
 from training_platform.ml.artifacts import ArtifactIntegrityError, ModelArtifact
 from training_platform.ml.evaluation.champion_choice import Candidate, choose
@@ -36,7 +33,9 @@ COMPARISON_CHECK = "champion_comparison"
 
 
 class ProductionConfig(dg.Config):
-    action: str = "auto"  # "auto": the best current candidate; "rollback" / "manual": the model and version below
+    action: str = (
+        "auto"  # "auto": the best current candidate; "rollback" / "manual": the model and version below
+    )
     model: str | None = None  # e.g. elo_nfl, for rollback and manual
     version: int | None = None
     # Candidates (e.g. ["elo_nfl"]) whose comparison with the champion this run overrides. It is
@@ -46,9 +45,12 @@ class ProductionConfig(dg.Config):
 
 def build_production_asset(sport: str) -> dg.AssetsDefinition:
     key = dg.AssetKey(["production", sport])
-    candidates = {f"{model}_{sport}": dg.AssetIn(key=["reports", f"{model}_{sport}"],
-                                                 input_manager_key="latest_report_loader")
-                  for model in candidate_models()}
+    candidates = {
+        f"{model}_{sport}": dg.AssetIn(
+            key=["reports", f"{model}_{sport}"], input_manager_key="latest_report_loader"
+        )
+        for model in candidate_models()
+    }
 
     @dg.asset(
         key=key,
@@ -59,76 +61,136 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
         # Its own run, so one candidate failing its blocking gate in a training run does not
         # stop a passing candidate from being promoted.
         automation_condition=AFTER_UPSTREAM_UPDATES,
-        check_specs=[dg.AssetCheckSpec(COMPARISON_CHECK, asset=key,
-                                       description="the promoted candidate was no worse than the champion on "
-                                       "their common games, or the run forced it (said here)")],
+        check_specs=[
+            dg.AssetCheckSpec(
+                COMPARISON_CHECK,
+                asset=key,
+                description="the promoted candidate was no worse than the champion on "
+                "their common games, or the run forced it (said here)",
+            )
+        ],
         description=f"The {sport.upper()} moneyline champion: among the configured candidates whose report is on "
         "the current features and passed every gate, the lowest log loss on their common games, if it is no "
         "worse than the champion's on the games both scored. Config action rollback/manual restores a version.",
     )
-    def _production(context: dg.AssetExecutionContext, config: ProductionConfig, warehouse: WarehouseResource,
-                    model_store: ModelStoreResource, tracking: TrackingResource, **reports):
+    def _production(
+        context: dg.AssetExecutionContext,
+        config: ProductionConfig,
+        warehouse: WarehouseResource,
+        model_store: ModelStoreResource,
+        tracking: TrackingResource,
+        **reports,
+    ):
         registry = ChampionRegistry(warehouse.open())
         before = registry.current(sport)
         try:  # heal the copies a crash left behind
             reconcile(registry, sport, model_store.open(), tracking.mlflow_uri)
         except ArtifactIntegrityError as exc:
             if config.action == "auto":  # never carry on with a champion whose bytes changed
-                raise dg.Failure(f"the {sport} champion's artifact is damaged: {exc}. Roll back or promote another "
-                                 f"version: tp rollback --sport {sport} --model <model>_{sport} --version <N>") from exc
-            context.log.warning(f"the current champion's artifact is damaged ({exc}); {config.action} replaces it")
-        current_data, thresholds = played_data_hash(warehouse.read(GOLD_FEATURES, sport)), load_thresholds(sport)
+                raise dg.Failure(
+                    f"the {sport} champion's artifact is damaged: {exc}. Roll back or promote another "
+                    f"version: tp rollback --sport {sport} --model <model>_{sport} --version <N>"
+                ) from exc
+            context.log.warning(
+                f"the current champion's artifact is damaged ({exc}); {config.action} replaces it"
+            )
+        current_data, thresholds = (
+            played_data_hash(warehouse.read(GOLD_FEATURES, sport)),
+            load_thresholds(sport),
+        )
         pool = [_candidate(report, thresholds) for report in reports.values() if report is not None]
         if config.action in ("rollback", "manual"):
             row, verdicts, forced_note = _by_hand(context, config, registry, model_store), {}, None
         elif config.action == "auto":
-            row, verdicts, forced_note = _automatic(context, config, registry, pool, current_data, thresholds, reports)
+            row, verdicts, forced_note = _automatic(
+                context, config, registry, pool, current_data, thresholds, reports
+            )
         else:
             raise dg.Failure(f"unknown action {config.action!r}; use auto, rollback or manual")
         if before is None or row["entry_id"] != before["entry_id"]:  # a new record: derive its copies
             reconcile(registry, sport, model_store.open(), tracking.mlflow_uri)
         fallback = _market_free_fallback(row, pool, current_data, registry.demoted(sport), reports)
-        champion = Champion(sport=sport, model=row["model"], version=int(row["version"]), artifact=row["artifact_path"],
-                            sha256=row["sha256"], metrics=row["metrics"], variant=_variant(row),
-                            forced=bool(row["forced"]), action=row["action"], promoted_at=str(row["promoted_at"]),
-                            registry_entry=int(row["entry_id"]), market_free=fallback)
-        yield dg.Output(champion, metadata={
-            "champion": f"{row['model']} v{row['version']}", "sha256": row["sha256"], "forced": bool(row["forced"]),
-            "action": row["action"], "registry_entry": int(row["entry_id"]),
-            "log_loss": row["metrics"].get("log_loss"), "brier": row["metrics"].get("brier"),
-            "market_free_fallback": f"{fallback['model']} v{fallback['version']}" if fallback else "none",
-            "candidates": dg.MetadataValue.md("\n".join(f"- **{n}**: {t}" for n, t in verdicts.items()) or "-"),
-            "pointer": dg.MetadataValue.path(str(model_store.open().pointer(sport))),
-        })
+        champion = Champion(
+            sport=sport,
+            model=row["model"],
+            version=int(row["version"]),
+            artifact=row["artifact_path"],
+            sha256=row["sha256"],
+            metrics=row["metrics"],
+            variant=_variant(row),
+            forced=bool(row["forced"]),
+            action=row["action"],
+            promoted_at=str(row["promoted_at"]),
+            registry_entry=int(row["entry_id"]),
+            market_free=fallback,
+        )
+        yield dg.Output(
+            champion,
+            metadata={
+                "champion": f"{row['model']} v{row['version']}",
+                "sha256": row["sha256"],
+                "forced": bool(row["forced"]),
+                "action": row["action"],
+                "registry_entry": int(row["entry_id"]),
+                "log_loss": row["metrics"].get("log_loss"),
+                "brier": row["metrics"].get("brier"),
+                "market_free_fallback": f"{fallback['model']} v{fallback['version']}" if fallback else "none",
+                "candidates": dg.MetadataValue.md(
+                    "\n".join(f"- **{n}**: {t}" for n, t in verdicts.items()) or "-"
+                ),
+                "pointer": dg.MetadataValue.path(str(model_store.open().pointer(sport))),
+            },
+        )
         overridden = bool(forced_note) or row["action"] in ("rollback", "manual")
         yield dg.AssetCheckResult(  # an override is never shown as a clean pass
-            check_name=COMPARISON_CHECK, passed=not overridden, severity=dg.AssetCheckSeverity.WARN,
-            description=forced_note or (f"{row['action'].upper()}: {row['model']} v{row['version']} set by hand, "
-                                        "not by the comparison" if overridden else
-                                        f"{row['model']} v{row['version']}: chosen by the comparison"),
-            metadata={"forced": bool(forced_note), "action": row["action"], "overridden": overridden})
+            check_name=COMPARISON_CHECK,
+            passed=not overridden,
+            severity=dg.AssetCheckSeverity.WARN,
+            description=forced_note
+            or (
+                f"{row['action'].upper()}: {row['model']} v{row['version']} set by hand, "
+                "not by the comparison"
+                if overridden
+                else f"{row['model']} v{row['version']}: chosen by the comparison"
+            ),
+            metadata={"forced": bool(forced_note), "action": row["action"], "overridden": overridden},
+        )
 
     def _automatic(context, config, registry, pool, current_data, thresholds, reports):
         if not pool:
-            raise dg.Failure(f"no {sport.upper()} candidate has a report yet; materialize reports/<model>_{sport}")
+            raise dg.Failure(
+                f"no {sport.upper()} candidate has a report yet; materialize reports/<model>_{sport}"
+            )
         incumbent = registry.current(sport)
         champion = _champion_candidate(incumbent, pool)
-        decision = choose(pool, current_data, champion, registry.demoted(sport), thresholds.champion_tolerance,
-                          set(config.force))
+        decision = choose(
+            pool,
+            current_data,
+            champion,
+            registry.demoted(sport),
+            thresholds.champion_tolerance,
+            set(config.force),
+        )
         for name, verdict in decision.verdicts.items():
             context.log.info(f"{name}: {verdict}")
         if decision.promote is None and incumbent is None:
-            raise dg.Failure(description=f"no {sport.upper()} candidate can be champion; nothing changes",
-                             metadata={n: dg.MetadataValue.text(t) for n, t in decision.verdicts.items()})
+            raise dg.Failure(
+                description=f"no {sport.upper()} candidate can be champion; nothing changes",
+                metadata={n: dg.MetadataValue.text(t) for n, t in decision.verdicts.items()},
+            )
         if decision.promote is None:
             context.log.info(f"{incumbent['model']} v{incumbent['version']} stays the champion")
             return incumbent, decision.verdicts, None
         report = reports[decision.promote.name]
-        artifact = ModelArtifact(**{k: report["model_artifact"][k] for k in ("name", "version", "path", "sha256")})
+        artifact = ModelArtifact(
+            **{k: report["model_artifact"][k] for k in ("name", "version", "path", "sha256")}
+        )
         row = record_champion(registry, sport, artifact, report, context.run.run_id, forced=decision.forced)
         note = f"FORCED: {decision.verdicts[artifact.name]}" if decision.forced else None
-        context.log.info(f"promoted {artifact.name} v{artifact.version} (replaces {row['replaces_version']})"
-                         + (" FORCED by this run's config" if decision.forced else ""))
+        context.log.info(
+            f"promoted {artifact.name} v{artifact.version} (replaces {row['replaces_version']})"
+            + (" FORCED by this run's config" if decision.forced else "")
+        )
         return registry.current(sport), decision.verdicts, note
 
     def _by_hand(context, config, registry, model_store):
@@ -136,26 +198,45 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
             raise dg.Failure(f"action {config.action} needs config model (e.g. elo_{sport}) and version")
         try:
             refuse_current_champion(registry, sport, config.model, config.version)
-            artifact, report = stored_version(registry, model_store.open(), sport, config.model, config.version)
+            artifact, report = stored_version(
+                registry, model_store.open(), sport, config.model, config.version
+            )
         except (ValueError, RuntimeError) as exc:
             raise dg.Failure(f"{config.action} refused: {exc}") from exc
         row = record_champion(registry, sport, artifact, report, context.run.run_id, action=config.action)
-        context.log.info(f"{config.action}: {sport} champion is now {artifact.name} v{artifact.version} "
-                         f"(was {row['replaces_version']})")
+        context.log.info(
+            f"{config.action}: {sport} champion is now {artifact.name} v{artifact.version} "
+            f"(was {row['replaces_version']})"
+        )
         return registry.current(sport)
 
     def _market_free_fallback(row, pool, current_data, demoted, reports) -> dict | None:
         """The best current market-free candidate that passed its gates: it scores games without lines."""
         if _variant(row) == "market_free":
-            return {"model": row["model"], "version": int(row["version"]), "artifact": row["artifact_path"],
-                    "sha256": row["sha256"]}
-        free = [c for c in pool if c.variant == "market_free" and c.data_hash == current_data and c.gates_passed
-                and c.key not in demoted]
+            return {
+                "model": row["model"],
+                "version": int(row["version"]),
+                "artifact": row["artifact_path"],
+                "sha256": row["sha256"],
+            }
+        free = [
+            c
+            for c in pool
+            if c.variant == "market_free"
+            and c.data_hash == current_data
+            and c.gates_passed
+            and c.key not in demoted
+        ]
         if not free:
             return None
         best = min(free, key=lambda c: reports[c.name]["model"]["log_loss"])
         artifact = reports[best.name]["model_artifact"]
-        return {"model": best.name, "version": best.version, "artifact": artifact["path"], "sha256": artifact["sha256"]}
+        return {
+            "model": best.name,
+            "version": best.version,
+            "artifact": artifact["path"],
+            "sha256": artifact["sha256"],
+        }
 
     return _production
 
@@ -165,9 +246,14 @@ def _variant(row: dict) -> str:
 
 
 def _candidate(report: dict, thresholds) -> Candidate:
-    return Candidate(report["model_artifact"]["name"], int(report["model_artifact"]["version"]),
-                     report.get("data_hash", ""), all_passed(evaluate_gates(report, thresholds)),
-                     report_forecasts(report["report_dir"]), report.get("variant", "market_aware"))
+    return Candidate(
+        report["model_artifact"]["name"],
+        int(report["model_artifact"]["version"]),
+        report.get("data_hash", ""),
+        all_passed(evaluate_gates(report, thresholds)),
+        report_forecasts(report["report_dir"]),
+        report.get("variant", "market_aware"),
+    )
 
 
 def _champion_candidate(row: dict | None, pool: list[Candidate]) -> Candidate | None:

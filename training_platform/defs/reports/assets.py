@@ -12,18 +12,24 @@ from pathlib import Path
 
 import dagster as dg
 
-from training_platform.defs.features.assets import GOLD_FEATURES, GOLD_TABLE
+from training_platform.defs.features.assets import GOLD_FEATURES
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
 from training_platform.failpoints import failpoint
 from training_platform.ml.artifacts import ModelArtifact, load_model
 from training_platform.ml.evaluation.backtest import DEFAULT_SEASONS, walk_forward_backtest
 from training_platform.ml.evaluation.betting import BettingRules, place_bets
 from training_platform.ml.evaluation.gates import all_passed, evaluate_gates, load_thresholds
-from training_platform.ml.reporting.plots import brier_per_season_png, cumulative_profit_png, png_data_uri, reliability_png, roc_png
-from training_platform.ml.provenance import code_version, fingerprint
 from training_platform.ml.modeling.training import played_data_hash
-from training_platform.ml.reporting.report_html import render_report
 from training_platform.ml.modeling.zoo import MODEL_NAMES, variant_of
+from training_platform.ml.provenance import code_version, fingerprint
+from training_platform.ml.reporting.plots import (
+    brier_per_season_png,
+    cumulative_profit_png,
+    png_data_uri,
+    reliability_png,
+    roc_png,
+)
+from training_platform.ml.reporting.report_html import render_report
 from training_platform.sources.schema import SPORTS
 
 CHECK_NAME = "metric_gates"
@@ -55,46 +61,82 @@ def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.
         "tuning never saw: classification and probability metrics per season and pooled, the constant, market "
         "and oracle baselines on the same games, and betting against the closing moneyline.",
     )
-    def _report(context: dg.AssetExecutionContext, config: ReportConfig, artifact: ModelArtifact,
-                warehouse: WarehouseResource, model_store: ModelStoreResource, tracking: TrackingResource):
+    def _report(
+        context: dg.AssetExecutionContext,
+        config: ReportConfig,
+        artifact: ModelArtifact,
+        warehouse: WarehouseResource,
+        model_store: ModelStoreResource,
+        tracking: TrackingResource,
+    ):
         load_thresholds(sport)  # a broken gates file fails here, not after the whole backtest
         gold = warehouse.read(GOLD_FEATURES, sport)
         refit = config.refit_every_weeks or (53 if model == "elo" else 4)
         digest = played_data_hash(gold)
-        evaluation = fingerprint(model_sha256=artifact.sha256, data_hash=digest, config=config.model_dump(),
-                                 refit=refit, code=code_version())
+        evaluation = fingerprint(
+            model_sha256=artifact.sha256,
+            data_hash=digest,
+            config=config.model_dump(),
+            refit=refit,
+            code=code_version(),
+        )
         out_dir = model_store.open().report_dir(name, artifact.version, evaluation)
-        if (out_dir / "report.json").exists():  # a version's files are immutable: the same inputs, the same report
+        if (
+            out_dir / "report.json"
+        ).exists():  # a version's files are immutable: the same inputs, the same report
             result = json.loads((out_dir / "report.json").read_text())
             context.log.info(f"{name} v{artifact.version} was already evaluated on these inputs: {out_dir}")
         else:
             result = _evaluate(context, artifact, gold, config, refit, sport)
             failpoint("during_report")
-            result.update(data_hash=digest, evaluation=evaluation, report_dir=str(out_dir), variant=variant_of(model),
-                          dagster_run_id=context.run.run_id)
-            _write_report(out_dir, name, result, result.pop("predictions"),
-                          BettingRules(config.edge_threshold, config.kelly_fraction))
+            result.update(
+                data_hash=digest,
+                evaluation=evaluation,
+                report_dir=str(out_dir),
+                variant=variant_of(model),
+                dagster_run_id=context.run.run_id,
+            )
+            _write_report(
+                out_dir,
+                name,
+                result,
+                result.pop("predictions"),
+                BettingRules(config.edge_threshold, config.kelly_fraction),
+            )
             _log_to_model_run(tracking, artifact, out_dir, result)
             context.log.info(f"report written to {out_dir / 'report.html'}")
         tuned, scored = result["tuning_window"], result["backtest_window"]
-        yield dg.Output(result, data_version=dg.DataVersion(evaluation[:16]), metadata={
-            "seasons": f"{result['seasons'][0]}-{result['seasons'][-1]}", "games": result["games"],
-            "tuning_window": f"{tuned['first_game_date']}..{tuned['last_game_date']}",
-            "backtest_window": f"{scored['first_game_date']}..{scored['last_game_date']}",
-            "variant": result["variant"],
-            **{f"model_{k}": v for k, v in result["model"].items() if k != "games"},
-            **{f"{base}_log_loss": b["log_loss"] for base, b in result["baselines"].items()},
-            **{f"{base}_brier": b["brier"] for base, b in result["baselines"].items()},
-            **{f"betting_{k}": v for k, v in result["betting"].items()},
-            "report": dg.MetadataValue.path(str(out_dir / "report.html")),
-            "report_json": dg.MetadataValue.path(str(out_dir / "report.json")),
-            **{image: dg.MetadataValue.md(f"![{image}]({png_data_uri((out_dir / f'{image}.png').read_bytes())})")
-               for image in IMAGES},
-        })
+        yield dg.Output(
+            result,
+            data_version=dg.DataVersion(evaluation[:16]),
+            metadata={
+                "seasons": f"{result['seasons'][0]}-{result['seasons'][-1]}",
+                "games": result["games"],
+                "tuning_window": f"{tuned['first_game_date']}..{tuned['last_game_date']}",
+                "backtest_window": f"{scored['first_game_date']}..{scored['last_game_date']}",
+                "variant": result["variant"],
+                **{f"model_{k}": v for k, v in result["model"].items() if k != "games"},
+                **{f"{base}_log_loss": b["log_loss"] for base, b in result["baselines"].items()},
+                **{f"{base}_brier": b["brier"] for base, b in result["baselines"].items()},
+                **{f"betting_{k}": v for k, v in result["betting"].items()},
+                "report": dg.MetadataValue.path(str(out_dir / "report.html")),
+                "report_json": dg.MetadataValue.path(str(out_dir / "report.json")),
+                **{
+                    image: dg.MetadataValue.md(
+                        f"![{image}]({png_data_uri((out_dir / f'{image}.png').read_bytes())})"
+                    )
+                    for image in IMAGES
+                },
+            },
+        )
 
-    @dg.asset_check(asset=key, name=CHECK_NAME, blocking=True,
-                    description="thresholds from training_platform/gates.yaml (TP_GATES_FILE): games, accuracy, "
-                    "precision, recall, F1, calibration and beating the constant baseline")
+    @dg.asset_check(
+        asset=key,
+        name=CHECK_NAME,
+        blocking=True,
+        description="thresholds from training_platform/gates.yaml (TP_GATES_FILE): games, accuracy, "
+        "precision, recall, F1, calibration and beating the constant baseline",
+    )
     def _gates(context: dg.AssetCheckExecutionContext, report: dict) -> dg.AssetCheckResult:
         gates = evaluate_gates(report, load_thresholds(sport))
         passed = all_passed(gates)
@@ -103,14 +145,19 @@ def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.
         if passed:
             context.log.info(f"{name} v{version} passed every gate; production/{sport} may promote it")
         else:  # the blocking check stops the run here; say why where a shell user looks
-            context.log.warning(f"{name} v{version} is blocked from production: " + "; ".join(
-                f"{g.name} {g.describe()}" for g in gates if not g.passed))
+            context.log.warning(
+                f"{name} v{version} is blocked from production: "
+                + "; ".join(f"{g.name} {g.describe()}" for g in gates if not g.passed)
+            )
         return dg.AssetCheckResult(
-            passed=passed, severity=dg.AssetCheckSeverity.ERROR,
+            passed=passed,
+            severity=dg.AssetCheckSeverity.ERROR,
             description="every threshold gate passed" if passed else "FAILED: " + ", ".join(failed),
-            metadata={"failed_gates": dg.MetadataValue.json(failed),
-                      "gates": dg.MetadataValue.json([g.__dict__ for g in gates]),
-                      **{g.name: dg.MetadataValue.text(g.describe()) for g in gates}},
+            metadata={
+                "failed_gates": dg.MetadataValue.json(failed),
+                "gates": dg.MetadataValue.json([g.__dict__ for g in gates]),
+                **{g.name: dg.MetadataValue.text(g.describe()) for g in gates},
+            },
         )
 
     return _report, _gates
@@ -120,8 +167,10 @@ def _evaluate(context, artifact: ModelArtifact, gold, config: ReportConfig, refi
     """The backtest, refusing one whose games the tuning saw (the figures a gate reads must be honest)."""
     tuned = artifact.metadata().get("tuning_window")
     if not tuned:
-        raise dg.Failure(f"{artifact.name} v{artifact.version} records no tuning window; re-materialize "
-                         f"tuning/{artifact.name} and models/{artifact.name}")
+        raise dg.Failure(
+            f"{artifact.name} v{artifact.version} records no tuning window; re-materialize "
+            f"tuning/{artifact.name} and models/{artifact.name}"
+        )
     estimator = load_model(artifact)  # refuses an artifact whose SHA-256 changed
     rules = BettingRules(config.edge_threshold, config.kelly_fraction)
     result = walk_forward_backtest(estimator, gold, config.seasons, refit, rules, log=context.log.info)
@@ -130,10 +179,15 @@ def _evaluate(context, artifact: ModelArtifact, gold, config: ReportConfig, refi
         raise dg.Failure(
             f"tuning/{artifact.name} saw games up to {tuned['last_game_date']}, but the backtest starts on "
             f"{scored['first_game_date']}: its figures would not be out of sample. Give tuning holdout_seasons "
-            f">= the report's seasons ({config.seasons}) and re-materialize tuning/{artifact.name}+.")
+            f">= the report's seasons ({config.seasons}) and re-materialize tuning/{artifact.name}+."
+        )
     result["tuning_window"] = tuned
-    result["model_artifact"] = {"name": artifact.name, "version": artifact.version, "sha256": artifact.sha256,
-                                "path": artifact.path}
+    result["model_artifact"] = {
+        "name": artifact.name,
+        "version": artifact.version,
+        "sha256": artifact.sha256,
+        "path": artifact.path,
+    }
     return result
 
 
@@ -146,7 +200,9 @@ def _write_report(out_dir: Path, name: str, result: dict, predictions, rules: Be
     images = {
         "reliability_diagram": reliability_png(predictions, f"{title}: reliability"),
         "roc_curve": roc_png(predictions, f"{title}: ROC"),
-        "cumulative_profit": cumulative_profit_png(place_bets(predictions, rules), f"{title}: flat stakes vs closing line"),
+        "cumulative_profit": cumulative_profit_png(
+            place_bets(predictions, rules), f"{title}: flat stakes vs closing line"
+        ),
         "brier_per_season": brier_per_season_png(result, f"{title}: Brier per season"),
     }
     for image, png in images.items():
@@ -157,7 +213,9 @@ def _write_report(out_dir: Path, name: str, result: dict, predictions, rules: Be
     staging.rename(out_dir)
 
 
-def _log_to_model_run(tracking: TrackingResource, artifact: ModelArtifact, out_dir: Path, result: dict) -> None:
+def _log_to_model_run(
+    tracking: TrackingResource, artifact: ModelArtifact, out_dir: Path, result: dict
+) -> None:
     """The report, its images and its headline metrics, on the MLflow run that trained the model."""
     import mlflow
 

@@ -1,21 +1,19 @@
 """tuning/<model>_<sport>: the best hyperparameters by time-series CV log loss, kept in Optuna storage."""
 
-from pathlib import Path
-
 import dagster as dg
 
 from training_platform.defs.features.assets import GOLD_FEATURES, features_gold
-from training_platform.storage.handoffs import TuningResult
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
 from training_platform.ml.evaluation.backtest import DEFAULT_SEASONS, backtest_seasons, game_window
 from training_platform.ml.features.gold import FEATURE_VERSION
-from training_platform.ml.provenance import data_hash, git_commit
-from training_platform.ml.tracking import TrialLogger, run_url
-from training_platform.ml.reporting.plots import history_plot_png, png_data_uri
 from training_platform.ml.modeling.training import default_splitter, training_rows
 from training_platform.ml.modeling.tuning import optuna_storage, search_space, seed_for, tune
 from training_platform.ml.modeling.zoo import MODEL_NAMES, make_model
+from training_platform.ml.provenance import data_hash, git_commit
+from training_platform.ml.reporting.plots import history_plot_png, png_data_uri
+from training_platform.ml.tracking import TrialLogger, run_url
 from training_platform.sources.schema import SPORTS
+from training_platform.storage.handoffs import TuningResult
 
 DEFAULT_METHOD = {"elo": "grid"}  # the requirements' 27-combination Elo grid; Optuna TPE elsewhere
 
@@ -43,14 +41,21 @@ def build_tuning_asset(model: str, sport: str) -> dg.AssetsDefinition:
         f"folds of the game weeks before the backtest window (holdout_seasons), searched as in "
         f"training_platform/ml/modeling/search_spaces/{model}.yaml.",
     )
-    def _tuning(context: dg.AssetExecutionContext, config: TuningConfig, warehouse: WarehouseResource,
-                tracking: TrackingResource, model_store: ModelStoreResource) -> TuningResult:
+    def _tuning(
+        context: dg.AssetExecutionContext,
+        config: TuningConfig,
+        warehouse: WarehouseResource,
+        tracking: TrackingResource,
+        model_store: ModelStoreResource,
+    ) -> TuningResult:
         import mlflow
 
         if config.n_trials < 1 or config.n_splits < 2 or config.holdout_seasons < 1 or config.gap_weeks < 0:
-            raise dg.Failure(f"tuning/{name} config: n_trials must be >= 1 (got {config.n_trials}), n_splits >= 2 "
-                             f"(got {config.n_splits}), holdout_seasons >= 1 (got {config.holdout_seasons}) and "
-                             f"gap_weeks >= 0 (got {config.gap_weeks})")
+            raise dg.Failure(
+                f"tuning/{name} config: n_trials must be >= 1 (got {config.n_trials}), n_splits >= 2 "
+                f"(got {config.n_splits}), holdout_seasons >= 1 (got {config.holdout_seasons}) and "
+                f"gap_weeks >= 0 (got {config.gap_weeks})"
+            )
         gold = warehouse.read(GOLD_FEATURES, sport)
         X, y, weeks = training_rows(gold)
         held_out = backtest_seasons(gold, config.holdout_seasons)
@@ -62,47 +67,91 @@ def build_tuning_asset(model: str, sport: str) -> dg.AssetsDefinition:
         # One study per data version: an interrupted run resumes; new data starts a fresh study.
         imbalance = "" if config.imbalance == "none" else f"-{config.imbalance}"
         study_name = f"{name}-{method}{imbalance}-{FEATURE_VERSION}-{digest[:12]}"
-        tags = {"asset": f"tuning/{name}", "data_hash": digest, "feature_version": FEATURE_VERSION,
-                "git_commit": git_commit(), "dagster_run_id": context.run.run_id}
-        context.log.info(f"tuning {name} by {method} on {len(X)} games of {window['first_game_date']}.."
-                         f"{window['last_game_date']} (seasons {held_out[0]}-{held_out[-1]} held out for the "
-                         f"backtest), study {study_name}")
+        tags = {
+            "asset": f"tuning/{name}",
+            "data_hash": digest,
+            "feature_version": FEATURE_VERSION,
+            "git_commit": git_commit(),
+            "dagster_run_id": context.run.run_id,
+        }
+        context.log.info(
+            f"tuning {name} by {method} on {len(X)} games of {window['first_game_date']}.."
+            f"{window['last_game_date']} (seasons {held_out[0]}-{held_out[-1]} held out for the "
+            f"backtest), study {study_name}"
+        )
         with tracking.run(f"tuning/{name}", tags) as run:
             estimator = make_model(model, sport, seed=seed_for(name), imbalance=config.imbalance)
             trial_logger = TrialLogger()
             try:
-                result = tune(estimator, search_space(model), X, y, weeks,
-                              default_splitter(config.n_splits, config.gap_weeks), method=method,
-                              n_trials=config.n_trials, storage=optuna_storage(tracking.optuna_storage),
-                              study_name=study_name, seed=seed_for(f"tuning/{name}"), log=context.log.info,
-                              on_trial=trial_logger,
-                              user_attrs={"tuning_window": window, "tuning_games": len(X),
-                                          "held_out_seasons": held_out})
+                result = tune(
+                    estimator,
+                    search_space(model),
+                    X,
+                    y,
+                    weeks,
+                    default_splitter(config.n_splits, config.gap_weeks),
+                    method=method,
+                    n_trials=config.n_trials,
+                    storage=optuna_storage(tracking.optuna_storage),
+                    study_name=study_name,
+                    seed=seed_for(f"tuning/{name}"),
+                    log=context.log.info,
+                    on_trial=trial_logger,
+                    user_attrs={
+                        "tuning_window": window,
+                        "tuning_games": len(X),
+                        "held_out_seasons": held_out,
+                    },
+                )
             finally:
                 trial_logger.close()
             mlflow.log_params({f"best.{k}": v for k, v in result.best_params.items()})
-            mlflow.log_metrics({"best_cv_log_loss": result.best_score, "trials_complete": result.trials_complete,
-                                "trials_pruned": result.trials_pruned})
+            mlflow.log_metrics(
+                {
+                    "best_cv_log_loss": result.best_score,
+                    "trials_complete": result.trials_complete,
+                    "trials_pruned": result.trials_pruned,
+                }
+            )
             plot = model_store.open().tuning_plot(name, study_name)
             plot.parent.mkdir(parents=True, exist_ok=True)
             history_png = history_plot_png(result.history, f"tuning/{name}")
             plot.write_bytes(history_png)
             mlflow.log_artifact(str(plot))
             url = run_url(tracking.mlflow_ui_url, run)
-        context.add_output_metadata({
-            "best_cv_log_loss": result.best_score, "method": method, "trials_complete": result.trials_complete,
-            "trials_pruned": result.trials_pruned, "trials_this_run": result.trials_this_run,
-            "study": study_name, "best_params": dg.MetadataValue.json(result.best_params),
-            "tuning_window": f"{window['first_game_date']}..{window['last_game_date']}", "tuning_games": len(X),
-            "mlflow_run": dg.MetadataValue.url(url),
-            "optimisation_history": dg.MetadataValue.md(
-                f"![optimisation history]({png_data_uri(history_png)})"),
-            "optimisation_history_file": dg.MetadataValue.path(str(plot)),
-        })
-        return TuningResult(model=model, sport=sport, params=result.best_params, best_cv_log_loss=result.best_score,
-                            method=method, study_name=study_name, data_hash=digest, n_splits=config.n_splits,
-                            imbalance=config.imbalance, tuning_window=window, held_out_seasons=list(held_out),
-                            trials_complete=result.trials_complete, trials_pruned=result.trials_pruned)
+        context.add_output_metadata(
+            {
+                "best_cv_log_loss": result.best_score,
+                "method": method,
+                "trials_complete": result.trials_complete,
+                "trials_pruned": result.trials_pruned,
+                "trials_this_run": result.trials_this_run,
+                "study": study_name,
+                "best_params": dg.MetadataValue.json(result.best_params),
+                "tuning_window": f"{window['first_game_date']}..{window['last_game_date']}",
+                "tuning_games": len(X),
+                "mlflow_run": dg.MetadataValue.url(url),
+                "optimisation_history": dg.MetadataValue.md(
+                    f"![optimisation history]({png_data_uri(history_png)})"
+                ),
+                "optimisation_history_file": dg.MetadataValue.path(str(plot)),
+            }
+        )
+        return TuningResult(
+            model=model,
+            sport=sport,
+            params=result.best_params,
+            best_cv_log_loss=result.best_score,
+            method=method,
+            study_name=study_name,
+            data_hash=digest,
+            n_splits=config.n_splits,
+            imbalance=config.imbalance,
+            tuning_window=window,
+            held_out_seasons=list(held_out),
+            trials_complete=result.trials_complete,
+            trials_pruned=result.trials_pruned,
+        )
 
     return _tuning
 

@@ -12,8 +12,16 @@ from training_platform.ml.evaluation.metrics import probability_metrics
 from training_platform.ml.evaluation.validation import walk_forward_predict
 
 DEFAULT_SEASONS = 5
-PREDICTION_COLUMNS = ["game_id", "game_date", "partition_week", "season", "home_team", "away_team",
-                      "home_moneyline", "away_moneyline"]
+PREDICTION_COLUMNS = [
+    "game_id",
+    "game_date",
+    "partition_week",
+    "season",
+    "home_team",
+    "away_team",
+    "home_moneyline",
+    "away_moneyline",
+]
 
 
 def backtest_seasons(gold: pd.DataFrame, seasons: int = DEFAULT_SEASONS) -> list[int]:
@@ -21,7 +29,7 @@ def backtest_seasons(gold: pd.DataFrame, seasons: int = DEFAULT_SEASONS) -> list
     played = sorted(gold.loc[gold["home_win"].notna(), "season"].unique().tolist())
     if len(played) < 2:
         raise ValueError(f"a backtest needs results from at least two seasons; found {played or 'none'}")
-    return [int(s) for s in played[-min(seasons, len(played) - 1):]]
+    return [int(s) for s in played[-min(seasons, len(played) - 1) :]]
 
 
 def game_window(frame: pd.DataFrame) -> dict[str, str]:
@@ -30,9 +38,15 @@ def game_window(frame: pd.DataFrame) -> dict[str, str]:
     return {"first_game_date": f"{dates.min():%Y-%m-%d}", "last_game_date": f"{dates.max():%Y-%m-%d}"}
 
 
-def walk_forward_backtest(estimator, gold: pd.DataFrame, seasons: int = DEFAULT_SEASONS, refit_every_weeks: int = 1,
-                          rules: BettingRules = BettingRules(), champion: pd.DataFrame | None = None,
-                          log=None) -> dict:
+def walk_forward_backtest(
+    estimator,
+    gold: pd.DataFrame,
+    seasons: int = DEFAULT_SEASONS,
+    refit_every_weeks: int = 1,
+    rules: BettingRules = BettingRules(),
+    champion: pd.DataFrame | None = None,
+    log=None,
+) -> dict:
     """Metrics of `estimator`'s hyperparameters out of sample, pooled and per season.
 
     Baselines on the same games: the home-win rate of all seasons before each game's season,
@@ -43,8 +57,9 @@ def walk_forward_backtest(estimator, gold: pd.DataFrame, seasons: int = DEFAULT_
     y = gold["home_win"].to_numpy(float)
     window = backtest_seasons(gold, seasons)
     test = np.isin(gold["season"].to_numpy(), window) & ~np.isnan(y)
-    p_model = walk_forward_predict(clone(estimator), gold, y, gold["partition_week"], test, log=log,
-                                   refit_every_weeks=refit_every_weeks)
+    p_model = walk_forward_predict(
+        clone(estimator), gold, y, gold["partition_week"], test, log=log, refit_every_weeks=refit_every_weeks
+    )
     frame = gold.loc[test, [c for c in PREDICTION_COLUMNS if c in gold]].copy()
     frame["p_home"], frame["home_win"] = p_model[test], y[test]
     frame = frame.reset_index(drop=True)
@@ -59,12 +74,18 @@ def walk_forward_backtest(estimator, gold: pd.DataFrame, seasons: int = DEFAULT_
         frame[f"p_{name}"] = p
 
     report = {
-        "seasons": window, "games": int(test.sum()), "refit_every_weeks": refit_every_weeks,
+        "seasons": window,
+        "games": int(test.sum()),
+        "refit_every_weeks": refit_every_weeks,
         "backtest_window": game_window(frame),
         "model": probability_metrics(frame["home_win"], frame["p_home"]),
-        "per_season": {int(s): probability_metrics(g["home_win"], g["p_home"]) for s, g in frame.groupby("season")},
+        "per_season": {
+            int(s): probability_metrics(g["home_win"], g["p_home"]) for s, g in frame.groupby("season")
+        },
         "baselines": {name: _compare(frame, f"p_{name}") for name in baselines},
-        "betting": betting_metrics(frame, rules) if {"home_moneyline", "away_moneyline"} <= set(frame) else {"bets": 0},
+        "betting": betting_metrics(frame, rules)
+        if {"home_moneyline", "away_moneyline"} <= set(frame)
+        else {"bets": 0},
     }
     report["predictions"] = frame
     return report
@@ -82,6 +103,7 @@ def _compare(frame: pd.DataFrame, column: str) -> dict:
     return {
         **probability_metrics(both["home_win"], both[column]),
         "model_on_same_games": probability_metrics(both["home_win"], both["p_home"]),
-        "brier_per_season": {int(s): probability_metrics(g["home_win"], g[column])["brier"]
-                             for s, g in both.groupby("season")},
+        "brier_per_season": {
+            int(s): probability_metrics(g["home_win"], g[column])["brier"] for s, g in both.groupby("season")
+        },
     }

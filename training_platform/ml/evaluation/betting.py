@@ -29,8 +29,12 @@ def place_bets(frame: pd.DataFrame, rules: BettingRules = BettingRules()) -> pd.
     Games without valid odds or a result are never bet. At most one side per game: the larger edge.
     """
     p_home = frame["p_home"].to_numpy(float)
-    edges = np.column_stack([p_home - implied_probability(frame["home_moneyline"]),
-                             (1 - p_home) - implied_probability(frame["away_moneyline"])])
+    edges = np.column_stack(
+        [
+            p_home - implied_probability(frame["home_moneyline"]),
+            (1 - p_home) - implied_probability(frame["away_moneyline"]),
+        ]
+    )
     edges = np.where(np.isnan(edges), -np.inf, edges)
     side = edges.argmax(axis=1)  # 0: home, 1: away
     edge = edges.max(axis=1)
@@ -39,10 +43,17 @@ def place_bets(frame: pd.DataFrame, rules: BettingRules = BettingRules()) -> pd.
     odds = np.where(side == 0, decimal_odds(frame["home_moneyline"]), decimal_odds(frame["away_moneyline"]))
     won = np.where(side == 0, result == 1, result == 0)
     p_side = np.where(side == 0, p_home, 1 - p_home)
-    bets = pd.DataFrame({
-        "game_date": frame["game_date"].to_numpy(), "partition_week": frame["partition_week"].to_numpy(),
-        "side": np.where(side == 0, "home", "away"), "odds": odds, "edge": edge, "p_side": p_side, "won": won,
-    })[bet]
+    bets = pd.DataFrame(
+        {
+            "game_date": frame["game_date"].to_numpy(),
+            "partition_week": frame["partition_week"].to_numpy(),
+            "side": np.where(side == 0, "home", "away"),
+            "odds": odds,
+            "edge": edge,
+            "p_side": p_side,
+            "won": won,
+        }
+    )[bet]
     bets["profit"] = np.where(bets["won"], bets["odds"] - 1, -1.0)
     return bets.sort_values("game_date", kind="stable").reset_index(drop=True)
 
@@ -51,9 +62,18 @@ def betting_metrics(frame: pd.DataFrame, rules: BettingRules = BettingRules()) -
     """Flat-stake ROI and units, fractional-Kelly bankroll growth, weekly Sharpe, max drawdown."""
     bets = place_bets(frame, rules)
     if bets.empty:
-        return {"bets": 0, "units": 0.0, "roi": float("nan"), "kelly_growth": 0.0, "sharpe_weekly": float("nan"),
-                "max_drawdown_units": 0.0, "max_drawdown_kelly": 0.0, "hit_rate": float("nan"),
-                "edge_threshold": rules.edge_threshold, "kelly_fraction": rules.kelly_fraction}
+        return {
+            "bets": 0,
+            "units": 0.0,
+            "roi": float("nan"),
+            "kelly_growth": 0.0,
+            "sharpe_weekly": float("nan"),
+            "max_drawdown_units": 0.0,
+            "max_drawdown_kelly": 0.0,
+            "hit_rate": float("nan"),
+            "edge_threshold": rules.edge_threshold,
+            "kelly_fraction": rules.kelly_fraction,
+        }
     cumulative = bets["profit"].cumsum().to_numpy()
     bankroll = kelly_bankroll(bets, rules)
     weekly = bets.groupby("partition_week")["profit"].sum()
@@ -63,10 +83,13 @@ def betting_metrics(frame: pd.DataFrame, rules: BettingRules = BettingRules()) -
         "roi": float(cumulative[-1] / len(bets)),
         "hit_rate": float(bets["won"].mean()),
         "kelly_growth": float(bankroll[-1] - 1.0),
-        "sharpe_weekly": float(weekly.mean() / weekly.std()) if len(weekly) > 1 and weekly.std() > 0 else float("nan"),
+        "sharpe_weekly": float(weekly.mean() / weekly.std())
+        if len(weekly) > 1 and weekly.std() > 0
+        else float("nan"),
         "max_drawdown_units": float(max_drawdown(np.concatenate([[0.0], cumulative]))),
         "max_drawdown_kelly": float(max_drawdown(np.concatenate([[1.0], bankroll]), relative=True)),
-        "edge_threshold": rules.edge_threshold, "kelly_fraction": rules.kelly_fraction,
+        "edge_threshold": rules.edge_threshold,
+        "kelly_fraction": rules.kelly_fraction,
     }
 
 

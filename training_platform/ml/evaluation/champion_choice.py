@@ -64,9 +64,14 @@ def eligibility(candidate: Candidate, data_hash: str, barred: set[tuple[str, int
     return None
 
 
-def choose(candidates: list[Candidate], data_hash: str, champion: Candidate | None,
-           barred: set[tuple[str, int]] = frozenset(), tolerance: float = 0.002,
-           force: set[str] = frozenset()) -> Decision:
+def choose(
+    candidates: list[Candidate],
+    data_hash: str,
+    champion: Candidate | None,
+    barred: set[tuple[str, int]] = frozenset(),
+    tolerance: float = 0.002,
+    force: set[str] = frozenset(),
+) -> Decision:
     decision = Decision(promote=None)
     eligible = []
     for candidate in candidates:
@@ -79,20 +84,26 @@ def choose(candidates: list[Candidate], data_hash: str, champion: Candidate | No
     forced_pool = [c for c in eligible if c.name in force]
     pool = forced_pool or eligible
     for candidate in (c for c in eligible if c not in pool):
-        decision.verdicts[candidate.name] = f"v{candidate.version}: not compared: this run forces {sorted(force)}"
+        decision.verdicts[candidate.name] = (
+            f"v{candidate.version}: not compared: this run forces {sorted(force)}"
+        )
     if not pool:
         return decision
     common = set.intersection(*(_scored(c) for c in pool))
     if not common:  # figures on different games are not comparable: choose nothing
         for c in pool:
-            decision.verdicts[c.name] = f"v{c.version}: no game in common with the other candidates; nothing compared"
+            decision.verdicts[c.name] = (
+                f"v{c.version}: no game in common with the other candidates; nothing compared"
+            )
         return decision
     losses = {c.name: log_loss_on(c.forecasts, common) for c in pool}
     decision.common_games = len(common)
     best = min(pool, key=lambda c: (losses[c.name], c.name))
     for c in pool:
-        decision.verdicts[c.name] = (f"v{c.version}: log loss {losses[c.name]:.4f} on {len(common)} common games"
-                                     + ("; best candidate" if c is best else ""))
+        decision.verdicts[c.name] = (
+            f"v{c.version}: log loss {losses[c.name]:.4f} on {len(common)} common games"
+            + ("; best candidate" if c is best else "")
+        )
     if champion is not None and best.key == champion.key:
         decision.verdicts[best.name] += "; already the champion"
         return decision
@@ -103,10 +114,14 @@ def choose(candidates: list[Candidate], data_hash: str, champion: Candidate | No
     if not shared:  # the champion's forecasts are gone or cover other games: no comparison, no change
         if best.name in force:
             decision.promote, decision.forced = best, True
-            decision.verdicts[best.name] += "; no games in common with the champion: FORCED by this run's config"
+            decision.verdicts[best.name] += (
+                "; no games in common with the champion: FORCED by this run's config"
+            )
         else:
-            decision.verdicts[best.name] += (f"; no games in common with champion {champion.name} "
-                                             f"v{champion.version}: the champion stays (force to replace it)")
+            decision.verdicts[best.name] += (
+                f"; no games in common with champion {champion.name} "
+                f"v{champion.version}: the champion stays (force to replace it)"
+            )
         return decision
     gap = log_loss_on(best.forecasts, shared) - log_loss_on(champion.forecasts, shared)
     decision.champion_gap = gap
@@ -119,5 +134,7 @@ def choose(candidates: list[Candidate], data_hash: str, champion: Candidate | No
         decision.promote, decision.forced = best, True
         decision.verdicts[best.name] += f"; {comparison}: would have failed, FORCED by this run's config"
     else:
-        decision.verdicts[best.name] += f"; {comparison} exceeds the tolerance {tolerance}: the champion stays"
+        decision.verdicts[best.name] += (
+            f"; {comparison} exceeds the tolerance {tolerance}: the champion stays"
+        )
     return decision

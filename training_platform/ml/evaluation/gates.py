@@ -57,8 +57,10 @@ def load_thresholds(sport: str, market: str = "moneyline", path: str | Path | No
     except yaml.YAMLError as exc:
         raise ValueError(f"gates file {path} is not valid YAML: {exc}") from None
     if not isinstance(config, dict) or set(config) - {"defaults", "sports"}:
-        raise ValueError(f"gates file {path} must be a mapping with only `defaults` and `sports`, "
-                         f"not {sorted(config) if isinstance(config, dict) else type(config).__name__}")
+        raise ValueError(
+            f"gates file {path} must be a mapping with only `defaults` and `sports`, "
+            f"not {sorted(config) if isinstance(config, dict) else type(config).__name__}"
+        )
     sports = config.get("sports") or {}
     _check_settings(path, "defaults", config.get("defaults") or {})
     for name, markets in sports.items():
@@ -66,11 +68,15 @@ def load_thresholds(sport: str, market: str = "moneyline", path: str | Path | No
             raise ValueError(f"{path}: sports.{name}: unknown sport; known: {', '.join(SPORTS)}")
         for market_name, settings in (markets or {}).items():
             if market_name not in MARKETS:
-                raise ValueError(f"{path}: sports.{name}.{market_name}: unknown market; known: {', '.join(MARKETS)}")
+                raise ValueError(
+                    f"{path}: sports.{name}.{market_name}: unknown market; known: {', '.join(MARKETS)}"
+                )
             _check_settings(path, f"sports.{name}.{market_name}", settings or {})
     if sport not in SPORTS or market not in MARKETS:
-        raise ValueError(f"no gates for sport {sport!r} market {market!r}: sports are {', '.join(SPORTS)}, "
-                         f"markets {', '.join(MARKETS)}")
+        raise ValueError(
+            f"no gates for sport {sport!r} market {market!r}: sports are {', '.join(SPORTS)}, "
+            f"markets {', '.join(MARKETS)}"
+        )
     merged = {**(config.get("defaults") or {}), **((sports.get(sport) or {}).get(market) or {})}
     return replace(GateThresholds(), **merged)
 
@@ -81,7 +87,9 @@ def _check_settings(path: Path, where: str, settings) -> None:
     known = {f.name for f in fields(GateThresholds)}
     unknown = set(settings) - known
     if unknown:
-        raise ValueError(f"{path}: {where}: unknown gate setting(s) {sorted(unknown)}; known: {sorted(known)}")
+        raise ValueError(
+            f"{path}: {where}: unknown gate setting(s) {sorted(unknown)}; known: {sorted(known)}"
+        )
     for key, value in settings.items():
         low, high = RANGES[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
@@ -89,9 +97,16 @@ def _check_settings(path: Path, where: str, settings) -> None:
 
 
 # The values each threshold may take: shares are shares, counts are counts.
-RANGES = {"min_games": (0, 10**7), "min_accuracy": (0.0, 1.0), "min_precision": (0.0, 1.0),
-          "min_recall": (0.0, 1.0), "min_f1": (0.0, 1.0), "max_ece": (0.0, 1.0),
-          "max_log_loss_vs_constant": (-1.0, 1.0), "champion_tolerance": (0.0, 1.0)}
+RANGES = {
+    "min_games": (0, 10**7),
+    "min_accuracy": (0.0, 1.0),
+    "min_precision": (0.0, 1.0),
+    "min_recall": (0.0, 1.0),
+    "min_f1": (0.0, 1.0),
+    "max_ece": (0.0, 1.0),
+    "max_log_loss_vs_constant": (-1.0, 1.0),
+    "champion_tolerance": (0.0, 1.0),
+}
 
 
 def evaluate_gates(report: dict, thresholds: GateThresholds = GateThresholds()) -> list[GateResult]:
@@ -99,18 +114,31 @@ def evaluate_gates(report: dict, thresholds: GateThresholds = GateThresholds()) 
     model = report["model"]
     constant = report["baselines"]["constant_home_rate"]
     return [
-        GateResult("enough_games", report["games"] >= thresholds.min_games, report["games"],
-                   thresholds.min_games, "out-of-sample games >= threshold"),
-        *(_at_least(metric, model[metric], getattr(thresholds, f"min_{metric}"))
-          for metric in ("accuracy", "precision", "recall", "f1")),
+        GateResult(
+            "enough_games",
+            report["games"] >= thresholds.min_games,
+            report["games"],
+            thresholds.min_games,
+            "out-of-sample games >= threshold",
+        ),
+        *(
+            _at_least(metric, model[metric], getattr(thresholds, f"min_{metric}"))
+            for metric in ("accuracy", "precision", "recall", "f1")
+        ),
         _at_most("ece", model["ece"], thresholds.max_ece, "expected calibration error <= threshold"),
-        _below("beats_constant_baseline", constant["model_on_same_games"]["log_loss"] - constant["log_loss"],
-               thresholds.max_log_loss_vs_constant, "log loss minus the constant home-win rate's < threshold"),
+        _below(
+            "beats_constant_baseline",
+            constant["model_on_same_games"]["log_loss"] - constant["log_loss"],
+            thresholds.max_log_loss_vs_constant,
+            "log loss minus the constant home-win rate's < threshold",
+        ),
     ]
 
 
 def _at_least(metric: str, value: float, threshold: float) -> GateResult:
-    return GateResult(metric, _finite(value) and value >= threshold, value, threshold, f"{metric} >= threshold")
+    return GateResult(
+        metric, _finite(value) and value >= threshold, value, threshold, f"{metric} >= threshold"
+    )
 
 
 def _at_most(name: str, value: float, threshold: float, rule: str) -> GateResult:

@@ -8,8 +8,14 @@ from sklearn.base import clone
 
 
 def walk_forward_predict(
-    estimator, X: pd.DataFrame, y: np.ndarray, weeks: pd.Series, test_mask: np.ndarray,
-    trainable: np.ndarray | None = None, log=None, refit_every_weeks: int = 1,
+    estimator,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    weeks: pd.Series,
+    test_mask: np.ndarray,
+    trainable: np.ndarray | None = None,
+    log=None,
+    refit_every_weeks: int = 1,
 ) -> np.ndarray:
     """P(y=1) for the rows of `test_mask`, week by week.
 
@@ -25,7 +31,7 @@ def walk_forward_predict(
     labelled = ~np.isnan(y) if trainable is None else np.asarray(trainable, dtype=bool)
     out = np.full(len(y), np.nan)
     test_weeks = np.unique(weeks[test_mask])
-    blocks = [test_weeks[i:i + refit_every_weeks] for i in range(0, len(test_weeks), refit_every_weeks)]
+    blocks = [test_weeks[i : i + refit_every_weeks] for i in range(0, len(test_weeks), refit_every_weeks)]
     for i, block in enumerate(blocks):
         train = labelled & (weeks < block[0])
         if not train.any():
@@ -34,5 +40,7 @@ def walk_forward_predict(
         model = clone(estimator).fit(X[train], y[train])
         out[rows] = model.predict_proba(X[rows])[:, 1]
         if log is not None and (i % 10 == 0 or i == len(blocks) - 1):
-            log(f"walk-forward: weeks from {str(block[0])[:10]} ({i + 1}/{len(blocks)} fits), fitted on {int(train.sum())} games")
+            log(
+                f"walk-forward: weeks from {str(block[0])[:10]} ({i + 1}/{len(blocks)} fits), fitted on {int(train.sum())} games"
+            )
     return out

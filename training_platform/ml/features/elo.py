@@ -55,8 +55,15 @@ class EloRatings:
         diff = home_elo - away_elo + (0.0 if neutral else self.params.home_advantage)
         return home_elo, away_elo, float(win_probability(diff))
 
-    def update(self, season: int, home: str, away: str, neutral: bool, margin: float,
-               pregame: tuple[float, float, float] | None = None) -> None:
+    def update(
+        self,
+        season: int,
+        home: str,
+        away: str,
+        neutral: bool,
+        margin: float,
+        pregame: tuple[float, float, float] | None = None,
+    ) -> None:
         """Apply one played game; `margin` is home score minus away score.
 
         `pregame` is this game's `pregame(...)` when the caller already has it.

@@ -16,12 +16,27 @@ from training_platform.sources.odds import vig_free_probability
 FEATURE_VERSION = "gold-v2"  # v2: only features known before kickoff (no weather, QB change lagged)
 ID_COLUMNS = ["game_id", "sport", "season", "game_type", "game_date", "home_team", "away_team"]
 FEATURE_COLUMNS = [
-    "elo_home_pre", "elo_away_pre", "elo_diff", "elo_prob_home",
-    "home_rest_days", "away_rest_days", "rest_diff",
-    "home_streak", "away_streak", "home_form5", "away_form5",
-    "home_margin5", "away_margin5", "home_qb_changed_last_game", "away_qb_changed_last_game",
-    "divisional", "neutral",
-    "market_prob_home", "spread_line", "total_line", "dome",
+    "elo_home_pre",
+    "elo_away_pre",
+    "elo_diff",
+    "elo_prob_home",
+    "home_rest_days",
+    "away_rest_days",
+    "rest_diff",
+    "home_streak",
+    "away_streak",
+    "home_form5",
+    "away_form5",
+    "home_margin5",
+    "away_margin5",
+    "home_qb_changed_last_game",
+    "away_qb_changed_last_game",
+    "divisional",
+    "neutral",
+    "market_prob_home",
+    "spread_line",
+    "total_line",
+    "dome",
 ]
 # When each feature is known (sources.schema.KNOWN_AT_STAGES). Features come only from what is known
 # when predictions/<sport> runs: the schedule, earlier results and, once posted, the lines. Weather
@@ -32,7 +47,15 @@ FEATURE_KNOWN_AT = {
     **{column: "lines" for column in ("market_prob_home", "spread_line", "total_line")},
 }
 MARKET_COLUMNS = [c for c in FEATURE_COLUMNS if FEATURE_KNOWN_AT[c] == "lines"]
-TARGET_COLUMNS = ["home_win", "home_margin", "total_points", "home_cover", "spread_push", "over", "total_push"]
+TARGET_COLUMNS = [
+    "home_win",
+    "home_margin",
+    "total_points",
+    "home_cover",
+    "spread_push",
+    "over",
+    "total_push",
+]
 EVALUATION_COLUMNS = ["true_home_win_prob", "home_moneyline", "away_moneyline"]
 FORM_WINDOW = 5
 REST_CAP_DAYS = 14
@@ -56,8 +79,13 @@ def build_gold_features(games: pd.DataFrame, elo: EloParams | None = None) -> pd
     played = margin.notna()
 
     out = games[ID_COLUMNS].copy()
-    elo_rows = zip(games["season"], games["home_team"], games["away_team"],
-                   games["neutral"].fillna(False).astype(bool), margin.where(played, None))
+    elo_rows = zip(
+        games["season"],
+        games["home_team"],
+        games["away_team"],
+        games["neutral"].fillna(False).astype(bool),
+        margin.where(played, None),
+    )
     pregame, _ = replay(elo_rows, params)
     out["elo_home_pre"], out["elo_away_pre"], out["elo_prob_home"] = pregame.T
     out["elo_diff"] = out["elo_home_pre"] - out["elo_away_pre"]
@@ -75,7 +103,8 @@ def build_gold_features(games: pd.DataFrame, elo: EloParams | None = None) -> pd
     out["divisional"] = games["divisional"].astype("float64")
     out["neutral"] = games["neutral"].astype("float64")
     out["market_prob_home"] = vig_free_probability(
-        games["home_moneyline"].astype("float64"), games["away_moneyline"].astype("float64"))
+        games["home_moneyline"].astype("float64"), games["away_moneyline"].astype("float64")
+    )
     for column in ("spread_line", "total_line"):
         out[column] = games[column].astype("float64")
     # A fixed dome is known at scheduling; a retractable roof is opened or closed on game day.
@@ -101,11 +130,19 @@ def _team_history(games: pd.DataFrame, margin: pd.Series) -> pd.DataFrame:
     """Per (game, side) pre-game team statistics: rest, streak, recent form, QB change."""
     sides = []
     for side, sign in (("home", 1.0), ("away", -1.0)):
-        sides.append(pd.DataFrame({
-            "row": games.index, "side": side, "team": games[f"{side}_team"],
-            "date": pd.to_datetime(games["game_date"]), "season": games["season"],
-            "margin": sign * margin, "qb": games[f"{side}_qb_id"],
-        }))
+        sides.append(
+            pd.DataFrame(
+                {
+                    "row": games.index,
+                    "side": side,
+                    "team": games[f"{side}_team"],
+                    "date": pd.to_datetime(games["game_date"]),
+                    "season": games["season"],
+                    "margin": sign * margin,
+                    "qb": games[f"{side}_qb_id"],
+                }
+            )
+        )
     long = pd.concat(sides).sort_values(["team", "date", "row"], kind="stable").reset_index(drop=True)
     by_team = long.groupby("team", sort=False)
 
@@ -114,15 +151,23 @@ def _team_history(games: pd.DataFrame, margin: pd.Series) -> pd.DataFrame:
     long["rest_days"] = (long["date"] - previous_date).dt.days.where(same_season).clip(upper=REST_CAP_DAYS)
 
     won = np.sign(long["margin"])  # +1 win, -1 loss, 0 tie, NaN unplayed
-    long["form"] = (won > 0).astype(float).where(won.notna()).groupby(long["team"]).transform(
-        lambda s: s.shift(1).rolling(FORM_WINDOW, min_periods=1).mean())
+    long["form"] = (
+        (won > 0)
+        .astype(float)
+        .where(won.notna())
+        .groupby(long["team"])
+        .transform(lambda s: s.shift(1).rolling(FORM_WINDOW, min_periods=1).mean())
+    )
     long["margin_form"] = by_team["margin"].transform(
-        lambda s: s.shift(1).rolling(FORM_WINDOW, min_periods=1).mean())
+        lambda s: s.shift(1).rolling(FORM_WINDOW, min_periods=1).mean()
+    )
     long["streak"] = _streaks(long["team"].to_numpy(), won.to_numpy())
     # Starters are known at kickoff, so only earlier games' starters may be read: did the team's
     # last game have a different starter from the game before it (an injury, a benching)?
     last_qb, qb_before = by_team["qb"].shift(1), by_team["qb"].shift(2)
-    long["qb_changed_last_game"] = (last_qb != qb_before).astype(float).where(last_qb.notna() & qb_before.notna())
+    long["qb_changed_last_game"] = (
+        (last_qb != qb_before).astype(float).where(last_qb.notna() & qb_before.notna())
+    )
     return long
 
 

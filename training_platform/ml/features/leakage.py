@@ -11,7 +11,9 @@ from training_platform.ml.features.gold import FEATURE_COLUMNS, build_gold_featu
 from training_platform.sources.schema import as_upcoming
 
 
-def leaking_features(history: pd.DataFrame, on_date, features: pd.DataFrame, elo: EloParams | None = None) -> list[str]:
+def leaking_features(
+    history: pd.DataFrame, on_date, features: pd.DataFrame, elo: EloParams | None = None
+) -> list[str]:
     """Feature columns of games on `on_date` that differ once the games from `on_date` on look
     upcoming (`as_upcoming`). `features` are the stored features of `history`; [] means no leakage.
     """

@@ -47,10 +47,15 @@ class EloClassifier(ClassifierMixin, BaseEstimator):
         return tags
 
     def _params(self) -> EloParams:
-        return EloParams(self.k_factor, self.home_advantage, self.mean_reversion,
-                         self.initial_rating, self.margin_multiplier)
+        return EloParams(
+            self.k_factor,
+            self.home_advantage,
+            self.mean_reversion,
+            self.initial_rating,
+            self.margin_multiplier,
+        )
 
-    def fit(self, X: pd.DataFrame, y) -> "EloClassifier":
+    def fit(self, X: pd.DataFrame, y) -> EloClassifier:
         if y is None:
             raise ValueError("EloClassifier requires y to be passed, but the target y is None.")
         games = _games_frame(X)
@@ -58,8 +63,12 @@ class EloClassifier(ClassifierMixin, BaseEstimator):
         if len(y) != len(games):
             raise ValueError(f"X has {len(games)} rows but y has {len(y)}")
         if "game_date" in games.columns:  # ratings are a replay: the games must be in the order played
-            order = np.lexsort((games["game_id"].to_numpy() if "game_id" in games.columns else np.arange(len(y)),
-                                pd.to_datetime(games["game_date"]).to_numpy()))
+            order = np.lexsort(
+                (
+                    games["game_id"].to_numpy() if "game_id" in games.columns else np.arange(len(y)),
+                    pd.to_datetime(games["game_date"]).to_numpy(),
+                )
+            )
             games, y = games.iloc[order], y[order]
         labels = np.unique(y[~np.isnan(y)])
         if len(labels) > 2:
@@ -72,8 +81,13 @@ class EloClassifier(ClassifierMixin, BaseEstimator):
             margin = games["home_margin"].to_numpy(float)
         else:  # without margins the update only knows who won
             margin = np.where(y > 0.5, 1.0, -1.0)
-        rows = zip(games["season"].tolist(), games["home_team"].tolist(), games["away_team"].tolist(),
-                   _neutral(games).tolist(), margin.tolist())
+        rows = zip(
+            games["season"].tolist(),
+            games["home_team"].tolist(),
+            games["away_team"].tolist(),
+            _neutral(games).tolist(),
+            margin.tolist(),
+        )
         _, state = replay(rows, self._params())
         self.ratings_ = dict(state.ratings)
         self.last_season_ = state.season
@@ -101,11 +115,24 @@ class EloClassifier(ClassifierMixin, BaseEstimator):
     def _predict_online(self, games: pd.DataFrame) -> np.ndarray:
         order = np.arange(len(games))
         if "game_date" in games.columns:
-            order = np.lexsort((games["game_id"].to_numpy() if "game_id" in games.columns else order,
-                                pd.to_datetime(games["game_date"]).to_numpy()))
-        margin = games["home_margin"].to_numpy(float) if "home_margin" in games.columns else np.full(len(games), np.nan)
-        rows = zip(games["season"].to_numpy()[order].tolist(), games["home_team"].to_numpy()[order].tolist(),
-                   games["away_team"].to_numpy()[order].tolist(), _neutral(games)[order].tolist(), margin[order].tolist())
+            order = np.lexsort(
+                (
+                    games["game_id"].to_numpy() if "game_id" in games.columns else order,
+                    pd.to_datetime(games["game_date"]).to_numpy(),
+                )
+            )
+        margin = (
+            games["home_margin"].to_numpy(float)
+            if "home_margin" in games.columns
+            else np.full(len(games), np.nan)
+        )
+        rows = zip(
+            games["season"].to_numpy()[order].tolist(),
+            games["home_team"].to_numpy()[order].tolist(),
+            games["away_team"].to_numpy()[order].tolist(),
+            _neutral(games)[order].tolist(),
+            margin[order].tolist(),
+        )
         pregame, _ = replay(rows, ratings=self.ratings_state())
         p_home = np.empty(len(games))
         p_home[order] = pregame[:, 2]
@@ -113,15 +140,23 @@ class EloClassifier(ClassifierMixin, BaseEstimator):
 
     def _ratings_for(self, teams: pd.Series, seasons: pd.Series) -> np.ndarray:
         """Each team's rating as of its game's season, reverted once per season since training ended."""
-        rating = np.array([self.ratings_.get(team, self.initial_rating) for team in teams.tolist()], dtype=float)
+        rating = np.array(
+            [self.ratings_.get(team, self.initial_rating) for team in teams.tolist()], dtype=float
+        )
         seasons = np.asarray(seasons, dtype=float)
-        ahead = np.zeros(len(rating)) if self.last_season_ is None else np.maximum(0.0, seasons - self.last_season_)
+        ahead = (
+            np.zeros(len(rating))
+            if self.last_season_ is None
+            else np.maximum(0.0, seasons - self.last_season_)
+        )
         keep = (1.0 - self.mean_reversion) ** ahead
         return self.initial_rating + keep * (rating - self.initial_rating)
 
     def ratings_state(self) -> EloRatings:
         check_is_fitted(self, "ratings_")
-        return EloRatings(self._params(), dict(self.ratings_), self.last_season_)  # a copy: predicting never moves the fit
+        return EloRatings(
+            self._params(), dict(self.ratings_), self.last_season_
+        )  # a copy: predicting never moves the fit
 
 
 def _games_frame(X) -> pd.DataFrame:
@@ -130,9 +165,16 @@ def _games_frame(X) -> pd.DataFrame:
         # An array is read as columns home team, away team and, optionally, season.
         array = check_array(X, dtype=None)
         if array.shape[1] < 2:
-            raise ValueError(f"EloClassifier needs at least 2 columns (home team, away team); got {array.shape[1]}")
-        X = pd.DataFrame({"home_team": array[:, 0], "away_team": array[:, 1],
-                          "season": array[:, 2].astype(int) if array.shape[1] > 2 else 0})
+            raise ValueError(
+                f"EloClassifier needs at least 2 columns (home team, away team); got {array.shape[1]}"
+            )
+        X = pd.DataFrame(
+            {
+                "home_team": array[:, 0],
+                "away_team": array[:, 1],
+                "season": array[:, 2].astype(int) if array.shape[1] > 2 else 0,
+            }
+        )
     missing = [c for c in ELO_INPUT_COLUMNS if c not in X.columns]
     if missing:
         raise ValueError(f"EloClassifier input lacks column(s) {missing}")

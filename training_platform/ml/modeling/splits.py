@@ -31,11 +31,16 @@ class ExpandingWindowSplit(BaseCrossValidator):
         n_weeks = len(weeks)
         block = self.test_weeks or n_weeks // (self.n_splits + 1)
         if self.n_splits < 2 or block < 1 or n_weeks - self.n_splits * block - self.gap_weeks < 1:
-            raise ValueError(f"{n_weeks} weeks are too few for {self.n_splits} folds of {block} week(s) with a gap of {self.gap_weeks}")
+            raise ValueError(
+                f"{n_weeks} weeks are too few for {self.n_splits} folds of {block} week(s) with a gap of {self.gap_weeks}"
+            )
         for fold in range(self.n_splits):
             test_start = n_weeks - (self.n_splits - fold) * block
             train_end = test_start - self.gap_weeks
-            yield np.flatnonzero(codes < train_end), np.flatnonzero((codes >= test_start) & (codes < test_start + block))
+            yield (
+                np.flatnonzero(codes < train_end),
+                np.flatnonzero((codes >= test_start) & (codes < test_start + block)),
+            )
 
     def get_n_splits(self, X=None, y=None, groups=None):
         return self.n_splits

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 
 from training_platform.ml.modeling.calibration import TimeSeriesCalibratedClassifier
-from training_platform.ml.provenance import data_hash
 from training_platform.ml.modeling.splits import ExpandingWindowSplit
 from training_platform.ml.modeling.zoo import make_model
+from training_platform.ml.provenance import data_hash
 from training_platform.sources.weeks import week_start
 
 
@@ -30,14 +30,22 @@ def played_data_hash(gold: pd.DataFrame) -> str:
     return data_hash(training_rows(gold)[0])
 
 
-def fit_calibrated(name: str, sport: str, params: dict, X: pd.DataFrame, y: np.ndarray, seed: int,
-                   n_splits: int = 5, method: str = "auto", imbalance: str = "none") -> TimeSeriesCalibratedClassifier:
+def fit_calibrated(
+    name: str,
+    sport: str,
+    params: dict,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    seed: int,
+    n_splits: int = 5,
+    method: str = "auto",
+    imbalance: str = "none",
+) -> TimeSeriesCalibratedClassifier:
     """The final model: `name` with tuned `params` on all rows, calibrated on out-of-fold predictions."""
-    return TimeSeriesCalibratedClassifier(make_model(name, sport, params, seed=seed, imbalance=imbalance),
-                                          method=method, n_splits=n_splits).fit(X, y)
+    return TimeSeriesCalibratedClassifier(
+        make_model(name, sport, params, seed=seed, imbalance=imbalance), method=method, n_splits=n_splits
+    ).fit(X, y)
 
 
 def default_splitter(n_splits: int = 5, gap_weeks: int = 0) -> ExpandingWindowSplit:
     return ExpandingWindowSplit(n_splits=n_splits, gap_weeks=gap_weeks)
-
-

@@ -36,7 +36,9 @@ def seed_for(name: str) -> int:
     return int(hashlib.sha256(name.encode()).hexdigest()[:8], 16)
 
 
-def cv_log_loss(estimator, X, y, weeks, splitter, on_fold: Callable[[int, float], None] | None = None) -> float:
+def cv_log_loss(
+    estimator, X, y, weeks, splitter, on_fold: Callable[[int, float], None] | None = None
+) -> float:
     """Mean log loss over the splitter's folds; `on_fold(i, running_mean)` after each fold.
 
     Rows whose y is NaN (ties) are fitted on where the estimator can (Elo) but never scored.
@@ -79,10 +81,23 @@ class TuningResult:
     history: list[float] = field(default_factory=list)  # objective per finished trial, in order
 
 
-def tune(estimator, space: dict, X, y, weeks, splitter, *, method: str, n_trials: int, storage,
-         study_name: str, seed: int, log: Callable[[str], None] = print,
-         on_trial: Callable[[optuna.trial.FrozenTrial], None] | None = None,
-         user_attrs: dict | None = None) -> TuningResult:
+def tune(
+    estimator,
+    space: dict,
+    X,
+    y,
+    weeks,
+    splitter,
+    *,
+    method: str,
+    n_trials: int,
+    storage,
+    study_name: str,
+    seed: int,
+    log: Callable[[str], None] = print,
+    on_trial: Callable[[optuna.trial.FrozenTrial], None] | None = None,
+    user_attrs: dict | None = None,
+) -> TuningResult:
     """Search `space` until the study holds `n_trials` finished trials (a grid: all of it).
     `user_attrs` are stored on the study (e.g. the window of games it was tuned on)."""
     if method not in METHODS:
@@ -96,9 +111,14 @@ def tune(estimator, space: dict, X, y, weeks, splitter, *, method: str, n_trials
         sampler = optuna.samplers.TPESampler(seed=seed)
         params_space = space["optuna"]
     optuna.logging.set_verbosity(optuna.logging.WARNING)  # progress goes to `log`, not Optuna's INFO lines
-    study = optuna.create_study(storage=storage, study_name=study_name, direction="minimize", sampler=sampler,
-                                pruner=optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=1),
-                                load_if_exists=True)
+    study = optuna.create_study(
+        storage=storage,
+        study_name=study_name,
+        direction="minimize",
+        sampler=sampler,
+        pruner=optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=1),
+        load_if_exists=True,
+    )
     for key, value in (user_attrs or {}).items():
         study.set_user_attr(key, value)
     _fail_orphaned_trials(study, log)
@@ -135,10 +155,14 @@ def tune(estimator, space: dict, X, y, weeks, splitter, *, method: str, n_trials
         log(f"{study_name}: already holds {n_trials} finished trials; nothing to run")
     finished = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     return TuningResult(
-        study_name=study_name, method=method, best_params=dict(study.best_params), best_score=float(study.best_value),
+        study_name=study_name,
+        method=method,
+        best_params=dict(study.best_params),
+        best_score=float(study.best_value),
         trials_complete=len(finished),
         trials_pruned=sum(t.state == optuna.trial.TrialState.PRUNED for t in study.trials),
-        trials_this_run=max(remaining, 0), history=[float(t.value) for t in finished],
+        trials_this_run=max(remaining, 0),
+        history=[float(t.value) for t in finished],
     )
 
 
@@ -149,7 +173,9 @@ def _fail_orphaned_trials(study: optuna.Study, log: Callable[[str], None]) -> No
         if is_dead(trial.user_attrs.get("process")):
             # Optuna has no public call to fail another process's trial; the storage's own is used.
             study._storage.set_trial_state_values(trial._trial_id, optuna.trial.TrialState.FAIL)
-            log(f"{study.study_name}: trial {trial.number} was left running by a process that died; marked failed")
+            log(
+                f"{study.study_name}: trial {trial.number} was left running by a process that died; marked failed"
+            )
 
 
 class _QuotaReached(Exception):

@@ -23,9 +23,13 @@ def warm_update(model, X_new: pd.DataFrame, y_new: np.ndarray, extra_rounds: int
     if isinstance(model, EloClassifier):
         updated = copy.deepcopy(model)
         margin = X_new["home_margin"].to_numpy(float)
-        rows = zip(X_new["season"], X_new["home_team"], X_new["away_team"],
-                   X_new.get("neutral", pd.Series(False, index=X_new.index)).fillna(0).astype(bool),
-                   np.where(np.isnan(margin), None, margin))
+        rows = zip(
+            X_new["season"],
+            X_new["home_team"],
+            X_new["away_team"],
+            X_new.get("neutral", pd.Series(False, index=X_new.index)).fillna(0).astype(bool),
+            np.where(np.isnan(margin), None, margin),
+        )
         _, state = replay(rows, ratings=updated.ratings_state())
         updated.ratings_, updated.last_season_ = dict(state.ratings), state.season
         return updated
@@ -37,8 +41,12 @@ def warm_update(model, X_new: pd.DataFrame, y_new: np.ndarray, extra_rounds: int
         features = xgboost.DMatrix(updated[:-1].transform(X_new), label=np.asarray(y_new, dtype=float))
         # The low-level API, because a week may hold one class only (a Super Bowl week has one game),
         # which the scikit-learn wrapper refuses.
-        classifier._Booster = xgboost.train(classifier.get_xgb_params(), features, num_boost_round=extra_rounds,
-                                            xgb_model=classifier.get_booster())
+        classifier._Booster = xgboost.train(
+            classifier.get_xgb_params(),
+            features,
+            num_boost_round=extra_rounds,
+            xgb_model=classifier.get_booster(),
+        )
         classifier.n_estimators = classifier.get_booster().num_boosted_rounds()
         return updated
     raise TypeError(f"no warm-start update for {type(model).__name__}; refit it instead")

@@ -15,14 +15,20 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from training_platform.ml.modeling.estimators import EloClassifier
 from training_platform.ml.features.gold import DEFAULT_ELO, FEATURE_COLUMNS, MARKET_COLUMNS
+from training_platform.ml.modeling.estimators import EloClassifier
 from training_platform.ml.modeling.stacking import TimeSeriesStackingClassifier
 
 MODEL_NAMES = ("elo", "logistic", "xgboost", "random_forest", "hist_gradient_boosting", "ensemble")
 IMBALANCE = ("none", "class_weight", "smotenc")
 # Binary flags among FEATURE_COLUMNS: SMOTE-NC must copy, not interpolate, them.
-CATEGORICAL_FEATURES = ("divisional", "neutral", "dome", "home_qb_changed_last_game", "away_qb_changed_last_game")
+CATEGORICAL_FEATURES = (
+    "divisional",
+    "neutral",
+    "dome",
+    "home_qb_changed_last_game",
+    "away_qb_changed_last_game",
+)
 
 
 class ColumnSelector(TransformerMixin, BaseEstimator):
@@ -46,12 +52,25 @@ class ColumnSelector(TransformerMixin, BaseEstimator):
 def _xgboost(seed: int):
     from xgboost import XGBClassifier  # imported here: only the xgboost models pay its import
 
-    return XGBClassifier(n_estimators=200, max_depth=4, learning_rate=0.05, subsample=0.9, colsample_bytree=0.9,
-                         min_child_weight=1, eval_metric="logloss", n_jobs=1, random_state=seed, tree_method="hist")
+    return XGBClassifier(
+        n_estimators=200,
+        max_depth=4,
+        learning_rate=0.05,
+        subsample=0.9,
+        colsample_bytree=0.9,
+        min_child_weight=1,
+        eval_metric="logloss",
+        n_jobs=1,
+        random_state=seed,
+        tree_method="hist",
+    )
 
 
 def _features(model, scale: bool, imbalance: str = "none", seed: int = 0):
-    steps = [("select", ColumnSelector()), ("impute", SimpleImputer(strategy="median", keep_empty_features=True))]
+    steps = [
+        ("select", ColumnSelector()),
+        ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
+    ]
     if imbalance == "smotenc":
         from imblearn.over_sampling import SMOTENC
         from imblearn.pipeline import Pipeline as SamplingPipeline  # resamples in fit only, never in predict
@@ -68,7 +87,7 @@ ELO_COLUMNS = ["game_id", "game_date", "season", "home_team", "away_team", "neut
 
 
 def variant_of(name: str) -> str:
-    """"market_free" when the model reads no market input (it can score games before lines are
+    """ "market_free" when the model reads no market input (it can score games before lines are
     posted and look for an edge over the market), else "market_aware"."""
     return "market_aware" if set(input_columns(name)) & set(MARKET_COLUMNS) else "market_free"
 
@@ -78,7 +97,9 @@ def input_columns(name: str) -> list[str]:
     return ELO_COLUMNS if name == "elo" else list(FEATURE_COLUMNS)
 
 
-def make_model(name: str, sport: str = "nfl", params: dict | None = None, seed: int = 0, imbalance: str = "none"):
+def make_model(
+    name: str, sport: str = "nfl", params: dict | None = None, seed: int = 0, imbalance: str = "none"
+):
     """A fresh, unfitted estimator `name` with `params` applied (scikit-learn's set_params names).
 
     `imbalance`: "class_weight" reweights classes ("balanced") where the model supports it;
@@ -95,25 +116,50 @@ def make_model(name: str, sport: str = "nfl", params: dict | None = None, seed: 
     sampling = {"imbalance": imbalance, "seed": seed}
     if name == "elo":
         base = DEFAULT_ELO[sport]
-        model = EloClassifier(base.k_factor, base.home_advantage, base.mean_reversion, base.initial_rating,
-                              base.margin_multiplier)
+        model = EloClassifier(
+            base.k_factor,
+            base.home_advantage,
+            base.mean_reversion,
+            base.initial_rating,
+            base.margin_multiplier,
+        )
     elif name == "logistic":
-        model = _features(LogisticRegression(C=1.0, max_iter=2000, class_weight=class_weight), scale=True, **sampling)
+        model = _features(
+            LogisticRegression(C=1.0, max_iter=2000, class_weight=class_weight), scale=True, **sampling
+        )
     elif name == "xgboost":
         model = _features(_xgboost(seed), scale=False, **sampling)
     elif name == "random_forest":
-        model = _features(RandomForestClassifier(n_estimators=300, min_samples_leaf=20, n_jobs=1, random_state=seed,
-                                                 class_weight=class_weight), scale=False, **sampling)
+        model = _features(
+            RandomForestClassifier(
+                n_estimators=300, min_samples_leaf=20, n_jobs=1, random_state=seed, class_weight=class_weight
+            ),
+            scale=False,
+            **sampling,
+        )
     elif name == "hist_gradient_boosting":
-        model = _features(HistGradientBoostingClassifier(learning_rate=0.05, max_iter=100, max_depth=3,
-                                                         min_samples_leaf=40, l2_regularization=1.0,
-                                                         random_state=seed, class_weight=class_weight),
-                          scale=False, **sampling)
+        model = _features(
+            HistGradientBoostingClassifier(
+                learning_rate=0.05,
+                max_iter=100,
+                max_depth=3,
+                min_samples_leaf=40,
+                l2_regularization=1.0,
+                random_state=seed,
+                class_weight=class_weight,
+            ),
+            scale=False,
+            **sampling,
+        )
     elif name == "ensemble":  # stacking of a linear model and XGBoost, as the requirements ask
         model = TimeSeriesStackingClassifier(
-            estimators=[("logistic", make_model("logistic", sport, seed=seed, imbalance=imbalance)),
-                        ("xgboost", make_model("xgboost", sport, seed=seed, imbalance=imbalance))],
-            final_estimator=LogisticRegression(), n_splits=3)
+            estimators=[
+                ("logistic", make_model("logistic", sport, seed=seed, imbalance=imbalance)),
+                ("xgboost", make_model("xgboost", sport, seed=seed, imbalance=imbalance)),
+            ],
+            final_estimator=LogisticRegression(),
+            n_splits=3,
+        )
     else:
         raise ValueError(f"unknown model {name!r}; known: {', '.join(MODEL_NAMES)}")
     return model.set_params(**(params or {}))

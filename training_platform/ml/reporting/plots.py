@@ -37,14 +37,17 @@ def png_data_uri(png: bytes) -> str:
 
 def history_plot_png(history: list[float], title: str) -> bytes:
     """Optimisation history: each finished trial's CV log loss and the best so far."""
+
     def draw(ax):
         ax.plot(range(1, len(history) + 1), history, "o", ms=3, alpha=0.6, label="trial")
         ax.plot(range(1, len(history) + 1), np.minimum.accumulate(history), "-", label="best so far")
+
     return _png(draw, title, "finished trial", "CV log loss")
 
 
 def reliability_png(predictions: pd.DataFrame, title: str, bins: int = ECE_BINS) -> bytes:
     """Observed home-win rate against the mean forecast, per equal-width bin, model and market."""
+
     def draw(ax):
         ax.plot([0, 1], [0, 1], ":", color="grey", label="perfect")
         for column, label in (("p_home", "model"), ("p_market", "market")):
@@ -54,6 +57,7 @@ def reliability_png(predictions: pd.DataFrame, title: str, bins: int = ECE_BINS)
             which = probability_bin(frame[column], bins)
             grouped = frame.groupby(which).agg(forecast=(column, "mean"), observed=("home_win", "mean"))
             ax.plot(grouped["forecast"], grouped["observed"], "o-", label=label)
+
     return _png(draw, title, "forecast P(home win)", "observed home-win rate", size=(4.5, 4.5))
 
 
@@ -67,15 +71,18 @@ def roc_png(predictions: pd.DataFrame, title: str) -> bytes:
                 frame = predictions[[column, "home_win"]].dropna()
                 fpr, tpr, _ = roc_curve(frame["home_win"], frame[column])
                 ax.plot(fpr, tpr, label=label)
+
     return _png(draw, title, "false positive rate", "true positive rate", size=(4.5, 4.5))
 
 
 def cumulative_profit_png(bets: pd.DataFrame, title: str) -> bytes:
     """Flat one-unit stakes, in bet order, against the closing moneyline with the vig in."""
+
     def draw(ax):
         ax.axhline(0, color="grey", lw=0.8)
         if not bets.empty:
             ax.plot(pd.to_datetime(bets["game_date"]), bets["profit"].cumsum(), label=f"{len(bets)} bets")
+
     return _png(draw, title, "date", "profit (units)")
 
 
@@ -91,4 +98,5 @@ def brier_per_season_png(report: dict, title: str) -> bytes:
         ax.set_xticks(x, [str(s) for s in seasons])
         values = [report["per_season"][s]["brier"] for s in seasons] + list(market.values())
         ax.set_ylim(min(values) * 0.95, max(values) * 1.02)
+
     return _png(draw, title, "season", "Brier score")

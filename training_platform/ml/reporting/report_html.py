@@ -7,8 +7,18 @@ import html
 from training_platform.ml.reporting.plots import png_data_uri
 
 METRICS = ("log_loss", "brier", "accuracy", "precision", "recall", "f1", "roc_auc", "ece", "games")
-BETTING = ("bets", "units", "roi", "hit_rate", "kelly_growth", "sharpe_weekly", "max_drawdown_units",
-           "max_drawdown_kelly", "edge_threshold", "kelly_fraction")
+BETTING = (
+    "bets",
+    "units",
+    "roi",
+    "hit_rate",
+    "kelly_growth",
+    "sharpe_weekly",
+    "max_drawdown_units",
+    "max_drawdown_kelly",
+    "edge_threshold",
+    "kelly_fraction",
+)
 
 
 def render_report(title: str, report: dict, images: dict[str, bytes]) -> str:
@@ -19,13 +29,20 @@ def render_report(title: str, report: dict, images: dict[str, bytes]) -> str:
         rows.append(_row(f"baseline: {name}", base))
         rows.append(_row(f"model on the games {name} covers", base["model_on_same_games"]))
     tuned, scored = report.get("tuning_window") or {}, report.get("backtest_window") or {}
-    windows = (f"<p>Hyperparameters tuned on games of {tuned.get('first_game_date', '?')}..{tuned.get('last_game_date', '?')}; "
-               f"scored walk-forward on {scored.get('first_game_date', '?')}..{scored.get('last_game_date', '?')}. "
-               "The metric gates are the report's <code>metric_gates</code> check in Dagster.</p>")
-    betting = "".join(f"<tr><td>{k}</td>{_cell(report['betting'].get(k, ''))}</tr>" for k in BETTING if k in report["betting"])
+    windows = (
+        f"<p>Hyperparameters tuned on games of {tuned.get('first_game_date', '?')}..{tuned.get('last_game_date', '?')}; "
+        f"scored walk-forward on {scored.get('first_game_date', '?')}..{scored.get('last_game_date', '?')}. "
+        "The metric gates are the report's <code>metric_gates</code> check in Dagster.</p>"
+    )
+    betting = "".join(
+        f"<tr><td>{k}</td>{_cell(report['betting'].get(k, ''))}</tr>"
+        for k in BETTING
+        if k in report["betting"]
+    )
     figures = "".join(
         f'<figure><img alt="{html.escape(name)}" src="{png_data_uri(png)}">'
-        f"<figcaption>{html.escape(name.replace('_', ' '))}</figcaption></figure>" for name, png in images.items()
+        f"<figcaption>{html.escape(name.replace('_', ' '))}</figcaption></figure>"
+        for name, png in images.items()
     )
     header = "".join(f"<th>{m}</th>" for m in METRICS)
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title>
@@ -33,10 +50,10 @@ def render_report(title: str, report: dict, images: dict[str, bytes]) -> str:
 td,th{{border:1px solid #ccc;padding:4px 8px;text-align:right}}td:first-child{{text-align:left}}
 figure{{display:inline-block;margin:0 1em 1em 0}}</style>
 </head><body><h1>{html.escape(title)}: walk-forward backtest, seasons {seasons[0]}–{seasons[-1]}</h1>
-<p>{report['games']} games, each scored by a model with the tuned hyperparameters fitted only on earlier
-weeks (refit every {report['refit_every_weeks']} week(s)). Baselines are scored on the identical games.</p>
+<p>{report["games"]} games, each scored by a model with the tuned hyperparameters fitted only on earlier
+weeks (refit every {report["refit_every_weeks"]} week(s)). Baselines are scored on the identical games.</p>
 {windows}
-<h2>Out-of-sample metrics</h2><table><tr><th></th>{header}</tr>{''.join(rows)}</table>
+<h2>Out-of-sample metrics</h2><table><tr><th></th>{header}</tr>{"".join(rows)}</table>
 <h2>Betting against the closing moneyline (vig in)</h2><table>{betting}</table>
 <h2>Figures</h2>{figures}
 </body></html>"""

@@ -10,7 +10,7 @@ scorer against `predict_proba` on probe rows before it returns it.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -30,7 +30,11 @@ def _linear_parts(pipeline) -> tuple[ColumnSelector, np.ndarray, np.ndarray, flo
     if not isinstance(pipeline, Pipeline):
         return None
     steps = [step for _, step in pipeline.steps]
-    if len(steps) not in (3, 4) or not isinstance(steps[0], ColumnSelector) or not isinstance(steps[-1], LogisticRegression):
+    if (
+        len(steps) not in (3, 4)
+        or not isinstance(steps[0], ColumnSelector)
+        or not isinstance(steps[-1], LogisticRegression)
+    ):
         return None
     impute, model = steps[1], steps[-1]
     if not isinstance(impute, SimpleImputer) or impute.add_indicator or np.isnan(impute.statistics_).any():

@@ -71,6 +71,24 @@ def result(name, value, unit, anchor_name=None, anchor_value=None):
     return row
 
 
+def nflverse_resources(folder: Path) -> dict:
+    """Every store under `folder`, NFL read from the real nflverse file."""
+    return default_resources(
+        Settings.for_folder(folder, synthetic_seasons=3, source_nfl=f"nflverse:{NFLVERSE}")
+    )
+
+
+def backfill(resources: dict, instance, weeks) -> dg.ExecuteInProcessResult:
+    """raw/games and features/gold for every NFL week in `weeks`, as one run."""
+    return dg.materialize(
+        [raw_games, features_gold],
+        resources=resources,
+        instance=instance,
+        tags=range_tags("nfl", weeks[0], weeks[-1]),
+        run_config=QUIET_LOGS,
+    )
+
+
 def plain_pipeline(games, store: Warehouse, sport: str):
     """Everything the ingest and promote jobs compute, with no Dagster around it."""
     games = games.assign(partition_week=week_start(games["game_date"]).to_numpy())
@@ -136,20 +154,10 @@ def bench_demo(work: Path) -> dict:
 def bench_nflverse_ingest(work: Path) -> dict:
     games = read_nflverse_games(NFLVERSE)
     weeks = weeks_covering(games["game_date"].min().date(), games["game_date"].max().date())
-    resources = default_resources(
-        Settings.for_folder(work / "ingest", synthetic_seasons=3, source_nfl=f"nflverse:{NFLVERSE}")
-    )
+    resources = nflverse_resources(work / "ingest")
     (work / "ingest_home").mkdir()
     with dg.instance_for_test(temp_dir=str(work / "ingest_home")) as instance:
-        seconds, outcome = timed(
-            lambda: dg.materialize(
-                [raw_games, features_gold],
-                resources=resources,
-                instance=instance,
-                tags=range_tags("nfl", weeks[0], weeks[-1]),
-                run_config=QUIET_LOGS,
-            )
-        )
+        seconds, outcome = timed(lambda: backfill(resources, instance, weeks))
     assert outcome.success
     anchor_seconds, _ = timed(
         lambda: plain_pipeline(read_nflverse_games(NFLVERSE), Warehouse(work / "plain.duckdb"), "nfl")

@@ -12,15 +12,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import dagster as dg  # noqa: E402
 
-from bench.foundation import NFLVERSE  # noqa: E402
+from bench.foundation import NFLVERSE, backfill, nflverse_resources  # noqa: E402
 from training_platform.defs.features.assets import features_gold  # noqa: E402
 from training_platform.defs.models.assets import build_model_asset  # noqa: E402
-from training_platform.defs.partitions import range_tags  # noqa: E402
-from training_platform.defs.raw.assets import raw_games  # noqa: E402
-from training_platform.defs.resources import default_resources  # noqa: E402
 from training_platform.defs.tuning.assets import build_tuning_asset  # noqa: E402
 from training_platform.demo import QUIET_LOGS  # noqa: E402
-from training_platform.settings import Settings  # noqa: E402
 from training_platform.sources.nflverse import read_nflverse_games  # noqa: E402
 from training_platform.sources.weeks import weeks_covering  # noqa: E402
 
@@ -38,9 +34,7 @@ started = time.perf_counter()
 root = Path(sys.argv[1])
 games = read_nflverse_games(NFLVERSE)
 weeks = weeks_covering(games["game_date"].min().date(), games["game_date"].max().date())
-resources = default_resources(
-    Settings.for_folder(root, synthetic_seasons=3, source_nfl=f"nflverse:{NFLVERSE}")
-)
+resources = nflverse_resources(root)
 assets = [
     a
     for m in ("elo", "logistic", "xgboost")
@@ -48,13 +42,7 @@ assets = [
 ]
 trials = {f"tuning__{m}_nfl": {"config": {"n_trials": 30}} for m in ("logistic", "xgboost")}
 with dg.instance_for_test() as instance:
-    assert dg.materialize(
-        [raw_games, features_gold],
-        resources=resources,
-        instance=instance,
-        tags=range_tags("nfl", weeks[0], weeks[-1]),
-        run_config=QUIET_LOGS,
-    ).success
+    assert backfill(resources, instance, weeks).success
     assert dg.materialize(
         [*assets, features_gold.to_source_asset()],
         selection=[a.key for a in assets],

@@ -15,13 +15,11 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from bench.foundation import NFLVERSE, QUIET_LOGS, result
+from bench.foundation import NFLVERSE, QUIET_LOGS, backfill, nflverse_resources, result
 from training_platform.defs.features.assets import features_gold
-from training_platform.defs.partitions import partition_key, range_tags
+from training_platform.defs.partitions import partition_key
 from training_platform.defs.raw.assets import raw_games
-from training_platform.defs.resources import default_resources
 from training_platform.ml.features.gold import DEFAULT_ELO, build_gold_features
-from training_platform.settings import Settings
 from training_platform.sources.nflverse import read_nflverse_games
 from training_platform.sources.quality import find_problems, split_valid
 from training_platform.sources.weeks import WEEK, week_start, weeks_covering
@@ -53,18 +51,10 @@ def bench_weekly_updates(work: Path) -> list[dict]:
     games = read_nflverse_games(NFLVERSE)
     weeks = weeks_covering(games["game_date"].min().date(), games["game_date"].max().date())
     played = sorted(week_start(games["game_date"]).dt.date.unique())[-UPDATES:]
-    resources = default_resources(
-        Settings.for_folder(work / "load", synthetic_seasons=3, source_nfl=f"nflverse:{NFLVERSE}")
-    )
+    resources = nflverse_resources(work / "load")
     (work / "load_home").mkdir()
     with dg.instance_for_test(temp_dir=str(work / "load_home")) as instance:
-        assert dg.materialize(
-            [raw_games, features_gold],
-            resources=resources,
-            instance=instance,
-            tags=range_tags("nfl", weeks[0], weeks[-1]),
-            run_config=QUIET_LOGS,
-        ).success
+        assert backfill(resources, instance, weeks).success
         memory, started = [], time.perf_counter()
         for week in played:
             outcome = dg.materialize(

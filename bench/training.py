@@ -12,11 +12,8 @@ import dagster as dg
 import numpy as np
 from sklearn.metrics import log_loss
 
-from bench.foundation import NFLVERSE, ROOT, result, timed
+from bench.foundation import NFLVERSE, ROOT, backfill, nflverse_resources, result, timed
 from training_platform.defs.features.assets import features_gold
-from training_platform.defs.partitions import range_tags
-from training_platform.defs.raw.assets import raw_games
-from training_platform.defs.resources import default_resources
 from training_platform.defs.tuning.assets import build_tuning_asset
 from training_platform.demo import QUIET_LOGS
 from training_platform.ml.evaluation.backtest import backtest_seasons  # noqa: E402
@@ -25,7 +22,6 @@ from training_platform.ml.modeling.training import default_splitter, training_ro
 from training_platform.ml.modeling.tuning import optuna_storage, search_space, seed_for, tune
 from training_platform.ml.modeling.warm_start import warm_update
 from training_platform.ml.modeling.zoo import make_model
-from training_platform.settings import Settings
 from training_platform.sources.nflverse import read_nflverse_games
 from training_platform.sources.weeks import weeks_covering
 
@@ -42,9 +38,7 @@ def bench_optuna_xgboost(work: Path) -> list[dict]:
     seasons before the backtest window)."""
     games = read_nflverse_games(NFLVERSE)
     weeks = weeks_covering(games["game_date"].min().date(), games["game_date"].max().date())
-    resources = default_resources(
-        Settings.for_folder(work / "optuna_dagster", synthetic_seasons=3, source_nfl=f"nflverse:{NFLVERSE}")
-    )
+    resources = nflverse_resources(work / "optuna_dagster")
     tuning = build_tuning_asset("xgboost", "nfl")
     config = {**QUIET_LOGS, "ops": {"tuning__xgboost_nfl": {"config": {"n_trials": TRIALS, "n_splits": 5}}}}
     with resources["tracking"].run(
@@ -52,13 +46,7 @@ def bench_optuna_xgboost(work: Path) -> list[dict]:
     ):  # a deployment's store exists already: set it up untimed
         pass
     with dg.instance_for_test() as instance:
-        assert dg.materialize(
-            [raw_games, features_gold],
-            resources=resources,
-            instance=instance,
-            tags=range_tags("nfl", weeks[0], weeks[-1]),
-            run_config=QUIET_LOGS,
-        ).success
+        assert backfill(resources, instance, weeks).success
         seconds, outcome = timed(
             lambda: dg.materialize(
                 [tuning, features_gold.to_source_asset()],

@@ -10,6 +10,7 @@ from training_platform.ml.tracking import tracked_run
 from training_platform.settings import SPORTS, Settings, redacted
 from training_platform.sources.registry import SourceSpec, known_teams, load_games
 from training_platform.sources.synthetic import DEFAULT_SEASONS, DEFAULT_SEED
+from training_platform.storage.handoffs import Report
 from training_platform.storage.model_store import ModelStore
 from training_platform.storage.plain_values import dumps, loads
 from training_platform.storage.warehouse import Warehouse, table_for
@@ -137,7 +138,7 @@ def latest_report_loader(context: dg.InputContext):
     if event is None or event.asset_materialization is None:
         return None
     path = Path(event.asset_materialization.metadata["report_json"].value)
-    return json.loads(path.read_text()) if path.exists() else None
+    return Report.of(json.loads(path.read_text())) if path.exists() else None
 
 
 def default_resources(settings: Settings | None = None) -> dict:

@@ -22,8 +22,9 @@ class HandOff(Mapping):
 
     @classmethod
     def of(cls, value: Mapping):
-        """`value` as this type (values stored before the type existed are plain mappings)."""
-        return value if isinstance(value, cls) else cls(**{name: value[name] for name in cls._names()})
+        """`value` as this type (values stored before the type existed are plain mappings; a field
+        they lack reads as None)."""
+        return value if isinstance(value, cls) else cls(**{name: value.get(name) for name in cls._names()})
 
     @classmethod
     def _names(cls) -> tuple[str, ...]:
@@ -68,4 +69,26 @@ class Champion(HandOff):
     market_free: dict | None
 
 
-HANDOFFS = {cls.__name__: cls for cls in (TuningResult, Champion)}
+@dataclass(frozen=True, eq=True)
+class Report(HandOff):
+    """reports/<model>_<sport> → production/<sport>: one walk-forward evaluation of a model version, as
+    its report.json holds it (production reads the one the latest materialization recorded)."""
+
+    seasons: list
+    games: int
+    refit_every_weeks: int
+    backtest_window: dict
+    model: dict  # the pooled metrics
+    per_season: dict
+    baselines: dict
+    betting: dict
+    tuning_window: dict
+    model_artifact: dict  # name, version, path, sha256
+    data_hash: str
+    evaluation: str
+    report_dir: str
+    variant: str
+    dagster_run_id: str
+
+
+HANDOFFS = {cls.__name__: cls for cls in (TuningResult, Champion, Report)}

@@ -26,7 +26,7 @@ from training_platform.ml.modeling.training import played_data_hash
 from training_platform.ml.modeling.zoo import variant_of
 from training_platform.settings import candidate_models
 from training_platform.sources.schema import SPORTS
-from training_platform.storage.handoffs import Champion
+from training_platform.storage.handoffs import Champion, Report
 from training_platform.storage.registry import ChampionRegistry
 
 COMPARISON_CHECK = "champion_comparison"
@@ -183,7 +183,7 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
             return incumbent, decision.verdicts, None
         report = reports[decision.promote.name]
         artifact = ModelArtifact(
-            **{k: report["model_artifact"][k] for k in ("name", "version", "path", "sha256")}
+            **{k: report.model_artifact[k] for k in ("name", "version", "path", "sha256")}
         )
         row = record_champion(registry, sport, artifact, report, context.run.run_id, forced=decision.forced)
         note = f"FORCED: {decision.verdicts[artifact.name]}" if decision.forced else None
@@ -229,8 +229,8 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
         ]
         if not free:
             return None
-        best = min(free, key=lambda c: reports[c.name]["model"]["log_loss"])
-        artifact = reports[best.name]["model_artifact"]
+        best = min(free, key=lambda c: reports[c.name].model["log_loss"])
+        artifact = reports[best.name].model_artifact
         return {
             "model": best.name,
             "version": best.version,
@@ -245,14 +245,14 @@ def _variant(row: dict) -> str:
     return variant_of(row["model"].rsplit("_", 1)[0])  # the registered name is <model>_<sport>
 
 
-def _candidate(report: dict, thresholds) -> Candidate:
+def _candidate(report: Report, thresholds) -> Candidate:
     return Candidate(
-        report["model_artifact"]["name"],
-        int(report["model_artifact"]["version"]),
-        report.get("data_hash", ""),
+        report.model_artifact["name"],
+        int(report.model_artifact["version"]),
+        report.data_hash or "",
         all_passed(evaluate_gates(report, thresholds)),
-        report_forecasts(report["report_dir"]),
-        report.get("variant", "market_aware"),
+        report_forecasts(report.report_dir),
+        report.variant or "market_aware",
     )
 
 

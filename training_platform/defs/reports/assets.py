@@ -8,6 +8,7 @@ production/<sport>, on the games the candidates and the champion have in common.
 
 import json
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 import dagster as dg
@@ -31,6 +32,7 @@ from training_platform.ml.reporting.plots import (
 )
 from training_platform.ml.reporting.report_html import render_report
 from training_platform.sources.schema import SPORTS
+from training_platform.storage.handoffs import Report
 
 CHECK_NAME = "metric_gates"
 IMAGES = ("reliability_diagram", "roc_curve", "cumulative_profit", "brier_per_season")
@@ -81,9 +83,8 @@ def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.
             code=code_version(),
         )
         out_dir = model_store.open().report_dir(name, artifact.version, evaluation)
-        if (
-            out_dir / "report.json"
-        ).exists():  # a version's files are immutable: the same inputs, the same report
+        # a version's files are immutable: the same inputs, the same report
+        if (out_dir / "report.json").exists():
             result = json.loads((out_dir / "report.json").read_text())
             context.log.info(f"{name} v{artifact.version} was already evaluated on these inputs: {out_dir}")
         else:
@@ -107,7 +108,7 @@ def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.
             context.log.info(f"report written to {out_dir / 'report.html'}")
         tuned, scored = result["tuning_window"], result["backtest_window"]
         yield dg.Output(
-            result,
+            Report.of(result),
             data_version=dg.DataVersion(evaluation[:16]),
             metadata={
                 "seasons": f"{result['seasons'][0]}-{result['seasons'][-1]}",
@@ -137,11 +138,12 @@ def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.
         description="thresholds from training_platform/gates.yaml (TP_GATES_FILE): games, accuracy, "
         "precision, recall, F1, calibration and beating the constant baseline",
     )
-    def _gates(context: dg.AssetCheckExecutionContext, report: dict) -> dg.AssetCheckResult:
+    def _gates(context: dg.AssetCheckExecutionContext, report: Mapping) -> dg.AssetCheckResult:
+        report = Report.of(report)
         gates = evaluate_gates(report, load_thresholds(sport))
         passed = all_passed(gates)
         failed = [g.name for g in gates if not g.passed]
-        version = report["model_artifact"]["version"]
+        version = report.model_artifact["version"]
         if passed:
             context.log.info(f"{name} v{version} passed every gate; production/{sport} may promote it")
         else:  # the blocking check stops the run here; say why where a shell user looks

@@ -178,9 +178,16 @@ def allow_mlflow_file_store() -> None:
     os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
 
 
-def environment_with(**variables: str) -> dict[str, str]:
-    """This process's environment plus `variables`: for a command this one starts."""
-    return {**os.environ, **variables}
+def environment_with(*, clean: bool = False, **variables: str) -> dict[str, str]:
+    """This process's environment plus `variables`: for a command this one starts. `clean` drops
+    every platform, MLflow and Dagster-instance setting first, so only `variables` configure it."""
+    names = {f.metadata["env"] for f in fields(Settings)}
+    inherited = {
+        k: v
+        for k, v in os.environ.items()
+        if not (clean and (k in names or k.startswith(("TP_", "MLFLOW_"))))
+    }
+    return {**inherited, **variables}
 
 
 def redacted(url: str) -> str:

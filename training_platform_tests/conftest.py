@@ -1,4 +1,3 @@
-import os
 import warnings
 from pathlib import Path
 
@@ -6,7 +5,7 @@ import dagster as dg
 import pytest
 
 from training_platform.defs.resources import default_resources
-from training_platform.settings import Settings
+from training_platform.settings import Settings, environment_with
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 NFLVERSE = SHARED_DATA / "nflverse_games_1999_2024.csv.gz"
@@ -19,8 +18,7 @@ def subprocess_env(**settings: str) -> dict[str, str]:
     """The environment for a CLI the test starts: none of the user's (or an earlier test's) Dagster,
     MLflow or platform settings leak in (mlflow.set_tracking_uri exports MLFLOW_TRACKING_URI), only
     `settings`; never the user's Dagster instance."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TP_", "MLFLOW_", "DAGSTER_HOME"))}
-    return {**env, **settings}
+    return environment_with(clean=True, **settings)
 
 
 def require_shared(path: Path) -> Path:

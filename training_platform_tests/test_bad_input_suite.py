@@ -8,31 +8,48 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import gzip
 import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import dagster as dg
 import pytest
 
 from training_platform import cli
-from training_platform.defs.resources import GamesSourceResource
+from training_platform_tests.bad_input_cases import (
+    bad_partition,
+    champion_artifact,
+    corrupt_warehouse,
+    damaged_champion,
+    duplicated_row,
+    first_game,
+    frame_as,
+    future_completed_game,
+    game_in_two_weeks,
+    gates_file,
+    ingest_config,
+    other_source,
+    production_config,
+    quarantine,
+    renamed_team,
+    rollback_to,
+    set_values,
+    source_as,
+    tampered_with_its_metadata,
+    tp,
+    truncated_gzip,
+    tuning_config,
+    unknown_candidate,
+    unknown_run_config,
+    unrecorded_artifact,
+    url_source,
+)
 from training_platform_tests.bad_input_world import (
     SPORT,
     World,
-    copy_version,
-    csv_bytes,
-    failure,
-    ingest_week,
-    materialize,
-    quarantined,
     replaced,
     snapshot,
 )
-
-REPORT, TUNING, PRODUCTION = f"reports/elo_{SPORT}", f"tuning/elo_{SPORT}", f"production/{SPORT}"
 
 
 @dataclass(frozen=True)
@@ -48,489 +65,78 @@ def world(stored_world):
     return stored_world
 
 
-# --- the source file -------------------------------------------------------------------------------
-
-
-def source_as(transform):
-    """Re-ingest the middle week from a source file that `transform(world)` returns (bytes or None)."""
-
-    def run(world, env):
-        with replaced(world.source, transform(world)):
-            return failure(ingest_week(world))
-
-    return run
-
-
-def frame_as(edit):
-    return source_as(lambda w: csv_bytes(edit(w, w.games.copy())))
-
-
-def other_source(spec_of, sport=SPORT, week=None):
-    """Ingest with the sport's source spec replaced by `spec_of(world, tmp)`."""
-
-    def run(world, env):
-        spec = spec_of(world)
-        source = GamesSourceResource(
-            cache_dir=str(world.root / "cache"), synthetic_seasons=3, **{sport: spec}
-        )
-        return failure(
-            ingest_week(world, week=week, resources={**world.resources, "games_source": source}, sport=sport)
-        )
-
-    return run
-
-
-def truncated_gzip(world):
-    path = world.source.with_suffix(".csv.gz")
-    whole = gzip.compress(world.source.read_bytes())
-    path.write_bytes(whole[: len(whole) // 2])
-    return f"csv:{path}"
-
-
-def served(body: bytes, content_type: str, status: int = 200):
-    """A local HTTP server answering every path with `body`; the source spec pointing at it."""
-    import http.server
-    import threading
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (the http.server API)
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"nflverse:http://127.0.0.1:{server.server_port}/games.csv"
-
-
-def url_source(body: bytes, content_type: str, status: int = 200):
-    def run(world, env):
-        server, spec = served(body, content_type, status)
-        try:
-            return other_source(lambda w: spec, sport="nfl", week=dt.date(2024, 9, 3))(world, env)
-        finally:
-            server.shutdown()
-
-    return run
-
-
-def ingest_config(**config):
-    return lambda world, env: failure(ingest_week(world, **config))
-
-
-def bad_partition(key: str):
-    def run(world, env):
-        with pytest.raises(Exception) as error:
-            ingest_week(world, week=key)
-        return str(error.value)
-
-    return run
-
-
-# --- rows the quality rules quarantine ---------------------------------------------------------------
-
-
-def quarantine(edit):
-    """Re-ingest the middle week from a source whose rows `edit` breaks; return the quarantine's reasons."""
-
-    def run(world, env):
-        frame, week = edit(world, world.games.copy())
-        with replaced(world.source, csv_bytes(frame)):
-            result = ingest_week(world, week=week)
-        checks = {e.asset_check_key.name: e for e in result.get_asset_check_evaluations()}
-        failed = [e for e in checks.values() if not e.passed]
-        assert failed and all(e.description.endswith(("blocked", "still run")) for e in failed), checks
-        return "\n".join(quarantined(world, week or world.week)["reason"])
-
-    return run
-
-
-def first_game(world):
-    return world.games.index[world.week_games()][0]
-
-
-def set_values(**values):
-    def edit(world, games):
-        row = first_game(world)
-        for column, value in values.items():
-            games[column] = games[column].astype(object)
-            games.loc[row, column] = value
-        return games, None
-
-    return edit
-
-
-def duplicated_row(world, games):
-    import pandas as pd
-
-    return pd.concat([games, games.loc[[first_game(world)]]]), None
-
-
-def game_in_two_weeks(world, games):
-    """A game of the week before appears again, with the same id, in the middle week."""
-    import pandas as pd
-
-    earlier = games.index[world.week_games(world.weeks[len(world.weeks) // 2 - 1])][0]
-    moved = games.loc[[earlier]].assign(game_date=games.loc[first_game(world), "game_date"])
-    return pd.concat([games, moved]), None
-
-
-def renamed_team(world, games):
-    """The source renames a franchise from the middle week on (as a relocation would)."""
-    team = games.loc[first_game(world), "home_team"]
-    later = (games["game_date"] >= games.loc[first_game(world), "game_date"]).to_numpy()
-    for side in ("home_team", "away_team"):
-        games.loc[later & (games[side] == team).to_numpy(), side] = f"{team}X"
-    return games, None
-
-
-def future_completed_game(world, games):
-    import pandas as pd
-
-    today = dt.datetime.now(dt.UTC).date()
-    week = today - dt.timedelta(
-        days=(today.weekday() - 1) % 7
-    )  # the week in progress (weeks start on Tuesday)
-    future = games.loc[[first_game(world)]].assign(
-        game_id="future-1", game_date=pd.Timestamp(today + dt.timedelta(days=1)), season=today.year
-    )
-    if future["game_date"].iloc[0].date() >= week + dt.timedelta(
-        days=7
-    ):  # tomorrow is next week: use today's week end
-        future["game_date"] = pd.Timestamp(week + dt.timedelta(days=6))
-    return pd.concat([games, future]), week
-
-
-# --- configuration -----------------------------------------------------------------------------------
-
-
-def gates_file(text: str):
-    def run(world, env):
-        path = world.source.parent / "gates.yaml"
-        path.write_text(text)
-        env.setenv("TP_GATES_FILE", str(path))
-        return failure(materialize(world, [REPORT]))
-
-    return run
-
-
-def tuning_config(**config):
-    return lambda world, env: failure(
-        materialize(world, [TUNING], {"ops": {f"tuning__elo_{SPORT}": {"config": config}}})
-    )
-
-
-def production_config(**config):
-    return lambda world, env: failure(
-        materialize(world, [PRODUCTION], {"ops": {f"production__{SPORT}": {"config": config}}})
-    )
-
-
-def unknown_run_config(world, env):
-    with pytest.raises(dg.DagsterInvalidConfigError) as error:
-        materialize(world, [TUNING], {"ops": {f"tuning__elo_{SPORT}": {"config": {"n_trails": 5}}}})
-    return str(error.value)
-
-
-def unknown_candidate(world, env):
-    from training_platform.settings import candidate_models
-
-    env.setenv("TP_CANDIDATES", "elo,xgbost")
-    with pytest.raises(ValueError) as error:
-        candidate_models()
-    return str(error.value)
-
-
-# --- stored files and the champion ---------------------------------------------------------------------
-
-
-def champion_artifact():
-    return lambda world: world.root / "models" / f"elo_{SPORT}" / "v1" / "model.joblib"
-
-
-def damaged_champion(content: Callable[[bytes], bytes | None]):
-    def run(world, env):
-        path = champion_artifact()(world)
-        with replaced(path, content(path.read_bytes())):
-            return failure(materialize(world, [PRODUCTION]))
-
-    return run
-
-
-def corrupt_warehouse(world, env):
-    path = world.root / "warehouse.duckdb"
-    garbage = b"not a duckdb file" * 64
-    with replaced(path, garbage):
-        message = failure(ingest_week(world))
-        assert path.read_bytes() == garbage  # left as it is for the user to restore, never replaced
-    return message
-
-
-def tp(*args: str, **settings: str):
-    """Run `tp` in process with the world's settings; its stderr (it must refuse with exit code 2)."""
-
-    def run(world, env):
-        for name in ("MLFLOW_TRACKING_URI", "TP_WAREHOUSE", "DAGSTER_HOME"):
-            env.delenv(name, raising=False)
-        env.setenv("TP_DATA_DIR", str(world.root))
-        env.setenv(f"TP_SOURCE_{SPORT.upper()}", f"csv:{world.source}")
-        for name, value in settings.items():
-            env.setenv(name, value.format(root=world.root))
-        err = io.StringIO()
-        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-            code = cli.main(list(args))
-        assert code == 2, err.getvalue()
-        return err.getvalue()
-
-    return run
-
-
-def rollback_to(model: str, version: int):
-    return tp("rollback", "--sport", SPORT, "--model", model, "--version", str(version))
-
-
-def tampered_with_its_metadata(world, env):
-    import hashlib
-    import json
-
-    artifact = champion_artifact()(world)
-    metadata = artifact.with_name("metadata.json")
-    forged = artifact.read_bytes() + b"tampered"
-    meta = json.loads(metadata.read_text())
-    meta["sha256"] = hashlib.sha256(forged).hexdigest()  # the attacker edits the SHA-256 beside it too
-    with replaced(artifact, forged), replaced(metadata, json.dumps(meta).encode()):
-        return tp("promote", "--sport", SPORT, "--model", f"elo_{SPORT}", "--version", "1")(world, env)
-
-
-def unrecorded_artifact(world, env):
-    planted = copy_version(world, f"elo_{SPORT}", 1, 7)
-    (world.root / "reports" / f"elo_{SPORT}" / "v7-planted").mkdir()
-    (world.root / "reports" / f"elo_{SPORT}" / "v7-planted" / "report.json").write_text("{}")
-    try:
-        return rollback_to(f"elo_{SPORT}", 7)(world, env)
-    finally:
-        import shutil
-
-        shutil.rmtree(planted)
-        shutil.rmtree(world.root / "reports" / f"elo_{SPORT}" / "v7-planted")
-
-
+# One case per row, as the table it is.
+# fmt: off
 CASES = [
     # the source file
     Case("header_only", frame_as(lambda w, g: g.iloc[0:0]), r"holds 0 games.*allow_delete"),
     Case("week_missing", frame_as(lambda w, g: g[~w.week_games()]), r"has no games for week.*allow_delete"),
     Case("truncated_rows", frame_as(lambda w, g: g.head(len(g) // 2)), r"shrank by more than"),
-    Case(
-        "missing_column",
-        frame_as(lambda w, g: g.drop(columns="home_score")),
-        r"missing required column\(s\) \['home_score'\]",
-    ),
-    Case(
-        "renamed_column", frame_as(lambda w, g: g.rename(columns={"home_team": "home"})), r"\['home_team'\]"
-    ),
-    Case(
-        "score_as_text",
-        frame_as(lambda w, g: g.astype({"home_score": object}).assign(home_score="twenty")),
-        r"column 'home_score' cannot be read as Int64 \(first bad value: 'twenty'\)",
-    ),
-    Case(
-        "odds_as_text",
-        frame_as(lambda w, g: g.assign(home_moneyline="evens")),
-        r"'home_moneyline' cannot be read as Float64",
-    ),
+    Case("missing_column", frame_as(lambda w, g: g.drop(columns="home_score")), r"missing required column\(s\) \['home_score'\]"),
+    Case("renamed_column", frame_as(lambda w, g: g.rename(columns={"home_team": "home"})), r"\['home_team'\]"),
+    Case("score_as_text", frame_as(lambda w, g: g.astype({"home_score": object}).assign(home_score="twenty")),
+         r"column 'home_score' cannot be read as Int64 \(first bad value: 'twenty'\)"),
+    Case("odds_as_text", frame_as(lambda w, g: g.assign(home_moneyline="evens")), r"'home_moneyline' cannot be read as Float64"),
     Case("empty_file", source_as(lambda w: b""), r"nba\.csv: not a readable CSV \(EmptyDataError"),
-    Case(
-        "binary_file", source_as(lambda w: b"\xff\xfe\x00garbage\x00" * 50), r"nba\.csv: not a readable CSV"
-    ),
+    Case("binary_file", source_as(lambda w: b"\xff\xfe\x00garbage\x00" * 50), r"nba\.csv: not a readable CSV"),
     Case("file_missing", source_as(lambda w: None), r"games CSV not found: .*nba\.csv"),
-    Case(
-        "truncated_gzip",
-        other_source(truncated_gzip),
-        r"nba\.csv\.gz: not a readable CSV \((EOFError|BadGzipFile|error)",
-    ),
-    Case(
-        "flipped_spread_sign",
-        frame_as(lambda w, g: g.assign(spread_line=-g["spread_line"])),
-        r"nba\.csv.*away team's side.*Nothing was written",
-    ),
+    Case("truncated_gzip", other_source(truncated_gzip), r"nba\.csv\.gz: not a readable CSV \((EOFError|BadGzipFile|error)"),
+    Case("flipped_spread_sign", frame_as(lambda w, g: g.assign(spread_line=-g["spread_line"])),
+         r"nba\.csv.*away team's side.*Nothing was written"),
     Case("unknown_source_kind", other_source(lambda w: f"excel:{w.source}"), r"unknown games source 'excel:"),
     Case("unparseable_partition", bad_partition("nba|2024-13-45"), r"nba\|2024-13-45"),
     Case("unknown_sport_partition", bad_partition("nhl|2024-09-03"), r"nhl\|2024-09-03"),
-    Case(
-        "url_not_found",
-        url_source(b"no such file", "text/plain", 404),
-        r"http://127\.0\.0\.1:\d+/games\.csv.*404",
-    ),
-    Case(
-        "url_returns_html",
-        url_source(b"<html><body>maintenance</body></html>", "text/html"),
-        r"http://127\.0\.0\.1:\d+/games\.csv.*(HTML|html)",
-    ),
-    Case(
-        "url_unreachable_with_credentials",
-        other_source(
-            lambda w: "nflverse:https://me:s3cret@127.0.0.1:9/g.csv?key=abc",
-            sport="nfl",
-            week=dt.date(2024, 9, 3),
-        ),
-        r"https://\*\*\*@127\.0\.0\.1:9/g\.csv\?key=\*\*\*: unreachable(?!.*s3cret)",
-    ),
-    Case(
-        "share_out_of_range",
-        ingest_config(max_quarantined_share=1.5),
-        r"max_quarantined_share must be a share between 0 and 1",
-    ),
+    Case("url_not_found", url_source(b"no such file", "text/plain", 404), r"http://127\.0\.0\.1:\d+/games\.csv.*404"),
+    Case("url_returns_html", url_source(b"<html><body>maintenance</body></html>", "text/html"),
+         r"http://127\.0\.0\.1:\d+/games\.csv.*(HTML|html)"),
+    Case("url_unreachable_with_credentials", other_source(lambda w: "nflverse:https://me:s3cret@127.0.0.1:9/g.csv?key=abc",
+                                                         sport="nfl", week=dt.date(2024, 9, 3)),
+         r"https://\*\*\*@127\.0\.0\.1:9/g\.csv\?key=\*\*\*: unreachable(?!.*s3cret)"),
+    Case("share_out_of_range", ingest_config(max_quarantined_share=1.5), r"max_quarantined_share must be a share between 0 and 1"),
     # rows the quality rules quarantine; the stored version of the game stays
-    Case(
-        "duplicate_row",
-        quarantine(duplicated_row),
-        r"game id repeated in this batch; first row kept",
-        quarantines=True,
-    ),
-    Case(
-        "game_in_two_weeks",
-        quarantine(game_in_two_weeks),
-        r"already stored under week .*re-ingest that week first",
-        quarantines=True,
-    ),
-    Case(
-        "negative_score",
-        quarantine(set_values(home_score=-3)),
-        r"negative.*stored version of the game is kept",
-        quarantines=True,
-    ),
+    Case("duplicate_row", quarantine(duplicated_row), r"game id repeated in this batch; first row kept", quarantines=True),
+    Case("game_in_two_weeks", quarantine(game_in_two_weeks), r"already stored under week .*re-ingest that week first", quarantines=True),
+    Case("negative_score", quarantine(set_values(home_score=-3)), r"negative.*stored version of the game is kept", quarantines=True),
     Case("score_above_bound", quarantine(set_values(home_score=250)), r"score above 200", quarantines=True),
-    Case(
-        "one_score_missing",
-        quarantine(set_values(away_score=None)),
-        r"only one team has a score",
-        quarantines=True,
-    ),
-    Case(
-        "tie_in_a_sport_without_ties",
-        quarantine(set_values(home_score=101, away_score=101)),
-        r"tie",
-        quarantines=True,
-    ),
-    Case(
-        "same_team_both_sides",
-        quarantine(lambda w, g: set_values(away_team=g.loc[first_game(w), "home_team"])(w, g)),
-        r"home and away team are the same; the stored version of the game is kept",
-        quarantines=True,
-    ),
-    Case(
-        "unknown_team",
-        quarantine(set_values(home_team="XYZ")),
-        r"unknown team\(s\) \['XYZ'\].*accept_new_teams",
-        quarantines=True,
-    ),
+    Case("one_score_missing", quarantine(set_values(away_score=None)), r"only one team has a score", quarantines=True),
+    Case("tie_in_a_sport_without_ties", quarantine(set_values(home_score=101, away_score=101)), r"tie", quarantines=True),
+    Case("same_team_both_sides", quarantine(lambda w, g: set_values(away_team=g.loc[first_game(w), "home_team"])(w, g)),
+         r"home and away team are the same; the stored version of the game is kept", quarantines=True),
+    Case("unknown_team", quarantine(set_values(home_team="XYZ")), r"unknown team\(s\) \['XYZ'\].*accept_new_teams", quarantines=True),
     Case("renamed_team", quarantine(renamed_team), r"unknown team\(s\) \['\w+X'\]", quarantines=True),
-    Case(
-        "future_completed_game",
-        quarantine(future_completed_game),
-        r"final score on .*after today",
-        quarantines=True,
-    ),
-    Case(
-        "zero_odds",
-        quarantine(set_values(home_moneyline=0.0)),
-        r"home_moneyline=0\.0 is not valid American odds",
-        quarantines=True,
-    ),
-    Case(
-        "odds_inside_100",
-        quarantine(set_values(away_moneyline=50.0)),
-        r"away_moneyline=50\.0 is not valid American odds",
-        quarantines=True,
-    ),
-    Case(
-        "one_side_odds_missing",
-        quarantine(set_values(away_moneyline=None)),
-        r"only one side has a moneyline",
-        quarantines=True,
-    ),
+    Case("future_completed_game", quarantine(future_completed_game), r"final score on .*after today", quarantines=True),
+    Case("zero_odds", quarantine(set_values(home_moneyline=0.0)), r"home_moneyline=0\.0 is not valid American odds", quarantines=True),
+    Case("odds_inside_100", quarantine(set_values(away_moneyline=50.0)), r"away_moneyline=50\.0 is not valid American odds", quarantines=True),
+    Case("one_side_odds_missing", quarantine(set_values(away_moneyline=None)), r"only one side has a moneyline", quarantines=True),
     # configuration
-    Case(
-        "gate_out_of_range",
-        gates_file("defaults: {min_accuracy: 1.5}\n"),
-        r"gates\.yaml: defaults\.min_accuracy = 1\.5 must be a number in \[0\.0, 1\.0\]",
-    ),
+    Case("gate_out_of_range", gates_file("defaults: {min_accuracy: 1.5}\n"), r"gates\.yaml: defaults\.min_accuracy = 1\.5 must be a number in \[0\.0, 1\.0\]"),
     Case("gate_negative", gates_file("defaults: {max_ece: -0.1}\n"), r"defaults\.max_ece = -0\.1"),
-    Case(
-        "gate_wrong_type",
-        gates_file("defaults: {min_f1: high}\n"),
-        r"defaults\.min_f1 = 'high' must be a number",
-    ),
-    Case(
-        "gate_invalid_yaml", gates_file("defaults: {min_accuracy: [0.6\n"), r"gates\.yaml is not valid YAML"
-    ),
-    Case(
-        "gate_unknown_setting",
-        gates_file("defaults: {min_acuracy: 0.7}\n"),
-        r"unknown gate setting\(s\) \['min_acuracy'\]",
-    ),
-    Case(
-        "gate_unknown_market",
-        gates_file("sports: {nba: {moneylin: {max_ece: 0.1}}}\n"),
-        r"sports\.nba\.moneylin: unknown market",
-    ),
-    Case(
-        "unknown_candidate_model",
-        unknown_candidate,
-        r"TP_CANDIDATES='elo,xgbost': unknown model\(s\) \['xgbost'\]",
-    ),
+    Case("gate_wrong_type", gates_file("defaults: {min_f1: high}\n"), r"defaults\.min_f1 = 'high' must be a number"),
+    Case("gate_invalid_yaml", gates_file("defaults: {min_accuracy: [0.6\n"), r"gates\.yaml is not valid YAML"),
+    Case("gate_unknown_setting", gates_file("defaults: {min_acuracy: 0.7}\n"), r"unknown gate setting\(s\) \['min_acuracy'\]"),
+    Case("gate_unknown_market", gates_file("sports: {nba: {moneylin: {max_ece: 0.1}}}\n"), r"sports\.nba\.moneylin: unknown market"),
+    Case("unknown_candidate_model", unknown_candidate, r"TP_CANDIDATES='elo,xgbost': unknown model\(s\) \['xgbost'\]"),
     Case("n_trials_zero", tuning_config(n_trials=0), r"n_trials must be >= 1 \(got 0\)"),
     Case("n_trials_negative", tuning_config(n_trials=-5), r"n_trials must be >= 1 \(got -5\)"),
     Case("holdout_seasons_zero", tuning_config(holdout_seasons=0), r"holdout_seasons >= 1 \(got 0\)"),
     Case("misspelt_run_config", unknown_run_config, r"n_trails"),
-    Case(
-        "unknown_production_action", production_config(action="promote-now"), r"unknown action 'promote-now'"
-    ),
-    Case(
-        "rollback_without_version",
-        production_config(action="rollback", model=f"elo_{SPORT}"),
-        r"action rollback needs config model .* and version",
-    ),
+    Case("unknown_production_action", production_config(action="promote-now"), r"unknown action 'promote-now'"),
+    Case("rollback_without_version", production_config(action="rollback", model=f"elo_{SPORT}"),
+         r"action rollback needs config model .* and version"),
     # stored files and the champion
-    Case(
-        "corrupt_warehouse",
-        corrupt_warehouse,
-        r"warehouse .*warehouse\.duckdb cannot be opened.*restore it from a backup",
-    ),
-    Case(
-        "champion_artifact_missing",
-        damaged_champion(lambda data: None),
-        r"artifact is damaged.*is missing.*tp rollback",
-    ),
-    Case(
-        "champion_artifact_tampered",
-        damaged_champion(lambda data: data + b"x"),
-        r"artifact is damaged.*SHA-256",
-    ),
+    Case("corrupt_warehouse", corrupt_warehouse, r"warehouse .*warehouse\.duckdb cannot be opened.*restore it from a backup"),
+    Case("champion_artifact_missing", damaged_champion(lambda data: None), r"artifact is damaged.*is missing.*tp rollback"),
+    Case("champion_artifact_tampered", damaged_champion(lambda data: data + b"x"), r"artifact is damaged.*SHA-256"),
     Case("tampered_with_its_metadata", tampered_with_its_metadata, r"SHA-256 .*recorded"),
     Case("path_traversal", rollback_to(f"../../../evil_{SPORT}", 1), r"is not a nba model name"),
     Case("other_sports_model", rollback_to("elo_nfl", 1), r"'elo_nfl' is not a nba model name"),
-    Case(
-        "version_never_saved",
-        rollback_to(f"elo_{SPORT}", 9),
-        r"no artifact elo_nba v9 .*versions on disk: \['v1'\]",
-    ),
+    Case("version_never_saved", rollback_to(f"elo_{SPORT}", 9), r"no artifact elo_nba v9 .*versions on disk: \['v1'\]"),
     Case("artifact_never_recorded", unrecorded_artifact, r"elo_nba v7 was never recorded"),
-    Case(
-        "rollback_to_the_champion",
-        rollback_to(f"elo_{SPORT}", 1),
-        r"already the nba champion; nothing changed",
-    ),
-    Case(
-        "mistyped_warehouse",
-        tp("champion", "--sport", SPORT, TP_WAREHOUSE="{root}/warehuose.duckdb"),
-        r"no warehouse at .*warehuose\.duckdb",
-    ),
+    Case("rollback_to_the_champion", rollback_to(f"elo_{SPORT}", 1), r"already the nba champion; nothing changed"),
+    Case("mistyped_warehouse", tp("champion", "--sport", SPORT, TP_WAREHOUSE="{root}/warehuose.duckdb"),
+         r"no warehouse at .*warehuose\.duckdb"),
 ]
+# fmt: on
 
 
 def test_the_suite_covers_at_least_forty_cases():

@@ -11,6 +11,7 @@ import io
 from collections.abc import Callable
 
 import dagster as dg
+import pandas as pd
 import pytest
 
 from training_platform import cli
@@ -146,15 +147,11 @@ def set_values(**values):
 
 
 def duplicated_row(world, games):
-    import pandas as pd
-
     return pd.concat([games, games.loc[[first_game(world)]]]), None
 
 
 def game_in_two_weeks(world, games):
     """A game of the week before appears again, with the same id, in the middle week."""
-    import pandas as pd
-
     earlier = games.index[world.week_games(world.weeks[len(world.weeks) // 2 - 1])][0]
     moved = games.loc[[earlier]].assign(game_date=games.loc[first_game(world), "game_date"])
     return pd.concat([games, moved]), None
@@ -170,8 +167,6 @@ def renamed_team(world, games):
 
 
 def future_completed_game(world, games):
-    import pandas as pd
-
     today = dt.datetime.now(dt.UTC).date()
     week = today - dt.timedelta(
         days=(today.weekday() - 1) % 7

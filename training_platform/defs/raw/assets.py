@@ -110,10 +110,14 @@ def raw_games(
         problems = find_problems(
             incoming, weeks, _known_teams(games_source, store, sport, config), today, elsewhere
         )
-        stored_rows = store.read(RAW_TABLE, sport, since=min(weeks), before=max(weeks) + dt.timedelta(days=7))
-        if not stored_rows.empty:
-            stored_rows = stored_rows[stored_rows["partition_week"].isin(pd.to_datetime(weeks))]
-        valid, bad = keep_stored_versions(*split_valid(incoming, problems), stored_rows)
+        valid, bad = split_valid(incoming, problems)
+        if not bad.empty:  # only a failing row can fall back to the stored version of its game
+            stored_rows = store.read(
+                RAW_TABLE, sport, since=min(weeks), before=max(weeks) + dt.timedelta(days=7)
+            )
+            if not stored_rows.empty:
+                stored_rows = stored_rows[stored_rows["partition_week"].isin(pd.to_datetime(weeks))]
+            valid, bad = keep_stored_versions(valid, bad, stored_rows)
         pending.append((sport, weeks, valid, bad))
         stored, quarantined = stored + len(valid), quarantined + len(bad)
         shares[sport] = len(bad) / max(len(valid) + len(bad), 1)

@@ -18,7 +18,7 @@ from training_platform.definitions import defs
 from training_platform.defs.jobs import candidate_keys
 from training_platform.defs.partitions import range_tags
 from training_platform.defs.resources import default_resources
-from training_platform.ml.modeling.zoo import MODEL_NAMES
+from training_platform.ml.modeling.catalog import MODEL_NAMES
 from training_platform.sources.schema import SPORTS
 from training_platform.sources.weeks import weeks_covering
 

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from pathlib import Path
 
+from training_platform.ml.modeling.catalog import MODEL_NAMES
 from training_platform.sources.schema import SPORTS
-from training_platform.sources.synthetic import DEFAULT_SEASONS, DEFAULT_SEED
+from training_platform.sources.synthetic_specs import DEFAULT_SEASONS, DEFAULT_SEED
 
 _CHECKOUT = Path(__file__).resolve().parents[1]
 DEFAULT_CANDIDATES = ("elo", "logistic", "xgboost")
@@ -25,6 +26,9 @@ DEFAULT_CANDIDATES = ("elo", "logistic", "xgboost")
 def _setting(env: str, help: str, default=None, under: str | None = None):
     """A field read from `env`; `under` is a path relative to the data folder used when it is unset."""
     return field(default=default, metadata={"env": env, "help": help, "under": under})
+
+
+EXECUTORS = ("multiprocess", "k8s")
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,11 @@ class Settings:
     drift_tolerance: float = _setting("TP_DRIFT_TOLERANCE", "Brier worsening that requests retraining", 0.02)
     failpoint: str | None = _setting("TP_FAILPOINT", "crash tests only: the point where a run kills itself")
     dagster_home: str | None = _setting("DAGSTER_HOME", "the Dagster instance `tp` records its runs in")
+    executor: str = _setting(
+        "TP_EXECUTOR",
+        "where a run's steps execute: multiprocess (processes on this machine) or k8s (a Kubernetes Job per step)",
+        "multiprocess",
+    )
 
     @property
     def mlflow_uri(self) -> str:
@@ -156,13 +165,15 @@ def _resolve(settings: Settings) -> Settings:
             f"TP_SPORTS={','.join(resolved.sports)!r}: unknown sport(s) {unknown_sports}; "
             f"choose from {', '.join(SPORTS)}"
         )
+    if resolved.executor not in EXECUTORS:
+        raise ValueError(
+            f"TP_EXECUTOR={resolved.executor!r}: unknown executor; choose from {', '.join(EXECUTORS)}"
+        )
     return resolved
 
 
 def candidate_models() -> list[str]:
     """The model classes the weekly training run fits and evaluates for every sport (TP_CANDIDATES)."""
-    from training_platform.ml.modeling.zoo import MODEL_NAMES
-
     names = list(Settings.from_env().candidates)
     unknown = sorted(set(names) - set(MODEL_NAMES))
     if unknown or not names:

@@ -17,7 +17,8 @@ from training_platform.defs.features.assets import GOLD_TABLE, features_gold
 from training_platform.defs.jobs import ingest_job
 from training_platform.defs.partitions import partition_key, range_tags
 from training_platform.defs.raw.assets import raw_games
-from training_platform.ml.features.gold import FEATURE_COLUMNS, build_gold_features
+from training_platform.ml.features.columns import FEATURE_COLUMNS
+from training_platform.ml.features.gold import build_gold_features
 from training_platform.sources.synthetic import generate_league
 from training_platform.sources.weeks import week_start
 from training_platform.storage.registry import ChampionRegistry

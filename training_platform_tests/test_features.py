@@ -6,12 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from training_platform.ml.features.gold import (
-    FEATURE_COLUMNS,
-    FEATURE_KNOWN_AT,
-    MARKET_COLUMNS,
-    build_gold_features,
-)
+from training_platform.ml.features.columns import FEATURE_COLUMNS, FEATURE_KNOWN_AT, MARKET_COLUMNS
+from training_platform.ml.features.gold import build_gold_features
 from training_platform.ml.features.leakage import leaking_features
 from training_platform.sources.csv_games import read_games_csv
 from training_platform.sources.nflverse import read_nflverse_games

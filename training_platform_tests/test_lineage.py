@@ -11,7 +11,7 @@ from training_platform.defs.features.assets import GOLD_TABLE, features_gold
 from training_platform.defs.partitions import partition_key, range_tags
 from training_platform.defs.raw.assets import QUARANTINE_TABLE, RAW_TABLE, raw_games
 from training_platform.defs.reports.assets import report_checks
-from training_platform.sources.quality import RULES
+from training_platform.sources.rules import RULES
 from training_platform.sources.synthetic import generate_league
 from training_platform.sources.weeks import weeks_covering
 from training_platform.storage.warehouse import Warehouse

@@ -5,7 +5,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from training_platform.sources.quality import RULES, find_problems, split_valid
+from training_platform.sources.quality import find_problems, split_valid
+from training_platform.sources.rules import RULES
 from training_platform.sources.schema import conform
 
 WEEK = dt.date(2024, 9, 3)

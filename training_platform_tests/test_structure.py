@@ -2,6 +2,9 @@
 tables its declared upstream assets write."""
 
 import difflib
+import json
+import subprocess
+import sys
 
 import dagster as dg
 import pytest
@@ -9,7 +12,9 @@ import pytest
 from training_platform.definitions import defs
 from training_platform.defs.partitions import partition_key
 from training_platform.defs.raw.assets import QUARANTINE_TABLE
-from training_platform.storage.warehouse import recording_reads, table_for
+from training_platform.settings import environment_with
+from training_platform.storage.tables import table_for
+from training_platform.storage.warehouse import recording_reads
 from training_platform_tests.bad_input_world import SPORT
 from training_platform_tests.graph_snapshot import SNAPSHOT, graph, render
 from training_platform_tests.test_lineage import ALL_ASSETS
@@ -24,6 +29,29 @@ def test_the_asset_graph_matches_its_snapshot():
     assert not diff, (
         f"the asset graph changed; if intended: python -m training_platform_tests.graph_snapshot\n{diff}"
     )
+
+
+MODELLING_LIBRARIES = (
+    "pandas", "numpy", "scipy", "sklearn", "xgboost", "optuna", "mlflow", "matplotlib", "duckdb", "joblib", "imblearn",
+)  # fmt: skip
+
+
+def test_loading_the_definitions_imports_no_modelling_library():
+    """Every CLI call and every step process loads the code location: it costs about `import dagster`
+    (bench: definitions_import_seconds) because the libraries load only when an asset that needs them runs."""
+    script = (
+        "import json, sys, training_platform.definitions; "
+        f"print(json.dumps(sorted(m for m in {MODELLING_LIBRARIES!r} if m in sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env=environment_with(clean=True),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
 
 
 ASSET_TABLES = {

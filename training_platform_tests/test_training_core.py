@@ -13,10 +13,11 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from training_platform.ml.evaluation.metrics import expected_calibration_error
 from training_platform.ml.features.gold import build_gold_features
 from training_platform.ml.modeling.calibration import TimeSeriesCalibratedClassifier
+from training_platform.ml.modeling.catalog import MODEL_NAMES
 from training_platform.ml.modeling.estimators import EloClassifier
 from training_platform.ml.modeling.splits import ExpandingWindowSplit, WalkForwardSplit
 from training_platform.ml.modeling.tuning import cv_log_loss, optuna_storage, search_space, seed_for, tune
-from training_platform.ml.modeling.zoo import MODEL_NAMES, make_model
+from training_platform.ml.modeling.zoo import make_model
 from training_platform.sources.synthetic import generate_league
 from training_platform.sources.weeks import week_start
 

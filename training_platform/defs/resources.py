@@ -1,19 +1,27 @@
-"""Resources: everything that varies by deployment, with embedded defaults that need no server."""
+"""Resources: everything that varies by deployment, with embedded defaults that need no server.
+
+The storage, source and tracking modules they open are imported by the methods that use them: loading
+the Dagster definitions (every CLI call, every step process) then costs little more than `import dagster`.
+"""
+
+from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
-import pandas as pd
 
-from training_platform.ml.tracking import tracked_run
 from training_platform.settings import SPORTS, Settings, redacted
-from training_platform.sources.registry import SourceSpec, known_teams, load_games
-from training_platform.sources.synthetic import DEFAULT_SEASONS, DEFAULT_SEED
+from training_platform.sources.synthetic_specs import DEFAULT_SEASONS, DEFAULT_SEED
 from training_platform.storage.handoffs import Report
-from training_platform.storage.model_store import ModelStore
-from training_platform.storage.plain_values import dumps, loads
-from training_platform.storage.warehouse import Warehouse, table_for
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from training_platform.sources.registry import SourceSpec
+    from training_platform.storage.model_store import ModelStore
+    from training_platform.storage.warehouse import Warehouse
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -22,10 +30,14 @@ class WarehouseResource(dg.ConfigurableResource):
     path: str
 
     def open(self) -> Warehouse:
+        from training_platform.storage.warehouse import Warehouse
+
         return Warehouse(self.path)
 
     def read(self, key: dg.AssetKey, sport: str, **window) -> pd.DataFrame:
         """The rows of `sport` in the table the asset `key` writes (declare `key` among the asset's deps)."""
+        from training_platform.storage.tables import table_for
+
         return self.open().read(table_for(key.path), sport, **window)
 
 
@@ -41,9 +53,13 @@ class GamesSourceResource(dg.ConfigurableResource):
     cache_dir: str
 
     def spec(self, sport: str) -> SourceSpec:
+        from training_platform.sources.registry import SourceSpec
+
         return SourceSpec.parse(getattr(self, sport))
 
     def games(self, sport: str) -> pd.DataFrame:
+        from training_platform.sources.registry import load_games
+
         return load_games(
             self.spec(sport),
             sport,
@@ -61,6 +77,8 @@ class GamesSourceResource(dg.ConfigurableResource):
         return f"{shown!r} (TP_SOURCE_{sport.upper()})"
 
     def known_teams(self, sport: str):
+        from training_platform.sources.registry import known_teams
+
         return known_teams(self.spec(sport), sport)
 
 
@@ -75,6 +93,8 @@ class ModelStoreResource(dg.ConfigurableResource):
     predictions_folder: str
 
     def open(self) -> ModelStore:
+        from training_platform.storage.model_store import ModelStore
+
         return ModelStore(
             Path(self.models_dir),
             Path(self.reports_dir),
@@ -95,6 +115,8 @@ class TrackingResource(dg.ConfigurableResource):
     """MLflow tracking and registry (a SQLite file by default, no server) and Optuna's study storage."""
 
     def run(self, run_name: str, tags: dict[str, str]):
+        from training_platform.ml.tracking import tracked_run
+
         return tracked_run(self.mlflow_uri, self.mlflow_experiment, run_name, tags, self.mlflow_artifacts)
 
     mlflow_uri: str
@@ -113,6 +135,8 @@ class PlainValuesIOManager(dg.ConfigurableIOManager):
         return Path(self.base_dir, *key.path).with_suffix(".json")
 
     def handle_output(self, context: dg.OutputContext, obj) -> None:
+        from training_platform.storage.plain_values import dumps
+
         path = self._path(context.asset_key)
         path.parent.mkdir(parents=True, exist_ok=True)
         staging = path.with_name(path.name + ".tmp")
@@ -120,6 +144,8 @@ class PlainValuesIOManager(dg.ConfigurableIOManager):
         staging.replace(path)  # a reader never sees half a value
 
     def load_input(self, context: dg.InputContext):
+        from training_platform.storage.plain_values import loads
+
         path = self._path(context.asset_key)
         if not path.exists():
             raise FileNotFoundError(

@@ -9,8 +9,6 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import joblib
-
 from training_platform.failpoints import failpoint
 from training_platform.ml.provenance import pid_alive
 from training_platform.storage.model_store import staging_dir, staging_leftovers, version_dir, versions
@@ -55,6 +53,8 @@ def save_model(model, root: str | Path, name: str, metadata: dict) -> ModelArtif
     version = 1 + max(versions(root, name), default=0)
     staging = staging_dir(root, name, version, os.getpid())
     staging.mkdir()
+    import joblib  # with scikit-learn and friends: only when a model is saved or loaded
+
     joblib.dump(model, staging / MODEL_FILE)
     digest = sha256_of(staging / MODEL_FILE)
     record = {**metadata, "name": name, "version": version, "sha256": digest}
@@ -86,6 +86,8 @@ def find_version(root: str | Path, name: str, inputs_fingerprint: str) -> ModelA
 
 def load_model(artifact: ModelArtifact):
     """Load the model after checking its bytes still hash to the recorded SHA-256."""
+    import joblib
+
     verify_artifact(artifact)
     return joblib.load(artifact.path)
 

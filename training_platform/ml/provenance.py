@@ -6,13 +6,17 @@ import functools
 import hashlib
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # data_hash imports it: the other helpers serve the Dagster definitions as they load
+    import pandas as pd
 
 
 def data_hash(frame: pd.DataFrame) -> str:
     """Stable SHA-256 over a frame's values and column names."""
     digest = hashlib.sha256(",".join(map(str, frame.columns)).encode())
+    import pandas as pd
+
     digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
     return digest.hexdigest()
 

@@ -13,21 +13,12 @@ import numpy as np
 import pandas as pd
 
 from training_platform.sources.odds import is_valid_american
+from training_platform.sources.rules import (
+    MAX_SCORE,
+    SPORTS_WITHOUT_TIES,
+)
 from training_platform.sources.schema import ODDS_COLUMNS
 from training_platform.sources.weeks import week_start
-
-# rule name -> what it guards, as shown on the asset check.
-RULES = {
-    "schema": "required values present, teams distinct",
-    "duplicate_game_id": "each game id once, and not already stored under another week",
-    "impossible_score": "scores non-negative, both or neither present, no ties where the sport has none",
-    "unknown_team": "every team is a known franchise of the sport",
-    "future_completed_game": "no final score on a game dated after today",
-    "wrong_partition": "every game dated inside the week partition it is stored under",
-    "invalid_odds": "American odds are <= -100 or >= +100",
-}
-MAX_SCORE = {"nfl": 100, "nba": 200, "mlb": 40}
-SPORTS_WITHOUT_TIES = {"nba", "mlb"}
 
 
 def find_problems(
@@ -194,11 +185,6 @@ def loss_refusal(
             "fix the source, or re-run with config allow_delete: true to delete those weeks"
         )
     return None
-
-
-SPREAD_CHECK = "spread_sign_convention"
-MIN_SPREAD_AGREEMENT = 0.8  # the real 1999-2024 NFL file agrees in 99.6% of games; a flipped file in 0.4%
-MIN_SPREAD_GAMES = 8  # fewer say nothing; every real NFL week of 8+ such games agrees in at least 87.5%
 
 
 def spread_agreement(games: pd.DataFrame) -> tuple[int, float]:

@@ -15,13 +15,8 @@ import pandas as pd
 from training_platform.sources.csv_games import read_games_csv
 from training_platform.sources.nflverse import NFL_FRANCHISES, read_nflverse_games
 from training_platform.sources.schema import as_upcoming
-from training_platform.sources.synthetic import (
-    DEFAULT_LAST_SEASON,
-    DEFAULT_SEASONS,
-    DEFAULT_SEED,
-    generate_league,
-    synthetic_teams,
-)
+from training_platform.sources.synthetic import generate_league, synthetic_teams
+from training_platform.sources.synthetic_specs import DEFAULT_LAST_SEASON, DEFAULT_SEASONS, DEFAULT_SEED
 from training_platform.sources.weeks import week_start
 
 KINDS = ("synthetic", "nflverse", "csv")

@@ -6,7 +6,10 @@ source; `conform` adds them as nulls so downstream code sees one shape.
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pandas loads when a table is conformed, not when the Dagster definitions load
+    import pandas as pd
 
 SPORTS = ("mlb", "nba", "nfl")
 
@@ -95,6 +98,8 @@ UNKNOWN_BEFORE_KICKOFF = tuple(
 def as_upcoming(games: pd.DataFrame, rows) -> pd.DataFrame:
     """A copy of `games` in which `rows` (a boolean mask) look as a source shows a game not yet
     played: every column known only at kickoff or after the game is empty."""
+    import pandas as pd
+
     games = games.copy()
     mask = pd.Series(rows, index=games.index).astype(bool).to_numpy()
     for column in UNKNOWN_BEFORE_KICKOFF:
@@ -122,6 +127,8 @@ def conform(frame: pd.DataFrame, source: str = "source") -> pd.DataFrame:
 
     Unknown extra columns are dropped; optional columns that are absent become nulls.
     """
+    import pandas as pd
+
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
         raise SchemaError(
@@ -143,6 +150,8 @@ def conform(frame: pd.DataFrame, source: str = "source") -> pd.DataFrame:
 
 
 def _cast(values: pd.Series, dtype: str) -> pd.Series:
+    import pandas as pd
+
     if dtype == "datetime64[ns]":
         return pd.to_datetime(values, errors="raise").dt.normalize().astype("datetime64[ns]")
     if dtype in ("Int64", "int64"):
@@ -169,6 +178,8 @@ def _to_bool(value: object) -> bool:
 
 
 def _first_uncastable(values: pd.Series, dtype: str) -> object | None:
+    import pandas as pd
+
     for value in values.dropna():
         try:
             _cast(pd.Series([value]), dtype)

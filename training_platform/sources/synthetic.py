@@ -17,12 +17,14 @@ from scipy import stats
 
 from training_platform.sources.odds import american_from_probability
 from training_platform.sources.schema import conform
-from training_platform.sources.synthetic_specs import SPECS, TEAM_CODES, SportSpec
-
-DEFAULT_SEED = 20240905
-DEFAULT_SEASONS = 10
-DEFAULT_LAST_SEASON = 2024  # every default season is complete before today
-DEFAULT_FIRST_SEASON = DEFAULT_LAST_SEASON - DEFAULT_SEASONS + 1
+from training_platform.sources.synthetic_specs import (
+    DEFAULT_FIRST_SEASON,
+    DEFAULT_SEASONS,
+    DEFAULT_SEED,
+    SPECS,
+    TEAM_CODES,
+    SportSpec,
+)
 
 
 def synthetic_teams(sport: str) -> list[str]:

@@ -10,6 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+DEFAULT_SEED = 20240905
+DEFAULT_SEASONS = 10
+DEFAULT_LAST_SEASON = 2024  # every default season is complete before today
+DEFAULT_FIRST_SEASON = DEFAULT_LAST_SEASON - DEFAULT_SEASONS + 1
+
 # Fictional franchises shared by the three synthetic sports (the first n_teams are used).
 TEAM_CODES = (
     "ABQ ALB ANC AUS BIR BOI BUR CHS CLT COS DAY DSM ELP FAR FRE HNL "

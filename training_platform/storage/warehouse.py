@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -19,11 +19,6 @@ import pandas as pd
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 _reads: ContextVar[set[str] | None] = ContextVar("warehouse_reads", default=None)
-
-
-def table_for(asset_key_path: Sequence[str]) -> str:
-    """The table an asset writes is named by its key: raw/games -> raw_games (the one place it is derived)."""
-    return "_".join(asset_key_path)
 
 
 @contextmanager

@@ -9,7 +9,6 @@ import dagster as dg
 from training_platform.defs.jobs import ingest_job
 from training_platform.defs.partitions import range_tags
 from training_platform.settings import Settings
-from training_platform.sources.weeks import WEEK, week_start
 
 
 def configured_sports() -> list[str]:
@@ -26,6 +25,8 @@ def configured_sports() -> list[str]:
     "sport in TP_SPORTS; training, promotion and predictions follow.",
 )
 def weekly_schedule(context: dg.ScheduleEvaluationContext):
+    from training_platform.sources.weeks import WEEK, week_start
+
     now = context.scheduled_execution_time
     current = week_start([now.date()]).iloc[0].date()
     previous = current - WEEK

@@ -13,10 +13,7 @@ from training_platform.defs.partitions import range_tags, sport_of_run, week_par
 from training_platform.defs.raw.assets import RAW_TABLE
 from training_platform.defs.reports.assets import CHECK_NAME, report_assets
 from training_platform.defs.resources import GamesSourceResource, WarehouseResource
-from training_platform.ml.evaluation.drift import drift_check
 from training_platform.settings import Settings, redacted
-from training_platform.sources.fingerprints import changed_weeks, week_fingerprints
-from training_platform.storage.registry import ChampionRegistry
 
 HOURLY = 3600
 
@@ -36,6 +33,8 @@ def last_week_partition() -> str:
 def new_raw_data_sensor(
     context: dg.SensorEvaluationContext, games_source: GamesSourceResource, warehouse: WarehouseResource
 ):
+    from training_platform.sources.fingerprints import changed_weeks, week_fingerprints
+
     cursor = json.loads(context.cursor) if context.cursor else {}
     store = warehouse.open()
     for sport in configured_sports():
@@ -94,6 +93,8 @@ def retrain_after_ingest(context: dg.RunStatusSensorContext):
     "gate_alerts table and, if TP_ALERT_WEBHOOK is set, a JSON POST to it.",
 )
 def gate_outcome_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
+    from training_platform.storage.registry import ChampionRegistry
+
     seen = json.loads(context.cursor) if context.cursor else {}
     blocked = []
     for asset in report_assets:
@@ -150,6 +151,9 @@ def _post_webhook(context, alert: dict) -> None:
     "backtest Brier; requests retraining when it has decayed (TP_DRIFT_WINDOW, TP_DRIFT_TOLERANCE).",
 )
 def champion_drift_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
+    from training_platform.ml.evaluation.drift import drift_check
+    from training_platform.storage.registry import ChampionRegistry
+
     settings = Settings.from_env()
     window, tolerance = settings.drift_window, settings.drift_tolerance
     store = warehouse.open()

@@ -1,21 +1,17 @@
 """features/gold: one row per game with pre-game features and the three markets' targets."""
 
+from typing import TYPE_CHECKING
+
 import dagster as dg
-import pandas as pd
 
 from training_platform.defs.partitions import selected_weeks, sport_week_partitions
 from training_platform.defs.raw.assets import RAW_GAMES, raw_games
 from training_platform.defs.resources import WarehouseResource
-from training_platform.ml.features.elo import EloParams
-from training_platform.ml.features.gold import (
-    DEFAULT_ELO,
-    FEATURE_COLUMNS,
-    FEATURE_VERSION,
-    build_gold_features,
-)
-from training_platform.ml.features.leakage import leaking_features
-from training_platform.sources.weeks import WEEK, week_start
-from training_platform.storage.warehouse import table_for
+from training_platform.storage.tables import table_for
+
+if TYPE_CHECKING:
+    from training_platform.ml.features.elo import EloParams
+
 
 GOLD_FEATURES = dg.AssetKey(["features", "gold"])
 GOLD_TABLE = table_for(GOLD_FEATURES.path)
@@ -29,7 +25,10 @@ class GoldFeaturesConfig(dg.Config):
     elo_mean_reversion: float | None = None
 
 
-def elo_params(sport: str, config: GoldFeaturesConfig) -> EloParams:
+def elo_params(sport: str, config: GoldFeaturesConfig) -> "EloParams":
+    from training_platform.ml.features.elo import EloParams
+    from training_platform.ml.features.gold import DEFAULT_ELO
+
     base = DEFAULT_ELO.get(sport, EloParams())
     return EloParams(
         k_factor=config.elo_k_factor if config.elo_k_factor is not None else base.k_factor,
@@ -79,6 +78,13 @@ PREVIOUS_WEEK = dg.MultiPartitionMapping(
 def features_gold(
     context: dg.AssetExecutionContext, config: GoldFeaturesConfig, warehouse: WarehouseResource
 ):
+    import pandas as pd
+
+    from training_platform.ml.features.columns import FEATURE_COLUMNS, FEATURE_VERSION
+    from training_platform.ml.features.gold import build_gold_features
+    from training_platform.ml.features.leakage import leaking_features
+    from training_platform.sources.weeks import WEEK, week_start
+
     store = warehouse.open()
     written, leaks, probed = 0, {}, []
     for sport, weeks in selected_weeks(context).items():

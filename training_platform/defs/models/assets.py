@@ -3,24 +3,18 @@
 from collections.abc import Mapping
 
 import dagster as dg
-import pandas as pd
 
 from training_platform.defs.features.assets import GOLD_FEATURES, features_gold
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
 from training_platform.failpoints import failpoint
-from training_platform.ml.artifacts import METADATA_FILE, ModelArtifact, find_version, save_model
-from training_platform.ml.features.gold import FEATURE_VERSION
-from training_platform.ml.modeling.training import fit_calibrated, training_rows
-from training_platform.ml.modeling.tuning import seed_for
-from training_platform.ml.modeling.zoo import MODEL_NAMES, input_columns, variant_of
-from training_platform.ml.provenance import code_version, data_hash, fingerprint, git_commit
-from training_platform.ml.tracking import drop_orphaned_versions, log_model, run_url
+from training_platform.ml.modeling.catalog import MODEL_NAMES
 from training_platform.sources.schema import SPORTS
 from training_platform.storage.handoffs import TuningResult
-from training_platform.storage.registry import ChampionRegistry
 
 
 def build_model_asset(model: str, sport: str) -> dg.AssetsDefinition:
+    from training_platform.ml.artifacts import ModelArtifact
+
     name = f"{model}_{sport}"
 
     @dg.asset(
@@ -40,6 +34,16 @@ def build_model_asset(model: str, sport: str) -> dg.AssetsDefinition:
         tracking: TrackingResource,
     ) -> dg.Output[ModelArtifact]:
         import mlflow
+        import pandas as pd
+
+        from training_platform.ml.artifacts import METADATA_FILE, find_version, save_model
+        from training_platform.ml.features.columns import FEATURE_VERSION
+        from training_platform.ml.modeling.catalog import input_columns, variant_of
+        from training_platform.ml.modeling.training import fit_calibrated, training_rows
+        from training_platform.ml.modeling.tuning import seed_for
+        from training_platform.ml.provenance import code_version, data_hash, fingerprint, git_commit
+        from training_platform.ml.tracking import drop_orphaned_versions, log_model, run_url
+        from training_platform.storage.registry import ChampionRegistry
 
         tuning = TuningResult.of(tuning)
         X, y, _ = training_rows(warehouse.read(GOLD_FEATURES, sport))

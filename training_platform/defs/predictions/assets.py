@@ -6,26 +6,29 @@ market medians). Every row says which model, version and variant scored it.
 """
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import dagster as dg
-import pandas as pd
 
 from training_platform.defs.automation.conditions import AFTER_UPSTREAM_UPDATES
 from training_platform.defs.features.assets import GOLD_FEATURES
 from training_platform.defs.resources import ModelStoreResource, WarehouseResource
-from training_platform.ml.artifacts import ModelArtifact, load_model
-from training_platform.ml.serving.forecast import coming_week, lacks_market, score
 from training_platform.sources.schema import SPORTS
 from training_platform.storage.handoffs import Champion
-from training_platform.storage.registry import ChampionRegistry
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class PredictionsConfig(dg.Config):
     week: str | None = None  # a partition week (YYYY-MM-DD), every game of it; unset: the coming games
 
 
-def _scored_by(games: pd.DataFrame, model: Mapping, variant: str) -> pd.DataFrame:
+def _scored_by(games: "pd.DataFrame", model: Mapping, variant: str) -> "pd.DataFrame":
     """Score with a champion or its market-free fallback (both carry model, version, artifact, sha256)."""
+    from training_platform.ml.artifacts import ModelArtifact, load_model
+    from training_platform.ml.serving.forecast import score
+
     estimator = load_model(
         ModelArtifact(model["model"], model["version"], model["artifact"], model["sha256"])
     )
@@ -52,7 +55,12 @@ def build_predictions_asset(sport: str) -> dg.AssetsDefinition:
         champion: Mapping,
         warehouse: WarehouseResource,
         model_store: ModelStoreResource,
-    ) -> pd.DataFrame:
+    ):
+        import pandas as pd
+
+        from training_platform.ml.serving.forecast import coming_week, lacks_market
+        from training_platform.storage.registry import ChampionRegistry
+
         champion = Champion.of(champion)
         store = warehouse.open()
         week, games = coming_week(warehouse.read(GOLD_FEATURES, sport), config.week)

@@ -6,28 +6,20 @@ common games; `rollback` restores an earlier version (the version rolled back fr
 re-promoted automatically); `manual` promotes a version by hand (`tp promote`), recorded as such.
 """
 
+from typing import TYPE_CHECKING
+
 import dagster as dg
 
-from training_platform.champion import (
-    artifact_of,
-    reconcile,
-    record_champion,
-    refuse_current_champion,
-    report_forecasts,
-    stored_version,
-)
 from training_platform.defs.automation.conditions import AFTER_UPSTREAM_UPDATES
 from training_platform.defs.features.assets import GOLD_FEATURES
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
-from training_platform.ml.artifacts import ArtifactIntegrityError, ModelArtifact
-from training_platform.ml.evaluation.champion_choice import Candidate, choose
-from training_platform.ml.evaluation.gates import all_passed, evaluate_gates, load_thresholds
-from training_platform.ml.modeling.training import played_data_hash
-from training_platform.ml.modeling.zoo import variant_of
 from training_platform.settings import candidate_models
 from training_platform.sources.schema import SPORTS
 from training_platform.storage.handoffs import Champion, Report
-from training_platform.storage.registry import ChampionRegistry
+
+if TYPE_CHECKING:
+    from training_platform.ml.evaluation.champion_choice import Candidate
+
 
 COMPARISON_CHECK = "champion_comparison"
 
@@ -81,6 +73,12 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
         tracking: TrackingResource,
         **reports,
     ):
+        from training_platform.champion import reconcile
+        from training_platform.ml.artifacts import ArtifactIntegrityError
+        from training_platform.ml.evaluation.gates import load_thresholds
+        from training_platform.ml.modeling.training import played_data_hash
+        from training_platform.storage.registry import ChampionRegistry
+
         registry = ChampionRegistry(warehouse.open())
         before = registry.current(sport)
         try:  # heal the copies a crash left behind
@@ -157,6 +155,10 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
         )
 
     def _automatic(context, config, registry, pool, current_data, thresholds, reports):
+        from training_platform.champion import record_champion
+        from training_platform.ml.artifacts import ModelArtifact
+        from training_platform.ml.evaluation.champion_choice import choose
+
         if not pool:
             raise dg.Failure(
                 f"no {sport.upper()} candidate has a report yet; materialize reports/<model>_{sport}"
@@ -194,6 +196,8 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
         return registry.current(sport), decision.verdicts, note
 
     def _by_hand(context, config, registry, model_store):
+        from training_platform.champion import record_champion, refuse_current_champion, stored_version
+
         if config.model is None or config.version is None:
             raise dg.Failure(f"action {config.action} needs config model (e.g. elo_{sport}) and version")
         try:
@@ -242,10 +246,16 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
 
 
 def _variant(row: dict) -> str:
+    from training_platform.ml.modeling.catalog import variant_of
+
     return variant_of(row["model"].rsplit("_", 1)[0])  # the registered name is <model>_<sport>
 
 
-def _candidate(report: Report, thresholds) -> Candidate:
+def _candidate(report: Report, thresholds) -> "Candidate":
+    from training_platform.champion import report_forecasts
+    from training_platform.ml.evaluation.champion_choice import Candidate
+    from training_platform.ml.evaluation.gates import all_passed, evaluate_gates
+
     return Candidate(
         report.model_artifact["name"],
         int(report.model_artifact["version"]),
@@ -256,8 +266,11 @@ def _candidate(report: Report, thresholds) -> Candidate:
     )
 
 
-def _champion_candidate(row: dict | None, pool: list[Candidate]) -> Candidate | None:
+def _champion_candidate(row: dict | None, pool: list["Candidate"]) -> "Candidate | None":
     """The incumbent as a candidate: its current report if it has one, else its own report's forecasts."""
+    from training_platform.champion import artifact_of, report_forecasts
+    from training_platform.ml.evaluation.champion_choice import Candidate
+
     if row is None:
         return None
     same = [c for c in pool if c.key == (row["model"], int(row["version"]))]

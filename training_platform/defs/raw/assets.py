@@ -3,24 +3,12 @@
 import datetime as dt
 
 import dagster as dg
-import pandas as pd
 
 from training_platform.defs.partitions import selected_weeks, sport_week_partitions
 from training_platform.defs.resources import GamesSourceResource, WarehouseResource
 from training_platform.failpoints import INGEST_POINT, failpoint
-from training_platform.sources.quality import (
-    MIN_SPREAD_AGREEMENT,
-    MIN_SPREAD_GAMES,
-    RULES,
-    SPREAD_CHECK,
-    find_problems,
-    keep_stored_versions,
-    loss_refusal,
-    split_valid,
-    spread_agreement,
-)
-from training_platform.sources.weeks import week_start
-from training_platform.storage.warehouse import table_for
+from training_platform.sources.rules import MIN_SPREAD_AGREEMENT, RULES, SPREAD_CHECK
+from training_platform.storage.tables import table_for
 
 RAW_GAMES = dg.AssetKey(["raw", "games"])
 RAW_TABLE = table_for(RAW_GAMES.path)
@@ -75,6 +63,18 @@ def raw_games(
     games_source: GamesSourceResource,
     warehouse: WarehouseResource,
 ):
+    import pandas as pd
+
+    from training_platform.sources.quality import (
+        find_problems,
+        keep_stored_versions,
+        loss_refusal,
+        split_valid,
+        spread_agreement,
+    )
+    from training_platform.sources.rules import MIN_SPREAD_GAMES
+    from training_platform.sources.weeks import week_start
+
     for name in ("max_quarantined_share", "max_source_shrink"):
         if not 0.0 <= getattr(config, name) <= 1.0:
             raise dg.Failure(f"{name} must be a share between 0 and 1, got {getattr(config, name)}")

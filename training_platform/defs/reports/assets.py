@@ -10,36 +10,28 @@ import json
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
 from training_platform.defs.features.assets import GOLD_FEATURES
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
 from training_platform.failpoints import failpoint
-from training_platform.ml.artifacts import ModelArtifact, load_model
-from training_platform.ml.evaluation.backtest import DEFAULT_SEASONS, walk_forward_backtest
-from training_platform.ml.evaluation.betting import BettingRules, place_bets
-from training_platform.ml.evaluation.gates import all_passed, evaluate_gates, load_thresholds
-from training_platform.ml.modeling.training import played_data_hash
-from training_platform.ml.modeling.zoo import MODEL_NAMES, variant_of
-from training_platform.ml.provenance import code_version, fingerprint
-from training_platform.ml.reporting.plots import (
-    brier_per_season_png,
-    cumulative_profit_png,
-    png_data_uri,
-    reliability_png,
-    roc_png,
-)
-from training_platform.ml.reporting.report_html import render_report
+from training_platform.ml.artifacts import ModelArtifact
+from training_platform.ml.modeling.catalog import BACKTEST_SEASONS, MODEL_NAMES
 from training_platform.sources.schema import SPORTS
 from training_platform.storage.handoffs import Report
+
+if TYPE_CHECKING:
+    from training_platform.ml.evaluation.betting import BettingRules
+
 
 CHECK_NAME = "metric_gates"
 IMAGES = ("reliability_diagram", "roc_curve", "cumulative_profit", "brier_per_season")
 
 
 class ReportConfig(dg.Config):
-    seasons: int = DEFAULT_SEASONS  # the backtest window: this many most recent seasons with results
+    seasons: int = BACKTEST_SEASONS  # the backtest window: this many most recent seasons with results
     # Weeks scored per refit. Elo predicts online (each game updates the ratings for the next),
     # so one fit per season gives the same forecasts as weekly refits at a fraction of the cost.
     # Feature models refit every 4 weeks by default: 4x cheaper than weekly and, since
@@ -50,6 +42,7 @@ class ReportConfig(dg.Config):
 
 
 def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.AssetChecksDefinition]:
+
     name = f"{model}_{sport}"
     key = dg.AssetKey(["reports", name])
 
@@ -71,6 +64,13 @@ def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.
         model_store: ModelStoreResource,
         tracking: TrackingResource,
     ):
+        from training_platform.ml.evaluation.betting import BettingRules
+        from training_platform.ml.evaluation.gates import load_thresholds
+        from training_platform.ml.modeling.catalog import variant_of
+        from training_platform.ml.modeling.training import played_data_hash
+        from training_platform.ml.provenance import code_version, fingerprint
+        from training_platform.ml.reporting.plots import png_data_uri
+
         load_thresholds(sport)  # a broken gates file fails here, not after the whole backtest
         gold = warehouse.read(GOLD_FEATURES, sport)
         refit = config.refit_every_weeks or (53 if model == "elo" else 4)
@@ -139,6 +139,8 @@ def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.
         "precision, recall, F1, calibration and beating the constant baseline",
     )
     def _gates(context: dg.AssetCheckExecutionContext, report: Mapping) -> dg.AssetCheckResult:
+        from training_platform.ml.evaluation.gates import all_passed, evaluate_gates, load_thresholds
+
         report = Report.of(report)
         gates = evaluate_gates(report, load_thresholds(sport))
         passed = all_passed(gates)
@@ -167,6 +169,10 @@ def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.
 
 def _evaluate(context, artifact: ModelArtifact, gold, config: ReportConfig, refit: int, sport: str) -> dict:
     """The backtest, refusing one whose games the tuning saw (the figures a gate reads must be honest)."""
+    from training_platform.ml.artifacts import load_model
+    from training_platform.ml.evaluation.backtest import walk_forward_backtest
+    from training_platform.ml.evaluation.betting import BettingRules
+
     tuned = artifact.metadata().get("tuning_window")
     if not tuned:
         raise dg.Failure(
@@ -193,8 +199,17 @@ def _evaluate(context, artifact: ModelArtifact, gold, config: ReportConfig, refi
     return result
 
 
-def _write_report(out_dir: Path, name: str, result: dict, predictions, rules: BettingRules) -> None:
+def _write_report(out_dir: Path, name: str, result: dict, predictions, rules: "BettingRules") -> None:
     """All files of one evaluation, staged and renamed into place: complete or absent, never rewritten."""
+    from training_platform.ml.evaluation.betting import place_bets
+    from training_platform.ml.reporting.plots import (
+        brier_per_season_png,
+        cumulative_profit_png,
+        reliability_png,
+        roc_png,
+    )
+    from training_platform.ml.reporting.report_html import render_report
+
     staging = out_dir.with_name(f".{out_dir.name}.staging")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)

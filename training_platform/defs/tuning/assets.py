@@ -4,14 +4,7 @@ import dagster as dg
 
 from training_platform.defs.features.assets import GOLD_FEATURES, features_gold
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
-from training_platform.ml.evaluation.backtest import DEFAULT_SEASONS, backtest_seasons, game_window
-from training_platform.ml.features.gold import FEATURE_VERSION
-from training_platform.ml.modeling.training import default_splitter, training_rows
-from training_platform.ml.modeling.tuning import optuna_storage, search_space, seed_for, tune
-from training_platform.ml.modeling.zoo import MODEL_NAMES, make_model
-from training_platform.ml.provenance import data_hash, git_commit
-from training_platform.ml.reporting.plots import history_plot_png, png_data_uri
-from training_platform.ml.tracking import TrialLogger, run_url
+from training_platform.ml.modeling.catalog import BACKTEST_SEASONS, MODEL_NAMES
 from training_platform.sources.schema import SPORTS
 from training_platform.storage.handoffs import TuningResult
 
@@ -26,7 +19,10 @@ class TuningConfig(dg.Config):
     imbalance: str = "none"  # "class_weight" or "smotenc" (SMOTE-NC) for imbalanced targets
     # Nested evaluation: the last seasons that reports/<model>_<sport> backtests are held out, so the
     # hyperparameters that score a backtest game were chosen without it. Keep >= the report's seasons.
-    holdout_seasons: int = DEFAULT_SEASONS
+    holdout_seasons: int = BACKTEST_SEASONS
+    # Processes sharing the study through its storage (Optuna's distributed optimisation): with an RDB
+    # study (TP_OPTUNA_STORAGE=postgresql://...) processes on other hosts can join it the same way.
+    workers: int = 1
 
 
 def build_tuning_asset(model: str, sport: str) -> dg.AssetsDefinition:
@@ -50,12 +46,23 @@ def build_tuning_asset(model: str, sport: str) -> dg.AssetsDefinition:
     ) -> TuningResult:
         import mlflow
 
+        from training_platform.ml.evaluation.backtest import backtest_seasons, game_window
+        from training_platform.ml.features.columns import FEATURE_VERSION
+        from training_platform.ml.modeling.training import default_splitter, training_rows
+        from training_platform.ml.modeling.tuning import search_space, seed_for, tune
+        from training_platform.ml.modeling.zoo import make_model
+        from training_platform.ml.provenance import data_hash, git_commit
+        from training_platform.ml.reporting.plots import history_plot_png, png_data_uri
+        from training_platform.ml.tracking import TrialLogger, run_url
+
         if config.n_trials < 1 or config.n_splits < 2 or config.holdout_seasons < 1 or config.gap_weeks < 0:
             raise dg.Failure(
                 f"tuning/{name} config: n_trials must be >= 1 (got {config.n_trials}), n_splits >= 2 "
                 f"(got {config.n_splits}), holdout_seasons >= 1 (got {config.holdout_seasons}) and "
                 f"gap_weeks >= 0 (got {config.gap_weeks})"
             )
+        if config.workers < 1:
+            raise dg.Failure(f"tuning/{name} config: workers must be >= 1 (got {config.workers})")
         gold = warehouse.read(GOLD_FEATURES, sport)
         X, y, weeks = training_rows(gold)
         held_out = backtest_seasons(gold, config.holdout_seasons)
@@ -92,7 +99,8 @@ def build_tuning_asset(model: str, sport: str) -> dg.AssetsDefinition:
                     default_splitter(config.n_splits, config.gap_weeks),
                     method=method,
                     n_trials=config.n_trials,
-                    storage=optuna_storage(tracking.optuna_storage),
+                    storage=tracking.optuna_storage,
+                    workers=config.workers,
                     study_name=study_name,
                     seed=seed_for(f"tuning/{name}"),
                     log=context.log.info,

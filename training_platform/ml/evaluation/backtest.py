@@ -10,8 +10,8 @@ from sklearn.base import clone
 from training_platform.ml.evaluation.betting import BettingRules, betting_metrics
 from training_platform.ml.evaluation.metrics import probability_metrics
 from training_platform.ml.evaluation.validation import walk_forward_predict
+from training_platform.ml.modeling.catalog import BACKTEST_SEASONS
 
-DEFAULT_SEASONS = 5
 PREDICTION_COLUMNS = [
     "game_id",
     "game_date",
@@ -24,7 +24,7 @@ PREDICTION_COLUMNS = [
 ]
 
 
-def backtest_seasons(gold: pd.DataFrame, seasons: int = DEFAULT_SEASONS) -> list[int]:
+def backtest_seasons(gold: pd.DataFrame, seasons: int = BACKTEST_SEASONS) -> list[int]:
     """The last `seasons` seasons with results, keeping at least one earlier season to train on."""
     played = sorted(gold.loc[gold["home_win"].notna(), "season"].unique().tolist())
     if len(played) < 2:
@@ -41,7 +41,7 @@ def game_window(frame: pd.DataFrame) -> dict[str, str]:
 def walk_forward_backtest(
     estimator,
     gold: pd.DataFrame,
-    seasons: int = DEFAULT_SEASONS,
+    seasons: int = BACKTEST_SEASONS,
     refit_every_weeks: int = 1,
     rules: BettingRules = BettingRules(),
     champion: pd.DataFrame | None = None,

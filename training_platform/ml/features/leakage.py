@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from training_platform.ml.features.columns import FEATURE_COLUMNS
 from training_platform.ml.features.elo import EloParams
-from training_platform.ml.features.gold import FEATURE_COLUMNS, build_gold_features
+from training_platform.ml.features.gold import build_gold_features
 from training_platform.sources.schema import as_upcoming
 
 

@@ -97,49 +97,32 @@ def tune(
     log: Callable[[str], None] = print,
     on_trial: Callable[[optuna.trial.FrozenTrial], None] | None = None,
     user_attrs: dict | None = None,
+    workers: int = 1,
 ) -> TuningResult:
     """Search `space` until the study holds `n_trials` finished trials (a grid: all of it).
-    `user_attrs` are stored on the study (e.g. the window of games it was tuned on)."""
+    `user_attrs` are stored on the study (e.g. the window of games it was tuned on).
+
+    `storage` is a location (a journal file or an RDB URL, see `optuna_storage`) or an Optuna storage.
+    With `workers` > 1, that many processes share the study through the storage, as Optuna distributes
+    a study: each runs trials until the study's quota is taken; processes on other hosts pointed at the
+    same RDB study join the same way."""
     if method not in METHODS:
         raise ValueError(f"unknown tuning method {method!r}; use one of {METHODS}")
+    if workers > 1 and not isinstance(storage, str):
+        raise ValueError("workers > 1 share the study through its storage: give storage as a location")
     if method == "grid":
-        grid = space["grid"]
-        sampler = optuna.samplers.GridSampler(grid, seed=seed)
-        n_trials = int(np.prod([len(v) for v in grid.values()]))
-        params_space = grid
-    else:
-        sampler = optuna.samplers.TPESampler(seed=seed)
-        params_space = space["optuna"]
+        n_trials = int(np.prod([len(v) for v in space["grid"].values()]))
+    location, storage = storage, optuna_storage(storage) if isinstance(storage, str) else storage
     optuna.logging.set_verbosity(optuna.logging.WARNING)  # progress goes to `log`, not Optuna's INFO lines
-    study = optuna.create_study(
-        storage=storage,
-        study_name=study_name,
-        direction="minimize",
-        sampler=sampler,
-        pruner=optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=1),
-        load_if_exists=True,
-    )
+    study = _study(storage, study_name, method, space, seed)
     for key, value in (user_attrs or {}).items():
         study.set_user_attr(key, value)
     _fail_orphaned_trials(study, log)
-
-    def objective(trial: optuna.Trial) -> float:
-        # Another process may be tuning the same study: never let the two together exceed n_trials.
-        taken = sum(t.state in _TAKEN for t in study.get_trials(deepcopy=False) if t.number != trial.number)
-        if taken >= n_trials:
-            study.stop()
-            raise _QuotaReached(f"{study_name} already holds or is running {taken} of {n_trials} trials")
-        trial.set_user_attr("process", process_tag())
-        params = suggest(trial, params_space)
-
-        def report(fold: int, running: float) -> None:
-            trial.report(running, fold)
-            if trial.should_prune():
-                raise optuna.TrialPruned(f"running log loss {running:.4f} after fold {fold + 1}")
-
-        return cv_log_loss(clone(estimator).set_params(**params), X, y, weeks, splitter, on_fold=report)
+    objective = _Objective(estimator, _params_space(method, space), X, y, weeks, splitter, n_trials)
+    seen: set[int] = set()
 
     def progress(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        seen.add(trial.number)
         if on_trial is not None:
             on_trial(trial)
         done = _finished(study)
@@ -150,7 +133,19 @@ def tune(
 
     remaining = n_trials - _finished(study)
     if remaining > 0:
+        helpers = [
+            _start_helper(location, study_name, method, space, seed + i, objective) for i in range(1, workers)
+        ]
+        if helpers:
+            log(f"{study_name}: {workers} workers share the study")
         study.optimize(objective, n_trials=remaining, callbacks=[progress], catch=(_QuotaReached,))
+        for helper in helpers:
+            helper.join()
+        while (left := n_trials - _finished(study)) > 0:  # a quota race can leave a trial undone
+            study.optimize(objective, n_trials=left, callbacks=[progress], catch=(_QuotaReached,))
+        for trial in study.get_trials(deepcopy=False, states=_DONE):
+            if trial.number not in seen and on_trial is not None:
+                on_trial(trial)  # a helper's trial: logged by this process, which owns the MLflow run
     else:
         log(f"{study_name}: already holds {n_trials} finished trials; nothing to run")
     finished = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
@@ -164,6 +159,75 @@ def tune(
         trials_this_run=max(remaining, 0),
         history=[float(t.value) for t in finished],
     )
+
+
+def _params_space(method: str, space: dict) -> dict:
+    return space["grid"] if method == "grid" else space["optuna"]
+
+
+def _study(storage, study_name: str, method: str, space: dict, seed: int) -> optuna.Study:
+    sampler = (
+        optuna.samplers.GridSampler(space["grid"], seed=seed)
+        if method == "grid"
+        else optuna.samplers.TPESampler(seed=seed)
+    )
+    return optuna.create_study(
+        storage=storage,
+        study_name=study_name,
+        direction="minimize",
+        sampler=sampler,
+        pruner=optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=1),
+        load_if_exists=True,
+    )
+
+
+@dataclass
+class _Objective:
+    """Mean CV log loss of one trial's parameters; picklable, so helper processes run the same one."""
+
+    estimator: object
+    params_space: dict
+    X: object
+    y: object
+    weeks: object
+    splitter: object
+    n_trials: int
+
+    def __call__(self, trial: optuna.Trial) -> float:
+        study = trial.study
+        # Other processes may be tuning the same study: never let them together exceed n_trials.
+        taken = sum(t.state in _TAKEN for t in study.get_trials(deepcopy=False) if t.number != trial.number)
+        if taken >= self.n_trials:
+            study.stop()
+            raise _QuotaReached(
+                f"{study.study_name} already holds or is running {taken} of {self.n_trials} trials"
+            )
+        trial.set_user_attr("process", process_tag())
+        params = suggest(trial, self.params_space)
+
+        def report(fold: int, running: float) -> None:
+            trial.report(running, fold)
+            if trial.should_prune():
+                raise optuna.TrialPruned(f"running log loss {running:.4f} after fold {fold + 1}")
+
+        model = clone(self.estimator).set_params(**params)
+        return cv_log_loss(model, self.X, self.y, self.weeks, self.splitter, on_fold=report)
+
+
+def _start_helper(location: str, study_name: str, method: str, space: dict, seed: int, objective: _Objective):
+    import multiprocessing
+
+    helper = multiprocessing.get_context("spawn").Process(
+        target=_help, args=(location, study_name, method, space, seed, objective), daemon=True
+    )
+    helper.start()
+    return helper
+
+
+def _help(location: str, study_name: str, method: str, space: dict, seed: int, objective: _Objective) -> None:
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = _study(optuna_storage(location), study_name, method, space, seed)
+    study.optimize(objective, n_trials=objective.n_trials, catch=(_QuotaReached,))
 
 
 def _fail_orphaned_trials(study: optuna.Study, log: Callable[[str], None]) -> None:
@@ -185,9 +249,11 @@ class _QuotaReached(Exception):
 _TAKEN = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED, optuna.trial.TrialState.RUNNING)
 
 
+_DONE = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
+
+
 def _finished(study: optuna.Study) -> int:
-    states = (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
-    return sum(t.state in states for t in study.get_trials(deepcopy=False))
+    return sum(t.state in _DONE for t in study.get_trials(deepcopy=False))
 
 
 def optuna_storage(location: str):

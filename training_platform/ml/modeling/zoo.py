@@ -15,12 +15,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from training_platform.ml.features.gold import DEFAULT_ELO, FEATURE_COLUMNS, MARKET_COLUMNS
+from training_platform.ml.features.columns import FEATURE_COLUMNS
+from training_platform.ml.features.gold import DEFAULT_ELO
+from training_platform.ml.modeling.catalog import IMBALANCE, MODEL_NAMES
 from training_platform.ml.modeling.estimators import EloClassifier
 from training_platform.ml.modeling.stacking import TimeSeriesStackingClassifier
 
-MODEL_NAMES = ("elo", "logistic", "xgboost", "random_forest", "hist_gradient_boosting", "ensemble")
-IMBALANCE = ("none", "class_weight", "smotenc")
 # Binary flags among FEATURE_COLUMNS: SMOTE-NC must copy, not interpolate, them.
 CATEGORICAL_FEATURES = (
     "divisional",
@@ -81,20 +81,6 @@ def _features(model, scale: bool, imbalance: str = "none", seed: int = 0):
         steps.append(("scale", StandardScaler()))
     pipeline = SamplingPipeline if imbalance == "smotenc" else Pipeline
     return pipeline(steps + [("model", model)])
-
-
-ELO_COLUMNS = ["game_id", "game_date", "season", "home_team", "away_team", "neutral", "home_margin"]
-
-
-def variant_of(name: str) -> str:
-    """ "market_free" when the model reads no market input (it can score games before lines are
-    posted and look for an edge over the market), else "market_aware"."""
-    return "market_aware" if set(input_columns(name)) & set(MARKET_COLUMNS) else "market_free"
-
-
-def input_columns(name: str) -> list[str]:
-    """The gold columns a model reads (Elo: the games and, for its online updates, past margins)."""
-    return ELO_COLUMNS if name == "elo" else list(FEATURE_COLUMNS)
 
 
 def make_model(

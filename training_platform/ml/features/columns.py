@@ -1,0 +1,47 @@
+"""The gold table's columns and when each feature is known: plain lists, read when the Dagster
+definitions load (features/gold.py builds the values)."""
+
+FEATURE_VERSION = "gold-v2"  # v2: only features known before kickoff (no weather, QB change lagged)
+ID_COLUMNS = ["game_id", "sport", "season", "game_type", "game_date", "home_team", "away_team"]
+FEATURE_COLUMNS = [
+    "elo_home_pre",
+    "elo_away_pre",
+    "elo_diff",
+    "elo_prob_home",
+    "home_rest_days",
+    "away_rest_days",
+    "rest_diff",
+    "home_streak",
+    "away_streak",
+    "home_form5",
+    "away_form5",
+    "home_margin5",
+    "away_margin5",
+    "home_qb_changed_last_game",
+    "away_qb_changed_last_game",
+    "divisional",
+    "neutral",
+    "market_prob_home",
+    "spread_line",
+    "total_line",
+    "dome",
+]
+# When each feature is known (sources.schema.KNOWN_AT_STAGES). Features come only from what is known
+# when predictions/<sport> runs: the schedule, earlier results and, once posted, the lines. Weather
+# and the starting QBs are known at kickoff, so no feature reads them for the game itself; the QB
+# flag says whether the team's previous game had a different starter than the one before it.
+FEATURE_KNOWN_AT = {
+    **{column: "scheduling" for column in FEATURE_COLUMNS},
+    **{column: "lines" for column in ("market_prob_home", "spread_line", "total_line")},
+}
+MARKET_COLUMNS = [c for c in FEATURE_COLUMNS if FEATURE_KNOWN_AT[c] == "lines"]
+TARGET_COLUMNS = [
+    "home_win",
+    "home_margin",
+    "total_points",
+    "home_cover",
+    "spread_push",
+    "over",
+    "total_push",
+]
+EVALUATION_COLUMNS = ["true_home_win_prob", "home_moneyline", "away_moneyline"]

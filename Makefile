@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME := $(CURDIR)
 
-.PHONY: demo test lint bench ui mlflow clean
+.PHONY: demo test lint bench ui mlflow postgres clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -16,6 +16,9 @@ demo: $(STAMP)
 	$(PY) -m training_platform.demo $(DEMO_ARGS)
 
 test: $(STAMP)
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && { apt-get install -y -qq postgresql || { apt-get update -qq && apt-get install -y -qq postgresql; }; } \
+	  >/dev/null 2>&1; } || echo "PostgreSQL is not installed (apt-get install postgresql): the scale-out tests will skip"
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
@@ -30,6 +33,9 @@ ui: $(STAMP)
 
 mlflow: $(STAMP)
 	$(VENV)/bin/mlflow ui --backend-store-uri sqlite:///data/mlflow.db -h 127.0.0.1 -p 5000
+
+postgres: $(STAMP)  # a local server for the Postgres profile (README, "Scale-out"); stop: ... local_postgres stop
+	$(PY) -m training_platform.local_postgres start --dir data/postgres --port 5432
 
 clean:
 	rm -rf data/warehouse.duckdb data/models data/reports data/production data/dagster data/dagster_io \

@@ -13,13 +13,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import foundation, reliability, serving, training  # noqa: E402
+from bench import foundation, reliability, scale_out, serving, training  # noqa: E402
 
 
 def main() -> int:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
+        rows.append(scale_out.bench_definitions_import())
         rows.append(foundation.bench_demo(work))
         rows.extend(serving.bench_latency(work))
         if not foundation.NFLVERSE.exists():
@@ -31,6 +32,7 @@ def main() -> int:
             rows.extend(training.bench_warm_start())
             rows.append(training.bench_peak_memory(work))
             rows.extend(reliability.bench_weekly_updates(work))
+            rows.extend(scale_out.bench_postgres(work))
     out = Path(__file__).parent / "results.json"
     out.write_text(json.dumps(rows, indent=2) + "\n")
     print(f"wrote {out}")

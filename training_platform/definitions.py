@@ -18,6 +18,7 @@ from training_platform.defs.raw.assets import raw_games
 from training_platform.defs.reports.assets import report_assets, report_checks
 from training_platform.defs.resources import default_resources
 from training_platform.defs.tuning.assets import tuning_assets
+from training_platform.settings import Settings
 
 ALL_ASSETS = [
     raw_games,
@@ -29,6 +30,18 @@ ALL_ASSETS = [
     *predictions_assets,
 ]
 
+
+def executor(settings: Settings):
+    """The executor of every job that does not pick its own (ingest and promotion run in one process):
+    Dagster's default (one process per step, or in_process by run config), or dagster-k8s's Kubernetes
+    Job per step (TP_EXECUTOR=k8s, run config in deploy/kubernetes/run_config.yaml)."""
+    if settings.executor == "k8s":
+        from dagster_k8s import k8s_job_executor  # the cluster extra: pip install -e '.[k8s]'
+
+        return k8s_job_executor
+    return None
+
+
 defs = dg.Definitions(
     assets=ALL_ASSETS,
     asset_checks=report_checks,
@@ -36,4 +49,5 @@ defs = dg.Definitions(
     schedules=[weekly_schedule],
     sensors=[new_raw_data_sensor, retrain_after_ingest, gate_outcome_sensor, champion_drift_sensor],
     resources=default_resources(),
+    executor=executor(Settings.from_env()),
 )

@@ -10,6 +10,7 @@ ingest_job = dg.define_asset_job(
     "ingest_job",
     selection=dg.AssetSelection.assets(["raw", "games"], ["features", "gold"]),
     description="Ingest games and build gold features for the selected sport-week partition(s).",
+    executor_def=dg.in_process_executor,  # two short steps in sequence: a process each would only add start-up
 )
 
 
@@ -36,6 +37,7 @@ promote_jobs = {
         f"promote_{sport}_job",
         selection=dg.AssetSelection.assets(["production", sport], ["predictions", sport]),
         description=f"Choose the {sport.upper()} champion among candidates whose gates passed, then score the coming week.",
+        executor_def=dg.in_process_executor,  # two short steps in sequence
     )
     for sport in SPORTS
 }

@@ -139,8 +139,34 @@ def log_model(model, name: str, input_example, registered_name: str) -> str:
         input_example=input_example,
         registered_model_name=registered_name,
         serialization_format="cloudpickle",
+        pip_requirements=serving_requirements(),
     )
     return str(info.registered_model_version)
+
+
+SERVING_PACKAGES = (
+    "scikit-learn",
+    "numpy",
+    "pandas",
+    "scipy",
+    "cloudpickle",
+    "xgboost-cpu",
+    "imbalanced-learn",
+)
+
+
+def serving_requirements() -> list[str]:
+    """What loading a logged model needs, pinned to this environment. Given explicitly: otherwise MLflow
+    starts a process that loads the model to infer them, several seconds on every registration."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    pinned = []
+    for package in SERVING_PACKAGES:
+        try:
+            pinned.append(f"{package}=={version(package)}")
+        except PackageNotFoundError:
+            continue
+    return pinned
 
 
 def drop_orphaned_versions(tracking_uri: str, name: str, models_dir: str) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import foundation, reliability, scale_out, serving, training  # noqa: E402
+from bench import foundation, reliability, scale_out, serving, training, trial_speed  # noqa: E402
 
 
 def main() -> int:
@@ -30,6 +30,7 @@ def main() -> int:
             rows.append(foundation.bench_features())
             rows.extend(training.bench_optuna_xgboost(work))
             rows.extend(training.bench_warm_start())
+            rows.extend(trial_speed.bench_trial_speed())
             rows.append(training.bench_peak_memory(work))
             rows.extend(reliability.bench_weekly_updates(work))
             rows.extend(scale_out.bench_postgres(work))

@@ -1,3 +1,4 @@
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -17,7 +18,9 @@ warnings.filterwarnings("ignore", category=dg.PreviewWarning)
 def subprocess_env(**settings: str) -> dict[str, str]:
     """The environment for a CLI the test starts: none of the user's (or an earlier test's) Dagster,
     MLflow or platform settings leak in (mlflow.set_tracking_uri exports MLFLOW_TRACKING_URI), only
-    `settings`; never the user's Dagster instance."""
+    `settings`; never the user's Dagster instance: without a DAGSTER_HOME of the test's, a fresh empty one
+    (the dagster CLI's fallback instance would read ./dagster.yaml and write into the checkout's data/)."""
+    settings.setdefault("DAGSTER_HOME", tempfile.mkdtemp(prefix="tp-test-dagster-home-"))
     return environment_with(clean=True, **settings)
 
 

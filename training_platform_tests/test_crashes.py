@@ -172,7 +172,6 @@ def test_an_ingest_killed_between_raw_and_features_keeps_the_old_features_and_a_
 def test_two_ingests_of_different_sports_at_once_lose_nothing(tmp_path):
     data = tmp_path / "data"
     weeks = {"nfl": "2024-09-10", "nba": "2024-11-05"}
-    env = subprocess_env(TP_DATA_DIR=str(data), TP_SYNTHETIC_SEASONS="1")
     runs = [
         subprocess.Popen(
             [
@@ -186,7 +185,8 @@ def test_two_ingests_of_different_sports_at_once_lose_nothing(tmp_path):
                 "--partition",
                 f"{sport}|{week}",
             ],
-            env=env,
+            # each its own Dagster instance (two processes creating one SQLite instance's tables race)
+            env=subprocess_env(TP_DATA_DIR=str(data), TP_SYNTHETIC_SEASONS="1"),
             cwd=tmp_path,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -36,7 +36,7 @@ def server_binaries() -> Path:
         return Path(initdb).parent
     raise PostgresUnavailable(
         "no PostgreSQL server found (initdb): install Debian's package with "
-        "`apt-get install -y postgresql` (make test and .ci/run do it when they can)"
+        "`apt-get install -y postgresql` (make test, and so .ci/run, does it when it runs as root)"
     )
 
 
@@ -65,8 +65,7 @@ def start(folder: Path, port: int | None = None) -> LocalPostgres:
     port = port or free_port()
     data = folder / "data"
     folder.mkdir(parents=True, exist_ok=True)
-    as_root = os.geteuid() == 0
-    if as_root:  # initdb refuses to run as root: the cluster belongs to Debian's postgres user
+    if os.geteuid() == 0:  # initdb refuses to run as root: the cluster belongs to Debian's postgres user
         folder.chmod(0o755)
         shutil.chown(folder, "postgres")
     if not (data / "PG_VERSION").exists():

@@ -19,14 +19,14 @@ test: $(STAMP)
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 	  && { apt-get install -y -qq postgresql || { apt-get update -qq && apt-get install -y -qq postgresql; }; } \
 	  >/dev/null 2>&1; } || echo "PostgreSQL is not installed (apt-get install postgresql): the scale-out tests will skip"
-	$(PY) -m pytest -q -n auto --dist loadfile --durations=15
+	$(PY) -m pytest -q -n auto --dist loadfile --durations=15 $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 
 bench: $(STAMP)
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(if $(BENCH),--only $(BENCH))
 
 ui: $(STAMP)
 	$(VENV)/bin/dagster dev -h 127.0.0.1 -p 3000

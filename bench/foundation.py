@@ -1,6 +1,6 @@
 """Foundation benchmarks (issue 2), each beside an anchor measured in the same run.
 
-- demo wall time (python -m training_platform.demo, fresh data dir) vs the same compute without Dagster
+- demo wall time (python -m training_platform.demo, fresh data dir) vs the same asset bodies called directly
 - full nflverse 1999-2024 ingest (raw/games + features/gold, every weekly partition, one run)
   vs reading, validating, featurising and writing the same games with plain Python
 - gold feature build on the full nflverse history vs the Elo replay alone
@@ -21,24 +21,17 @@ sys.path.insert(0, str(ROOT))
 
 import dagster as dg  # noqa: E402
 
+from bench.demo_anchor import partition_bookkeeping  # noqa: E402
 from training_platform.defs.features.assets import features_gold  # noqa: E402
 from training_platform.defs.partitions import range_tags  # noqa: E402
 from training_platform.defs.raw.assets import raw_games  # noqa: E402
 from training_platform.defs.resources import default_resources  # noqa: E402
-from training_platform.demo import DEMO_MODELS, QUIET_LOGS  # noqa: E402
-from training_platform.ml.evaluation.backtest import backtest_seasons, walk_forward_backtest  # noqa: E402
-from training_platform.ml.evaluation.champion_choice import Candidate, choose  # noqa: E402
-from training_platform.ml.evaluation.gates import all_passed, evaluate_gates, load_thresholds  # noqa: E402
+from training_platform.demo import QUIET_LOGS  # noqa: E402
 from training_platform.ml.features.elo import replay  # noqa: E402
 from training_platform.ml.features.gold import DEFAULT_ELO, build_gold_features  # noqa: E402
-from training_platform.ml.modeling.training import default_splitter, fit_calibrated, training_rows  # noqa: E402
-from training_platform.ml.modeling.tuning import optuna_storage, search_space, seed_for, tune  # noqa: E402
-from training_platform.ml.modeling.zoo import make_model  # noqa: E402
 from training_platform.settings import Settings, environment_with  # noqa: E402
 from training_platform.sources.nflverse import read_nflverse_games  # noqa: E402
 from training_platform.sources.quality import find_problems, split_valid  # noqa: E402
-from training_platform.sources.registry import SourceSpec, load_games  # noqa: E402
-from training_platform.sources.schema import SPORTS  # noqa: E402
 from training_platform.sources.weeks import week_start, weeks_covering  # noqa: E402
 from training_platform.storage.warehouse import Warehouse  # noqa: E402
 
@@ -104,51 +97,33 @@ def plain_pipeline(games, store: Warehouse, sport: str):
     return gold
 
 
-def bench_demo(work: Path) -> dict:
-    env = environment_with(TP_DATA_DIR=str(work / "demo"), DAGSTER_HOME=str(work / "demo_home"))
-    (work / "demo_home").mkdir()
-    seconds, _ = timed(
-        lambda: subprocess.run(
-            [sys.executable, "-m", "training_platform.demo"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
+def bench_demo(work: Path) -> list[dict]:
+    """`python -m training_platform.demo` on a fresh data folder and instance, beside the same asset and
+    check bodies called directly in the same order (bench/demo_anchor.py), each in its own process."""
+
+    def wall(command: list[str], folder: str) -> float:
+        (work / f"{folder}_home").mkdir()
+        env = environment_with(TP_DATA_DIR=str(work / folder), DAGSTER_HOME=str(work / f"{folder}_home"))
+        seconds, _ = timed(
+            lambda: subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
         )
-    )
+        return seconds
 
-    def anchor():
-        store = Warehouse(work / "plain_demo.duckdb")
-        for sport in SPORTS:
-            games = load_games(SourceSpec("synthetic"), sport, work, upcoming_weeks=1)
-            gold = plain_pipeline(games, store, sport)
-            X, y, weeks = training_rows(gold)
-            early = (X["season"] < backtest_seasons(gold)[0]).to_numpy()  # nested: tune before the backtest
-            candidates = []
-            for model in DEMO_MODELS:
-                method, trials = ("grid", 27) if model == "elo" else ("optuna", 50)
-                best = tune(
-                    make_model(model, sport),
-                    search_space(model),
-                    X[early].reset_index(drop=True),
-                    y[early],
-                    weeks[early],
-                    default_splitter(5),
-                    method=method,
-                    n_trials=trials,
-                    storage=optuna_storage(str(work / f"plain_{sport}_{model}.journal")),
-                    study_name=sport,
-                    seed=seed_for(sport),
-                    log=lambda message: None,
-                )
-                fitted = fit_calibrated(model, sport, best.best_params, X, y, seed=0)
-                report = walk_forward_backtest(fitted, gold, refit_every_weeks=53 if model == "elo" else 4)
-                passed = all_passed(evaluate_gates(report, load_thresholds(sport)))
-                candidates.append(Candidate(model, 1, "now", passed, report["predictions"]))
-            choose(candidates, "now", None)
-
-    anchor_seconds, _ = timed(anchor)
-    return result("demo_wall_time", seconds, "s", "same compute without dagster", anchor_seconds)
+    seconds = wall([sys.executable, "-m", "training_platform.demo"], "demo")
+    anchor_seconds = wall([sys.executable, str(ROOT / "bench" / "demo_anchor.py")], "demo_anchor")
+    (work / "floor_home").mkdir()
+    with dg.DagsterInstance.from_config(str(work / "floor_home")) as instance:  # SQLite, as the demo's
+        floor = partition_bookkeeping(default_resources(Settings.for_folder(work / "floor")), instance)
+    return [
+        result("demo_wall_time", seconds, "s", "same asset bodies without Dagster's runs", anchor_seconds),
+        result(
+            "demo_partition_bookkeeping_seconds",
+            floor,
+            "s",
+            "demo wall time minus the same work without Dagster",
+            seconds - anchor_seconds,
+        ),
+    ]
 
 
 def bench_nflverse_ingest(work: Path) -> dict:

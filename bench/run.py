@@ -1,11 +1,14 @@
 """`make bench`: every figure beside an anchor measured in the same run, written to bench/results.json.
 
 Real-data benchmarks read ../shared/data/nflverse_games_1999_2024.csv.gz and are skipped, with a
-message, where it is absent.
+message, where it is absent. `--only GROUP...` (or BENCH="GROUP..." with make) runs some groups. Each
+row names its group; a group this run measured replaces its previous rows, the others keep theirs, so
+a clone without ../shared never loses the real-data rows.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import tempfile
@@ -13,30 +16,53 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import foundation, reliability, scale_out, serving, training, trial_speed  # noqa: E402
+from bench import foundation, make_test, reliability, scale_out, serving, training, trial_speed  # noqa: E402
+
+OUT = Path(__file__).parent / "results.json"
+# name -> (needs the real data, the benchmarks), in the order they run
+GROUPS = {
+    "import": (False, lambda work: [scale_out.bench_definitions_import()]),
+    "demo": (False, foundation.bench_demo),
+    "serving": (False, serving.bench_latency),
+    "ingest": (True, lambda work: [foundation.bench_nflverse_ingest(work), foundation.bench_features()]),
+    "tuning": (True, lambda work: training.bench_optuna_xgboost(work) + training.bench_warm_start()),
+    "trials": (True, lambda work: trial_speed.bench_trial_speed()),
+    "memory": (True, lambda work: [training.bench_peak_memory(work)]),
+    "load": (True, reliability.bench_weekly_updates),
+    "postgres": (True, scale_out.bench_postgres),
+    "make_test": (False, make_test.bench_make_test),
+}
 
 
-def main() -> int:
+def merged(previous: list[dict], measured: dict[str, list[dict]]) -> list[dict]:
+    """Rows in GROUPS order: a group measured now replaces all of its previous rows; others are kept."""
     rows = []
+    for group in GROUPS:
+        rows += measured.get(group) or [row for row in previous if row.get("group") == group]
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--only", nargs="+", choices=list(GROUPS), default=list(GROUPS), metavar="GROUP")
+    args = parser.parse_args(argv)
+    measured: dict[str, list[dict]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        rows.append(scale_out.bench_definitions_import())
-        rows.append(foundation.bench_demo(work))
-        rows.extend(serving.bench_latency(work))
-        if not foundation.NFLVERSE.exists():
-            print(f"skipped the real-data benchmarks: {foundation.NFLVERSE} is absent")
-        else:
-            rows.append(foundation.bench_nflverse_ingest(work))
-            rows.append(foundation.bench_features())
-            rows.extend(training.bench_optuna_xgboost(work))
-            rows.extend(training.bench_warm_start())
-            rows.extend(trial_speed.bench_trial_speed())
-            rows.append(training.bench_peak_memory(work))
-            rows.extend(reliability.bench_weekly_updates(work))
-            rows.extend(scale_out.bench_postgres(work))
-    out = Path(__file__).parent / "results.json"
-    out.write_text(json.dumps(rows, indent=2) + "\n")
-    print(f"wrote {out}")
+        for name in args.only:
+            needs_real_data, bench = GROUPS[name]
+            if needs_real_data and not foundation.NFLVERSE.exists():
+                print(f"skipped {name}: {foundation.NFLVERSE} is absent; its rows keep their previous values")
+                continue
+            work = Path(tmp) / name
+            work.mkdir()
+            measured[name] = [{**row, "group": name} for row in bench(work)]
+    previous = json.loads(OUT.read_text()) if OUT.exists() else []
+    OUT.write_text(json.dumps(merged(previous, measured), indent=2) + "\n")
+    print(
+        f"wrote {OUT}: {sum(map(len, measured.values()))} row(s) measured now ({', '.join(measured) or 'none'})"
+    )
     return 0
 
 

@@ -1,6 +1,6 @@
 """Start-up and scale-out benchmarks: loading the definitions against `import dagster`, the full-history
-ingest on the Postgres instance profile, and Optuna trials per minute with one and two workers sharing a
-Postgres study. Each figure beside an anchor measured in the same run."""
+ingest on the Postgres instance profile, one Postgres study with one and with two workers, and what two
+processes get from this machine. Each figure beside an anchor measured in the same run."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import dagster as dg
 from bench.foundation import NFLVERSE, backfill, nflverse_resources, plain_pipeline, result, timed
 from training_platform.local_postgres import PostgresUnavailable, start
 from training_platform.ml.modeling.training import default_splitter, training_rows
-from training_platform.ml.modeling.tuning import search_space, tune
+from training_platform.ml.modeling.tuning import optuna_storage, search_space, tune
 from training_platform.ml.modeling.zoo import make_model
 from training_platform.settings import environment_with
 from training_platform.sources.nflverse import read_nflverse_games
@@ -96,14 +96,23 @@ def _ingest_on_postgres(work: Path, server) -> dict:
     )
 
 
-def _tuning_workers(work: Path, server, model: str = "xgboost", n_trials: int = 40) -> list[dict]:
+def _nfl_rows():
     from training_platform.ml.features.gold import DEFAULT_ELO, build_gold_features
 
-    gold = build_gold_features(read_nflverse_games(NFLVERSE), DEFAULT_ELO["nfl"])
-    X, y, weeks = training_rows(gold)
+    return training_rows(build_gold_features(read_nflverse_games(NFLVERSE), DEFAULT_ELO["nfl"]))
+
+
+def _tuning_workers(work: Path, server, model: str = "xgboost", n_trials: int = 200) -> list[dict]:
+    """One Postgres study of `n_trials` with one worker, then a fresh one with two; per process: trials
+    run and when its first trial started (a helper's start-up is its imports of the modelling stack)."""
+    import optuna
+
+    X, y, weeks = _nfl_rows()
 
     def run(workers: int) -> float:
+        name = f"bench-{model}-{workers}-workers"
         began = time.perf_counter()
+        started = time.time()
         tune(
             make_model(model, "nfl", seed=1),
             search_space(model),
@@ -114,19 +123,68 @@ def _tuning_workers(work: Path, server, model: str = "xgboost", n_trials: int = 
             method="optuna",
             n_trials=n_trials,
             storage=server.url("optuna"),
-            study_name=f"bench-{model}-{workers}-workers",
+            study_name=name,
             seed=7,
             log=lambda _: None,
             workers=workers,
         )
-        return n_trials / ((time.perf_counter() - began) / 60)
+        seconds = time.perf_counter() - began
+        trials = optuna.load_study(study_name=name, storage=optuna_storage(server.url("optuna"))).trials
+        done = [
+            t for t in trials if t.state in (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
+        ]
+        by_process: dict[str, list] = {}
+        for trial in done:
+            by_process.setdefault(trial.user_attrs["process"], []).append(trial)
+        shares = ", ".join(
+            f"{len(ts)} trials from {min(t.datetime_start.timestamp() for t in ts) - started:.1f} s"
+            for ts in by_process.values()
+        )
+        pruned = sum(t.state == optuna.trial.TrialState.PRUNED for t in done)
+        print(
+            f"  {workers} worker(s): {seconds:.1f} s; {len(done)} trials ({pruned} pruned); per process: {shares}"
+        )
+        return seconds
 
-    one = run(1)
-    two = run(2)
-    print(
-        f"  {n_trials} {model} trials on the NFL history, Postgres study: {one:.0f}/min alone, {two:.0f}/min with 2 workers"
-    )
+    one, two = run(1), run(2)
     return [
-        result(f"optuna_{model}_trials_per_minute_1_worker", one, "trials/min"),
-        result(f"optuna_{model}_trials_per_minute_2_workers", two, "trials/min", "1 worker, same study", one),
+        result(f"optuna_{model}_{n_trials}_trials_seconds_1_worker", one, "s"),
+        result(f"optuna_{model}_{n_trials}_trials_seconds_2_workers", two, "s", "1 worker, same study", one),
+        _parallel_fits(model),
     ]
+
+
+def _fits(model: str, count: int, ready) -> None:
+    from training_platform.ml.modeling.tuning import cv_log_loss
+
+    X, y, weeks = _nfl_rows()
+    ready.wait()
+    for seed in range(count):
+        cv_log_loss(make_model(model, "nfl", seed=seed), X, y, weeks, default_splitter(5, 0))
+    ready.wait()
+
+
+def _parallel_fits(model: str, count: int = 10) -> dict:
+    """What two processes get from this machine: `count` CV fits in each of two processes at once, beside
+    the same 2 x `count` fits in one process (timed from when every process has its data)."""
+    import multiprocessing
+
+    def wall(processes: int, each: int) -> float:
+        context = multiprocessing.get_context("spawn")
+        ready = context.Barrier(processes + 1)
+        workers = [context.Process(target=_fits, args=(model, each, ready)) for _ in range(processes)]
+        for worker in workers:
+            worker.start()
+        ready.wait()
+        began = time.perf_counter()
+        ready.wait()
+        seconds = time.perf_counter() - began
+        for worker in workers:
+            worker.join()
+        return seconds
+
+    two = wall(2, count)
+    one = wall(1, 2 * count)
+    return result(
+        f"cv_fits_{model}_two_processes_seconds", two, "s", f"the same {2 * count} fits in one process", one
+    )

@@ -99,24 +99,26 @@ def test_two_tuning_workers_share_one_postgres_study_and_finish_exactly_n_trials
     storage = postgres.url("optuna")
     resources = default_resources(Settings.for_folder(tmp_path, synthetic_seasons=4, optuna_storage=storage))
     ingested_nba(resources, instance, seasons=4)
-    config = {"n_trials": 12, "workers": 2, "holdout_seasons": 1}
+    # Trials long enough (random_forest) that the helper, which first imports the modelling stack, gets some.
+    config = {"n_trials": 16, "workers": 2, "holdout_seasons": 1}
     tuned = run_chain(
         resources,
         instance,
-        [dg.AssetKey(["tuning", "logistic_nba"])],
-        {"ops": {"tuning__logistic_nba": {"config": config}}},
+        [dg.AssetKey(["tuning", "random_forest_nba"])],
+        {"ops": {"tuning__random_forest_nba": {"config": config}}},
     )
     assert tuned.success
-    study_name = tuned.output_for_node("tuning__logistic_nba").study_name
+    study_name = tuned.output_for_node("tuning__random_forest_nba").study_name
     study = optuna.load_study(study_name=study_name, storage=storage)
     finished = [
         t
         for t in study.trials
         if t.state in (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
     ]
-    assert len(finished) == 12
-    assert len({t.number for t in finished}) == 12  # no trial counted twice
+    assert len(finished) == 16
+    assert len({t.number for t in finished}) == 16  # no trial counted twice
     assert len({t.user_attrs["process"] for t in finished}) == 2  # both workers ran trials
+    assert not list(Path(tempfile.gettempdir()).glob("tp-objective-*"))  # the helper's payload is removed
 
 
 def test_mlflow_tracks_runs_and_registers_versions_in_postgres(postgres, tmp_path, instance):

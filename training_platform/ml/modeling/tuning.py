@@ -138,9 +138,13 @@ def tune(
         ]
         if helpers:
             log(f"{study_name}: {workers} workers share the study")
-        study.optimize(objective, n_trials=remaining, callbacks=[progress], catch=(_QuotaReached,))
-        for helper in helpers:
-            helper.join()
+        try:
+            study.optimize(objective, n_trials=remaining, callbacks=[progress], catch=(_QuotaReached,))
+            for helper, _ in helpers:
+                helper.join()
+        finally:
+            for _, payload in helpers:
+                payload.unlink(missing_ok=True)
         while (left := n_trials - _finished(study)) > 0:  # a quota race can leave a trial undone
             study.optimize(objective, n_trials=left, callbacks=[progress], catch=(_QuotaReached,))
         for trial in study.get_trials(deepcopy=False, states=_DONE):
@@ -215,17 +219,28 @@ class _Objective:
 
 
 def _start_helper(location: str, study_name: str, method: str, space: dict, seed: int, objective: _Objective):
+    """A process running trials of the same study. The objective (with the training rows) goes through a
+    file: through spawn's pipe, the parent would block until the child had imported the modelling stack
+    to unpickle it (measured: about 6 s with no trial running in either process)."""
     import multiprocessing
+    import pickle
+    import tempfile
 
+    with tempfile.NamedTemporaryFile(prefix="tp-objective-", suffix=".pickle", delete=False) as payload:
+        pickle.dump(objective, payload, protocol=pickle.HIGHEST_PROTOCOL)
     helper = multiprocessing.get_context("spawn").Process(
-        target=_help, args=(location, study_name, method, space, seed, objective), daemon=True
+        target=_help, args=(location, study_name, method, space, seed, payload.name), daemon=True
     )
     helper.start()
-    return helper
+    return helper, Path(payload.name)
 
 
-def _help(location: str, study_name: str, method: str, space: dict, seed: int, objective: _Objective) -> None:
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+def _help(location: str, study_name: str, method: str, space: dict, seed: int, payload: str) -> None:
+    import pickle
+
+    objective = pickle.loads(Path(payload).read_bytes())
+    # A helper's last trial normally finds the quota taken; Optuna would warn with its traceback.
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
     study = _study(optuna_storage(location), study_name, method, space, seed)
     study.optimize(objective, n_trials=objective.n_trials, catch=(_QuotaReached,))
 

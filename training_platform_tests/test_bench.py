@@ -1,0 +1,42 @@
+"""`make bench`'s results file: a partial run (BENCH=..., or a clone without ../shared) replaces only
+the groups it measured."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.run import GROUPS, main, merged  # noqa: E402
+
+
+def row(name: str, group: str, value: float = 1.0) -> dict:
+    return {"name": name, "value": value, "unit": "s", "group": group}
+
+
+def test_a_measured_group_replaces_all_its_rows_and_the_others_keep_theirs():
+    previous = [
+        row("definitions_import_seconds", "import"),
+        row("optuna_xgboost_trials_per_minute_2_workers", "postgres"),  # a row the new run no longer makes
+        row("nflverse_full_history_ingest", "ingest"),
+    ]
+    measured = {"postgres": [row("optuna_xgboost_200_trials_seconds_2_workers", "postgres", 2.0)]}
+    assert [r["name"] for r in merged(previous, measured)] == [
+        "definitions_import_seconds",
+        "nflverse_full_history_ingest",
+        "optuna_xgboost_200_trials_seconds_2_workers",
+    ]
+    assert list(GROUPS).index("ingest") < list(GROUPS).index("postgres")  # rows follow the groups' order
+
+
+def test_a_group_that_measured_nothing_keeps_its_previous_rows():
+    previous = [row("nflverse_full_history_ingest_postgres", "postgres", 26.0)]
+    assert merged(previous, {"postgres": []}) == previous  # e.g. no PostgreSQL on this machine
+
+
+def test_an_unknown_group_is_refused_before_anything_runs(capsys):
+    with pytest.raises(SystemExit) as refused:
+        main(["--only", "demoo"])
+    assert refused.value.code == 2
+    assert "invalid choice: 'demoo'" in capsys.readouterr().err

@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--only", nargs="+", choices=list(GROUPS), default=list(GROUPS), metavar="GROUP")
     args = parser.parse_args(argv)
+    previous = json.loads(OUT.read_text()) if OUT.exists() else []
     measured: dict[str, list[dict]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.only:
@@ -58,8 +59,8 @@ def main(argv: list[str] | None = None) -> int:
             work = Path(tmp) / name
             work.mkdir()
             measured[name] = [{**row, "group": name} for row in bench(work)]
-    previous = json.loads(OUT.read_text()) if OUT.exists() else []
-    OUT.write_text(json.dumps(merged(previous, measured), indent=2) + "\n")
+            # written after every group: a later group failing keeps what was measured
+            OUT.write_text(json.dumps(merged(previous, measured), indent=2) + "\n")
     print(
         f"wrote {OUT}: {sum(map(len, measured.values()))} row(s) measured now ({', '.join(measured) or 'none'})"
     )

@@ -92,9 +92,13 @@ def ingested_nba(resources, instance, seasons: int) -> None:
 
 
 def test_two_tuning_workers_share_one_postgres_study_and_finish_exactly_n_trials(
-    postgres, tmp_path, instance
+    postgres, tmp_path, instance, monkeypatch
 ):
     import optuna
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where the helper's payload is written
 
     storage = postgres.url("optuna")
     resources = default_resources(Settings.for_folder(tmp_path, synthetic_seasons=4, optuna_storage=storage))
@@ -118,7 +122,7 @@ def test_two_tuning_workers_share_one_postgres_study_and_finish_exactly_n_trials
     assert len(finished) == 16
     assert len({t.number for t in finished}) == 16  # no trial counted twice
     assert len({t.user_attrs["process"] for t in finished}) == 2  # both workers ran trials
-    assert not list(Path(tempfile.gettempdir()).glob("tp-objective-*"))  # the helper's payload is removed
+    assert not list(scratch.iterdir())  # the helper's payload is removed
 
 
 def test_mlflow_tracks_runs_and_registers_versions_in_postgres(postgres, tmp_path, instance):

@@ -141,10 +141,16 @@ def tune(
         try:
             study.optimize(objective, n_trials=remaining, callbacks=[progress], catch=(_QuotaReached,))
             for helper, _ in helpers:
-                helper.join()
+                if helper.wait() != 0:  # its trials are not lost: this process runs what is left below
+                    log(
+                        f"{study_name}: a helper process exited with {helper.returncode} (its error is above)"
+                    )
         finally:
-            for _, payload in helpers:
+            for helper, payload in helpers:
+                if helper.poll() is None:  # this process failed before its helpers finished: stop them
+                    helper.kill()
                 payload.unlink(missing_ok=True)
+        _fail_orphaned_trials(study, log)  # a helper that died mid-trial would hold its place forever
         while (left := n_trials - _finished(study)) > 0:  # a quota race can leave a trial undone
             study.optimize(objective, n_trials=left, callbacks=[progress], catch=(_QuotaReached,))
         for trial in study.get_trials(deepcopy=False, states=_DONE):
@@ -219,26 +225,29 @@ class _Objective:
 
 
 def _start_helper(location: str, study_name: str, method: str, space: dict, seed: int, objective: _Objective):
-    """A process running trials of the same study. The objective (with the training rows) goes through a
-    file: through spawn's pipe, the parent would block until the child had imported the modelling stack
-    to unpickle it (measured: about 6 s with no trial running in either process)."""
-    import multiprocessing
+    """A process running trials of the same study: a fresh interpreter (`tuning_worker`) that imports only
+    what a trial needs. multiprocessing's spawn would re-import the caller's main module (the dagster CLI,
+    a script) and block the parent until the child had unpickled the objective (measured: 6-7 s with no
+    trial running anywhere); the objective, with the training rows, goes through a file instead."""
+    import os
     import pickle
+    import subprocess
+    import sys
     import tempfile
 
     with tempfile.NamedTemporaryFile(prefix="tp-objective-", suffix=".pickle", delete=False) as payload:
-        pickle.dump(objective, payload, protocol=pickle.HIGHEST_PROTOCOL)
-    helper = multiprocessing.get_context("spawn").Process(
-        target=_help, args=(location, study_name, method, space, seed, payload.name), daemon=True
-    )
-    helper.start()
-    return helper, Path(payload.name)
+        pickle.dump((location, study_name, method, space, seed, objective), payload, pickle.HIGHEST_PROTOCOL)
+    command = [sys.executable, "-m", "training_platform.ml.modeling.tuning_worker", payload.name]
+    # The caller's import path, as spawn would pass it: the estimator may come from a module only it sees.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    return subprocess.Popen(command, env=env), Path(payload.name)
 
 
-def _help(location: str, study_name: str, method: str, space: dict, seed: int, payload: str) -> None:
+def run_helper(payload: str) -> None:
+    """The helper's side of `_start_helper`: trials until the study's quota is taken."""
     import pickle
 
-    objective = pickle.loads(Path(payload).read_bytes())
+    location, study_name, method, space, seed, objective = pickle.loads(Path(payload).read_bytes())
     # A helper's last trial normally finds the quota taken; Optuna would warn with its traceback.
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     study = _study(optuna_storage(location), study_name, method, space, seed)

@@ -112,7 +112,9 @@ def bench_demo(work: Path) -> list[dict]:
     seconds = wall([sys.executable, "-m", "training_platform.demo"], "demo")
     anchor_seconds = wall([sys.executable, str(ROOT / "bench" / "demo_anchor.py")], "demo_anchor")
     (work / "floor_home").mkdir()
-    with dg.DagsterInstance.from_config(str(work / "floor_home")) as instance:  # SQLite, as the demo's
+    # SQLite, as the demo's; telemetry off, or Dagster would log it under $DAGSTER_HOME (the checkout)
+    (work / "floor_home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    with dg.DagsterInstance.from_config(str(work / "floor_home")) as instance:
         floor = partition_bookkeeping(default_resources(Settings.for_folder(work / "floor")), instance)
     return [
         result("demo_wall_time", seconds, "s", "same asset bodies without Dagster's runs", anchor_seconds),

@@ -103,7 +103,11 @@ def bench_demo(work: Path) -> list[dict]:
 
     def wall(command: list[str], folder: str) -> float:
         (work / f"{folder}_home").mkdir()
-        env = environment_with(TP_DATA_DIR=str(work / folder), DAGSTER_HOME=str(work / f"{folder}_home"))
+        # clean: the user's TP_/MLflow settings (a shared Optuna storage, say) would let the second find the
+        # first's studies finished
+        env = environment_with(
+            clean=True, TP_DATA_DIR=str(work / folder), DAGSTER_HOME=str(work / f"{folder}_home")
+        )
         seconds, _ = timed(
             lambda: subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
         )

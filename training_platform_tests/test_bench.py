@@ -1,6 +1,7 @@
 """`make bench`'s results file: a partial run (BENCH=..., or a clone without ../shared) replaces only
 the groups it measured."""
 
+import json
 import sys
 from pathlib import Path
 
@@ -8,7 +9,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.run import GROUPS, main, merged  # noqa: E402
+import bench.run  # noqa: E402
+from bench.run import main, merged  # noqa: E402
 
 
 def row(name: str, group: str, value: float = 1.0) -> dict:
@@ -27,7 +29,6 @@ def test_a_measured_group_replaces_all_its_rows_and_the_others_keep_theirs():
         "nflverse_full_history_ingest",
         "optuna_xgboost_200_trials_seconds_2_workers",
     ]
-    assert list(GROUPS).index("ingest") < list(GROUPS).index("postgres")  # rows follow the groups' order
 
 
 def test_a_group_that_measured_nothing_keeps_its_previous_rows():
@@ -40,3 +41,21 @@ def test_an_unknown_group_is_refused_before_anything_runs(capsys):
         main(["--only", "demoo"])
     assert refused.value.code == 2
     assert "invalid choice: 'demoo'" in capsys.readouterr().err
+
+
+def test_a_failing_group_keeps_what_the_groups_before_it_measured(tmp_path, monkeypatch):
+    out = tmp_path / "results.json"
+    out.write_text(json.dumps([row("definitions_import_seconds", "import", 9.0)]) + "\n")
+
+    def fails(work):
+        raise RuntimeError("make test failed")
+
+    groups = {
+        "import": (False, lambda work: [row("definitions_import_seconds", "import", 1.5)]),
+        "make_test": (False, fails),
+    }
+    monkeypatch.setattr(bench.run, "OUT", out)
+    monkeypatch.setattr(bench.run, "GROUPS", groups)
+    with pytest.raises(RuntimeError, match="make test failed"):
+        main(["--only", "import", "make_test"])
+    assert [r["value"] for r in json.loads(out.read_text())] == [1.5]  # the import group's new row

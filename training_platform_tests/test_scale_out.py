@@ -104,7 +104,7 @@ def test_two_tuning_workers_share_one_postgres_study_and_finish_exactly_n_trials
     resources = default_resources(Settings.for_folder(tmp_path, synthetic_seasons=4, optuna_storage=storage))
     ingested_nba(resources, instance, seasons=4)
     # Trials long enough (random_forest) that the helper, which first imports the modelling stack, gets some.
-    config = {"n_trials": 16, "workers": 2, "holdout_seasons": 1}
+    config = {"n_trials": 24, "workers": 2, "holdout_seasons": 1}
     tuned = run_chain(
         resources,
         instance,
@@ -119,8 +119,7 @@ def test_two_tuning_workers_share_one_postgres_study_and_finish_exactly_n_trials
         for t in study.trials
         if t.state in (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
     ]
-    assert len(finished) == 16
-    assert len({t.number for t in finished}) == 16  # no trial counted twice
+    assert len(finished) == 24  # none lost, none beyond the quota
     assert len({t.user_attrs["process"] for t in finished}) == 2  # both workers ran trials
     assert not list(scratch.iterdir())  # the helper's payload is removed
 

@@ -6,7 +6,9 @@ pruning (a median pruner on the running mean log loss after each fold) and repor
 
 from __future__ import annotations
 
+import datetime
 import hashlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +24,7 @@ from training_platform.ml.provenance import is_dead, process_tag
 
 SEARCH_SPACES = Path(__file__).parent / "search_spaces"
 METHODS = ("optuna", "grid")
+ORPHAN_GRACE = datetime.timedelta(minutes=1)  # a RUNNING trial this old with no process tag is orphaned
 
 
 def search_space(model: str) -> dict:
@@ -133,12 +136,12 @@ def tune(
 
     remaining = n_trials - _finished(study)
     if remaining > 0:
-        helpers = [
-            _start_helper(location, study_name, method, space, seed + i, objective) for i in range(1, workers)
-        ]
-        if helpers:
-            log(f"{study_name}: {workers} workers share the study")
+        helpers: list = []
         try:
+            for i in range(1, workers):
+                helpers.append(_start_helper(location, study_name, method, space, seed + i, objective))
+            if helpers:
+                log(f"{study_name}: {workers} workers share the study")
             study.optimize(objective, n_trials=remaining, callbacks=[progress], catch=(_QuotaReached,))
             for helper, _ in helpers:
                 if helper.wait() != 0:  # its trials are not lost: this process runs what is left below
@@ -149,10 +152,15 @@ def tune(
             for helper, payload in helpers:
                 if helper.poll() is None:  # this process failed before its helpers finished: stop them
                     helper.kill()
+                    helper.wait()
                 payload.unlink(missing_ok=True)
-        _fail_orphaned_trials(study, log)  # a helper that died mid-trial would hold its place forever
-        while (left := n_trials - _finished(study)) > 0:  # a quota race can leave a trial undone
+        # A quota race or a helper that died can leave trials undone: this process runs them.
+        while (left := n_trials - _finished(study)) > 0:
+            _fail_orphaned_trials(study, log)  # a trial of a process that died would hold its place forever
+            done = _finished(study)
             study.optimize(objective, n_trials=left, callbacks=[progress], catch=(_QuotaReached,))
+            if _finished(study) == done:  # every place is held by a running trial of another live process
+                time.sleep(1)
         for trial in study.get_trials(deepcopy=False, states=_DONE):
             if trial.number not in seen and on_trial is not None:
                 on_trial(trial)  # a helper's trial: logged by this process, which owns the MLflow run
@@ -236,7 +244,13 @@ def _start_helper(location: str, study_name: str, method: str, space: dict, seed
     import tempfile
 
     with tempfile.NamedTemporaryFile(prefix="tp-objective-", suffix=".pickle", delete=False) as payload:
-        pickle.dump((location, study_name, method, space, seed, objective), payload, pickle.HIGHEST_PROTOCOL)
+        try:
+            pickle.dump(
+                (location, study_name, method, space, seed, objective), payload, pickle.HIGHEST_PROTOCOL
+            )
+        except BaseException:
+            Path(payload.name).unlink(missing_ok=True)
+            raise
     command = [sys.executable, "-m", "training_platform.ml.modeling.tuning_worker", payload.name]
     # The caller's import path, as spawn would pass it: the estimator may come from a module only it sees.
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
@@ -248,6 +262,7 @@ def run_helper(payload: str) -> None:
     import pickle
 
     location, study_name, method, space, seed, objective = pickle.loads(Path(payload).read_bytes())
+    Path(payload).unlink(missing_ok=True)  # read: nothing is left behind even if the parent is killed
     # A helper's last trial normally finds the quota taken; Optuna would warn with its traceback.
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     study = _study(optuna_storage(location), study_name, method, space, seed)
@@ -257,8 +272,10 @@ def run_helper(payload: str) -> None:
 def _fail_orphaned_trials(study: optuna.Study, log: Callable[[str], None]) -> None:
     """Trials left RUNNING by a process that died (a crash, a kill) are marked FAIL: they never
     finish and would hold a place in the quota forever."""
+    now = datetime.datetime.now()
     for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
-        if is_dead(trial.user_attrs.get("process")):
+        tag = trial.user_attrs.get("process")  # set as a trial starts; none after a minute: killed at once
+        if is_dead(tag) or (tag is None and now - trial.datetime_start > ORPHAN_GRACE):
             # Optuna has no public call to fail another process's trial; the storage's own is used.
             study._storage.set_trial_state_values(trial._trial_id, optuna.trial.TrialState.FAIL)
             log(

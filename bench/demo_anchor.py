@@ -1,5 +1,5 @@
 """The demo's work without Dagster's orchestration: every asset and check body the demo runs, called
-by Dagster's direct invocation in the demo's order, with each output handed straight to the next.
+by Dagster's direct invocation sport by sport as the demo runs them, each output handed straight to the next.
 
 Same code, same data, same MLflow logging, plots, reports, gates, registry and predictions as
 `python -m training_platform.demo`; what it leaves out is exactly what Dagster adds: runs, the event
@@ -23,13 +23,12 @@ from dagster._core.execution.context.invocation import DirectOpExecutionContext 
 
 from training_platform.definitions import defs  # noqa: E402
 from training_platform.defs.jobs import candidate_keys  # noqa: E402
-from training_platform.defs.partitions import partition_key, sport_week_partitions  # noqa: E402
+from training_platform.defs.partitions import sport_week_partitions  # noqa: E402
 from training_platform.defs.reports.assets import CHECK_NAME  # noqa: E402
 from training_platform.defs.resources import default_resources  # noqa: E402
-from training_platform.demo import DEMO_MODELS, QUIET_LOGS  # noqa: E402
+from training_platform.demo import DEMO_MODELS, QUIET_LOGS, partition_range_tags  # noqa: E402
 from training_platform.settings import candidate_models  # noqa: E402
 from training_platform.sources.schema import SPORTS  # noqa: E402
-from training_platform.sources.weeks import weeks_covering  # noqa: E402
 
 SINGLE_RUN = dg.BackfillPolicy.single_run()
 
@@ -48,9 +47,10 @@ def _value(definition, context, **inputs):
 
 def history_range(resources: dict, sport: str) -> dg.PartitionKeyRange:
     """Every week from the sport's first game to its last: what the demo's ingest run covers."""
-    games = resources["games_source"].games(sport)
-    weeks = weeks_covering(games["game_date"].min().date(), games["game_date"].max().date())
-    return dg.PartitionKeyRange(partition_key(sport, weeks[0]), partition_key(sport, weeks[-1]))
+    tags = partition_range_tags(sport, resources)
+    return dg.PartitionKeyRange(
+        tags["dagster/asset_partition_range_start"], tags["dagster/asset_partition_range_end"]
+    )
 
 
 @dg.asset(key=["raw", "games"], partitions_def=sport_week_partitions, backfill_policy=SINGLE_RUN)
@@ -74,11 +74,7 @@ def partition_bookkeeping(resources: dict, instance: dg.DagsterInstance) -> floa
     materialization event per partition each)."""
     began = time.perf_counter()
     for sport in SPORTS:
-        keys = history_range(resources, sport)
-        tags = {
-            "dagster/asset_partition_range_start": keys.start,
-            "dagster/asset_partition_range_end": keys.end,
-        }
+        tags = partition_range_tags(sport, resources)
         run = dg.materialize([_no_op_raw, _no_op_gold], instance=instance, tags=tags, run_config=QUIET_LOGS)
         assert run.success
     return time.perf_counter() - began

@@ -99,7 +99,7 @@ def plain_pipeline(games, store: Warehouse, sport: str):
 
 def bench_demo(work: Path) -> list[dict]:
     """`python -m training_platform.demo` on a fresh data folder and instance, beside the same asset and
-    check bodies called directly in the same order (bench/demo_anchor.py), each in its own process."""
+    check bodies called directly, sport by sport (bench/demo_anchor.py), each in its own process."""
 
     def wall(command: list[str], folder: str) -> float:
         (work / f"{folder}_home").mkdir()

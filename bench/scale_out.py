@@ -16,8 +16,9 @@ from pathlib import Path
 import dagster as dg
 
 from bench.foundation import NFLVERSE, backfill, nflverse_resources, plain_pipeline, result, timed
+from bench.training import nfl_training_rows
 from training_platform.local_postgres import PostgresUnavailable, start
-from training_platform.ml.modeling.training import default_splitter, training_rows
+from training_platform.ml.modeling.training import default_splitter
 from training_platform.ml.modeling.tuning import optuna_storage, search_space, tune
 from training_platform.ml.modeling.zoo import make_model
 from training_platform.settings import environment_with
@@ -96,18 +97,12 @@ def _ingest_on_postgres(work: Path, server) -> dict:
     )
 
 
-def _nfl_rows():
-    from training_platform.ml.features.gold import DEFAULT_ELO, build_gold_features
-
-    return training_rows(build_gold_features(read_nflverse_games(NFLVERSE), DEFAULT_ELO["nfl"]))
-
-
 def _tuning_workers(work: Path, server, model: str = "xgboost", n_trials: int = 200) -> list[dict]:
     """One Postgres study of `n_trials` with one worker, then a fresh one with two; per process: trials
     run and when its first trial started (a helper's start-up is its imports of the modelling stack)."""
     import optuna
 
-    X, y, weeks = _nfl_rows()
+    X, y, weeks = nfl_training_rows()
 
     def run(workers: int) -> float:
         name = f"bench-{model}-{workers}-workers"
@@ -157,7 +152,7 @@ def _tuning_workers(work: Path, server, model: str = "xgboost", n_trials: int = 
 def _fits(model: str, count: int, ready) -> None:
     from training_platform.ml.modeling.tuning import cv_log_loss
 
-    X, y, weeks = _nfl_rows()
+    X, y, weeks = nfl_training_rows()
     ready.wait()
     for seed in range(count):
         cv_log_loss(make_model(model, "nfl", seed=seed), X, y, weeks, default_splitter(5, 0))

@@ -26,9 +26,9 @@ DEMO_MODELS = ("elo", "logistic")  # xgboost and the rest: make demo DEMO_ARGS="
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 
-def partition_range_tags(sport: str) -> dict[str, str]:
+def partition_range_tags(sport: str, resources: dict | None = None) -> dict[str, str]:
     """Tags that make one run cover every week the sport's source has games in."""
-    games = default_resources()["games_source"].games(sport)
+    games = (resources or default_resources())["games_source"].games(sport)
     weeks = weeks_covering(games["game_date"].min().date(), games["game_date"].max().date())
     return range_tags(sport, weeks[0], weeks[-1])
 

@@ -10,6 +10,7 @@ $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip uv
 	$(VENV)/bin/uv pip install --python $(PY) --quiet -e '.[dev]'
+	grep -q 'training_platform activation' $(VENV)/bin/activate || cat deploy/activate.sh >> $(VENV)/bin/activate
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -19,6 +20,9 @@ test: $(STAMP)
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 	  && { apt-get install -y -qq postgresql || { apt-get update -qq && apt-get install -y -qq postgresql; }; } \
 	  >/dev/null 2>&1; } || echo "PostgreSQL is not installed (apt-get install postgresql): the scale-out tests will skip"
+	@[ -x /usr/bin/chromium ] || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && { apt-get install -y -qq chromium || { apt-get update -qq && apt-get install -y -qq chromium; }; } \
+	  >/dev/null 2>&1; } || echo "Chromium is not installed (apt-get install chromium): the browser test will skip"
 	$(PY) -m pytest -q -n auto --dist loadfile --durations=15 $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -28,8 +32,8 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/run.py $(if $(BENCH),--only $(BENCH))
 
-ui: $(STAMP)
-	$(VENV)/bin/dagster dev -h 127.0.0.1 -p 3000
+ui: $(STAMP)  # (an activated venv's DAGSTER_MODULE_NAME would clash with dagster dev's workspace)
+	DAGSTER_MODULE_NAME= $(VENV)/bin/dagster dev -h 127.0.0.1 -p 3000
 
 mlflow: $(STAMP)
 	$(VENV)/bin/mlflow ui --backend-store-uri sqlite:///data/mlflow.db -h 127.0.0.1 -p 5000

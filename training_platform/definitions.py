@@ -4,6 +4,7 @@ import dagster as dg
 
 from training_platform.defs.automation.schedules import weekly_schedule
 from training_platform.defs.automation.sensors import (
+    automation_condition_sensor,
     champion_drift_sensor,
     gate_outcome_sensor,
     new_raw_data_sensor,
@@ -47,7 +48,13 @@ defs = dg.Definitions(
     asset_checks=report_checks,
     jobs=[ingest_job, *train_jobs.values(), *promote_jobs.values()],
     schedules=[weekly_schedule],
-    sensors=[new_raw_data_sensor, retrain_after_ingest, gate_outcome_sensor, champion_drift_sensor],
+    sensors=[
+        automation_condition_sensor,
+        new_raw_data_sensor,
+        retrain_after_ingest,
+        gate_outcome_sensor,
+        champion_drift_sensor,
+    ],
     resources=default_resources(),
     executor=executor(Settings.from_env()),
 )

@@ -92,7 +92,9 @@ def test_a_bad_retrain_is_blocked_and_the_champion_is_unchanged(tmp_path, instan
     assert champion_alias(tmp_path, "elo_nba") == "1"  # v2 exists in MLflow but is not champion
     failed = result.get_asset_check_evaluations()[0]
     assert "accuracy" in failed.metadata["failed_gates"].value
-    assert failed.metadata["accuracy"].value.startswith("FAIL")
+    gates = {g["name"]: g for g in failed.metadata["gates"].value}
+    assert failed.metadata["accuracy"].value == gates["accuracy"]["value"] < gates["accuracy"]["threshold"]
+    assert "**accuracy** FAIL" in failed.metadata["verdicts"].value
 
     # The gate sensor records the blocked promotion once, from the check's structured metadata.
     context = dg.build_sensor_context(instance=instance, resources={"warehouse": resources["warehouse"]})

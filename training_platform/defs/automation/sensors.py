@@ -17,6 +17,17 @@ from training_platform.settings import Settings, redacted
 
 HOURLY = 3600
 
+# Dagster makes this sensor itself when assets have automation conditions, but stopped; declared here
+# so that production/<sport> and predictions/<sport> follow a passing report under `dagster dev` unasked.
+automation_condition_sensor = dg.AutomationConditionSensorDefinition(
+    "default_automation_condition_sensor",
+    target=dg.AssetSelection.all(),
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=30,
+    description="Evaluates the assets' automation conditions: production/<sport> after a report passes "
+    "its gates, predictions/<sport> after a new champion.",
+)
+
 
 def last_week_partition() -> str:
     """The latest week partition (the week in progress + 1); read at each tick, as the calendar moves."""

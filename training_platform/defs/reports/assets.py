@@ -158,9 +158,15 @@ def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.
             severity=dg.AssetCheckSeverity.ERROR,
             description="every threshold gate passed" if passed else "FAILED: " + ", ".join(failed),
             metadata={
+                # numbers, so the UI plots each gate's figure over the check's executions
+                **{
+                    g.name: dg.MetadataValue.float(float(g.value))
+                    for g in gates
+                    if isinstance(g.value, (int, float))
+                },
+                "verdicts": dg.MetadataValue.md("\n".join(f"- **{g.name}** {g.describe()}" for g in gates)),
                 "failed_gates": dg.MetadataValue.json(failed),
                 "gates": dg.MetadataValue.json([g.__dict__ for g in gates]),
-                **{g.name: dg.MetadataValue.text(g.describe()) for g in gates},
             },
         )
 

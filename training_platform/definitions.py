@@ -12,6 +12,7 @@ from training_platform.defs.automation.sensors import (
 )
 from training_platform.defs.features.assets import features_gold
 from training_platform.defs.jobs import ingest_job, promote_jobs, train_jobs
+from training_platform.defs.loggers import LOGGERS
 from training_platform.defs.models.assets import model_assets
 from training_platform.defs.predictions.assets import predictions_assets
 from training_platform.defs.production.assets import production_assets
@@ -56,5 +57,6 @@ defs = dg.Definitions(
         champion_drift_sensor,
     ],
     resources=default_resources(),
+    loggers=LOGGERS,
     executor=executor(Settings.from_env()),
 )

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from training_platform import cli
+from training_platform.cli.errors import BLOCKED, USAGE
 from training_platform.defs.resources import GamesSourceResource
 from training_platform_tests.bad_input_world import (
     SPORT,
@@ -246,8 +247,9 @@ def corrupt_warehouse(world, env):
     return message
 
 
-def tp(*args: str, **settings: str):
-    """Run `tp` in process with the world's settings; its stderr (it must refuse with exit code 2)."""
+def tp(*args: str, code: int = USAGE, **settings: str):
+    """Run `tp` in process with the world's settings; its stderr (it must refuse with exit code `code`:
+    3 for an input that names nothing it can use, 2 for a promotion an integrity check blocks)."""
 
     def run(world, env):
         for name in ("MLFLOW_TRACKING_URI", "TP_WAREHOUSE", "DAGSTER_HOME"):
@@ -258,8 +260,8 @@ def tp(*args: str, **settings: str):
             env.setenv(name, value.format(root=world.root))
         err = io.StringIO()
         with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-            code = cli.main(list(args))
-        assert code == 2, err.getvalue()
+            exit_code = cli.main(list(args))
+        assert exit_code == code, err.getvalue()
         return err.getvalue()
 
     return run
@@ -279,7 +281,9 @@ def tampered_with_its_metadata(world, env):
     meta = json.loads(metadata.read_text())
     meta["sha256"] = hashlib.sha256(forged).hexdigest()  # the attacker edits the SHA-256 beside it too
     with replaced(artifact, forged), replaced(metadata, json.dumps(meta).encode()):
-        return tp("promote", "--sport", SPORT, "--model", f"elo_{SPORT}", "--version", "1")(world, env)
+        return tp("promote", "--sport", SPORT, "--model", f"elo_{SPORT}", "--version", "1", code=BLOCKED)(
+            world, env
+        )
 
 
 def unrecorded_artifact(world, env):

@@ -233,12 +233,12 @@ def test_the_cli_rolls_back_through_dagster_and_refuses_what_it_cannot_do(two_ca
         ("elo_nfl", 1, "is not a nba model name"),
     ):
         refused = tp("rollback", "--sport", "nba", "--model", model, "--version", str(version))
-        assert refused.returncode == 2 and message in refused.stderr, refused.stderr[-2000:]
+        assert refused.returncode == 3 and message in refused.stderr, refused.stderr[-2000:]  # wrong input
     artifact = root / "models" / "elo_nba" / "v1" / "model.joblib"
     original = artifact.read_bytes()
     artifact.write_bytes(original + b"tampered")
     tampered = tp("rollback", "--sport", "nba", "--model", "elo_nba", "--version", "1")
-    assert tampered.returncode == 2 and "SHA-256" in tampered.stderr
+    assert tampered.returncode == 2 and "SHA-256" in tampered.stderr  # blocked by the integrity check
     metadata = artifact.with_name("metadata.json")
     original_metadata = metadata.read_text()  # the attacker edits the SHA-256 beside the artifact too
     metadata.write_text(

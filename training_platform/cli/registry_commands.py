@@ -1,0 +1,120 @@
+"""`tp champion`, `tp status`, `tp promote`, `tp rollback`: the champion's registry from a shell.
+
+Promote and rollback materialize production/<sport> (so Dagster's lineage shows them) in the instance at
+$DAGSTER_HOME, or in a throwaway one when it is unset."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from training_platform.cli.errors import BLOCKED, OK, CliError, UsageError
+
+
+def open_registry(command: str):
+    """The resources and the champion registry; a missing warehouse is a usage error, never a new one."""
+    from training_platform.defs.resources import default_resources
+    from training_platform.storage.registry import ChampionRegistry
+
+    resources = default_resources()
+    warehouse = resources["warehouse"].open()
+    if not warehouse.path.exists():  # a mistyped TP_WAREHOUSE must not become a fresh, empty registry
+        raise UsageError(
+            f"tp {command}: no warehouse at {warehouse.path} (TP_WAREHOUSE / TP_DATA_DIR); nothing has been "
+            "ingested or promoted there. Check the path, or run `make demo` to create one."
+        )
+    return resources, ChampionRegistry(warehouse)
+
+
+def champion(args) -> int:
+    _, registry = open_registry("champion")
+    history = registry.history(args.sport)
+    if history.empty:
+        print(f"{args.sport}: no champion yet")
+        return OK
+    columns = ["entry_id", "action", "model", "version", "sha256", "forced", "promoted_at", "dagster_run_id"]
+    print(history[columns].assign(sha256=history["sha256"].str[:12]).to_string(index=False))
+    return OK
+
+
+def status(args) -> int:
+    resources, registry = open_registry("status")
+    from training_platform.sources.schema import SPORTS
+
+    return _status(registry, resources, [args.sport] if args.sport else list(SPORTS), args.json)
+
+
+def change_champion(args) -> int:
+    """rollback / promote: refused early (before Dagster loads) when the version cannot be champion;
+    production/<sport> checks the same again when it runs."""
+    from training_platform.champion import refuse_current_champion, stored_version
+    from training_platform.ml.artifacts import ArtifactIntegrityError
+
+    resources, registry = open_registry(args.command)
+    try:
+        stored_version(registry, resources["model_store"].open(), args.sport, args.model, args.version)
+        refuse_current_champion(registry, args.sport, args.model, args.version)
+    except ArtifactIntegrityError as exc:
+        raise CliError(f"{args.command} refused: {exc}", BLOCKED) from None
+    except ValueError as exc:
+        raise UsageError(f"{args.command} refused: {exc}") from None
+    error = _materialize_production(
+        args.sport, "rollback" if args.command == "rollback" else "manual", args.model, args.version
+    )
+    if error:
+        raise CliError(f"{args.command} refused: {error}", BLOCKED)
+    row = registry.current(args.sport)
+    print(
+        f"{args.sport} champion is now {row['model']} v{row['version']} (sha256 {row['sha256'][:12]}…), "
+        f"replacing {row['replaces_version']}; registry entry {row['entry_id']}"
+    )
+    return OK
+
+
+def _status(registry, resources, sports: list[str], as_json: bool) -> int:
+    """Each sport's champion as the registry records it; stale copies are rewritten from it. Exit 2
+    when a champion's artifact no longer matches its recorded SHA-256 (nothing can be derived from it).
+    With --json: each sport's /api/model_status document (null without a champion) on stdout."""
+    from training_platform.champion import reconcile, stale_copies
+    from training_platform.ml.artifacts import ArtifactIntegrityError
+
+    store, mlflow_uri = resources["model_store"].open(), resources["tracking"].mlflow_uri
+    damaged, documents = False, {}
+    say = (lambda line: print(line, file=sys.stderr)) if as_json else print
+    for sport in sports:
+        row = registry.current(sport)
+        documents[sport] = None
+        if row is None:
+            say(f"{sport}: no champion yet")
+            continue
+        stale = stale_copies(registry, sport, store, mlflow_uri)
+        try:
+            reconcile(registry, sport, store, mlflow_uri)
+        except ArtifactIntegrityError as exc:
+            damaged = True
+            print(
+                f"{sport}: champion {row['model']} v{row['version']} is damaged: {exc}. Roll back or promote "
+                f"another version: tp rollback --sport {sport} --model <model>_{sport} --version <N>",
+                file=sys.stderr,
+            )
+            continue
+        documents[sport] = json.loads(store.model_status(sport).read_text())
+        say(
+            f"{sport}: {row['model']} v{row['version']} (sha256 {row['sha256'][:12]}…, registry entry "
+            f"{row['entry_id']}, {row['action']}); "
+            + (f"repaired {', '.join(stale)}" if stale else "copies in sync")
+        )
+    if as_json:
+        print(json.dumps(documents, indent=2, default=str))
+    return BLOCKED if damaged else OK
+
+
+def _materialize_production(sport: str, action: str, model: str, version: int) -> str | None:
+    """Run production/<sport> with the action's config; the failure's message, or None on success."""
+    from training_platform.cli.runs import failure_message, run_job
+
+    config = {
+        "ops": {f"production__{sport}": {"config": {"action": action, "model": model, "version": version}}}
+    }
+    result = run_job(f"promote_{sport}_job", [["production", sport]], config, {"trigger": f"tp {action}"})
+    return None if result.success else failure_message(result)

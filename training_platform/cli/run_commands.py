@@ -1,0 +1,219 @@
+"""`tp train`, `tp predict`, `tp report`: the code location's jobs run from a shell, with progress."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from training_platform.cli.errors import BLOCKED, FAILED, OK, CliError, UsageError
+from training_platform.cli.runs import failed_checks, failure_message, run_job
+
+
+def train(args) -> int:
+    """tuning → models → reports of each model (train_<sport>_job), then, if every gate passed,
+    production/<sport> and predictions/<sport> (promote_<sport>_job)."""
+    names = [f"{model}_{args.sport}" for model in args.model]
+    keys = [[stage, name] for name in names for stage in ("tuning", "models", "reports")]
+    tuning = {"method": "optuna", "n_trials": args.trials} if args.optimize else {}
+    config = {"ops": {f"tuning__{name}": {"config": tuning} for name in names if tuning}}
+    promote = {"ops": {f"production__{args.sport}": {"config": {"force": names if args.force else []}}}}
+    gates = _gates_file(args)
+    plan = {
+        "train": {
+            "job": f"train_{args.sport}_job",
+            "assets": ["/".join(k) for k in keys],
+            "run_config": config,
+        },
+        "promote": {"job": f"promote_{args.sport}_job", "run_config": promote},
+        "gates": _thresholds(args.sport, gates),
+    }
+    if args.dry_run:
+        print(json.dumps(plan, indent=2))
+        return OK
+    _require_features(args.sport)
+    summary = {"sport": args.sport, "models": names, "plan": plan}
+    try:
+        code = _train_and_promote(args, keys, config, promote, gates, summary)
+    except CliError as exc:
+        summary.update(outcome=str(exc), exit_code=exc.code)
+        raise
+    finally:
+        if args.output_json:
+            _write_json(Path(args.output_json), summary)
+    return code
+
+
+def _train_and_promote(args, keys, config, promote, gates, summary) -> int:
+    print(f"training {', '.join(summary['models'])}: {len(keys)} assets", file=sys.stderr)
+    with _gates_env(gates):
+        trained = run_job(f"train_{args.sport}_job", keys, config, {"trigger": "tp train"})
+    summary["train_run_id"] = trained.run_id
+    summary["reports"] = {
+        name: _report_figures(trained, name) for name in summary["models"] if _has_output(trained, name)
+    }
+    blocked = failed_checks(trained)
+    if blocked:
+        gates_failed = {
+            c.asset_key.to_user_string(): c.metadata["failed_gates"].value
+            for c in blocked
+            if "failed_gates" in c.metadata
+        }
+        summary.update(gates_failed=gates_failed)
+        raise CliError(
+            "promotion blocked by the metric gates: "
+            + "; ".join(f"{key} failed {', '.join(failed)}" for key, failed in gates_failed.items())
+            + f" (tp report {summary['models'][0]} shows the figures)",
+            BLOCKED,
+        )
+    if not trained.success:
+        raise CliError(f"training failed: {failure_message(trained)}", FAILED)
+    with _gates_env(gates):
+        promoted = run_job(
+            f"promote_{args.sport}_job",
+            [["production", args.sport], ["predictions", args.sport]],
+            promote,
+            {"trigger": "tp train"},
+        )
+    summary["promote_run_id"] = promoted.run_id
+    if not promoted.success:
+        raise CliError(f"promotion failed: {failure_message(promoted)}", FAILED)
+    champion = promoted.output_for_node(f"production__{args.sport}")
+    summary.update(champion={k: champion[k] for k in ("model", "version", "sha256") if k in champion})
+    summary.update(outcome="ok", exit_code=OK)
+    print(f"{args.sport} champion: {champion['model']} v{champion['version']}")
+    return OK
+
+
+def predict(args) -> int:
+    from training_platform.cli.registry_commands import open_registry
+
+    _, registry = open_registry("predict")
+    if registry.current(args.sport) is None:
+        raise UsageError(f"no {args.sport} champion yet: train one first (tp train {args.sport})")
+    config = {"ops": {f"predictions__{args.sport}": {"config": {"week": args.week}}}} if args.week else {}
+    result = run_job(
+        f"promote_{args.sport}_job", [["predictions", args.sport]], config, {"trigger": "tp predict"}
+    )
+    if not result.success:
+        raise CliError(f"prediction failed: {failure_message(result)}", FAILED)
+    frame = result.output_for_node(f"predictions__{args.sport}")
+    print(frame.to_string(index=False) if len(frame) else f"{args.sport}: no games to predict")
+    return OK
+
+
+def report(args) -> int:
+    """Evaluate the model's current version (reports/<model>: the same report again when nothing
+    changed) and print its figures and gate verdicts."""
+    from training_platform.ml.modeling.catalog import MODEL_NAMES
+    from training_platform.sources.schema import SPORTS
+
+    model, _, sport = args.model.rpartition("_")
+    if model not in MODEL_NAMES or sport not in SPORTS:
+        raise UsageError(
+            f"{args.model!r} is not a model name: <model>_<sport>, model one of {', '.join(MODEL_NAMES)}, "
+            f"sport one of {', '.join(SPORTS)} (e.g. elo_nfl)"
+        )
+    _require_features(sport)
+    result = run_job(f"train_{sport}_job", [["reports", args.model]], {}, {"trigger": "tp report"})
+    if not result.success and not failed_checks(result):
+        raise CliError(f"report failed: {failure_message(result)}", FAILED)
+    figures = _report_figures(result, args.model)
+    print(json.dumps(figures, indent=2, default=str))
+    return OK if not failed_checks(result) else BLOCKED
+
+
+def _report_figures(result, name: str) -> dict:
+    report = result.output_for_node(f"reports__{name}")
+    checks = {c.check_name: c for c in result.get_asset_check_evaluations() if c.asset_key.path[-1] == name}
+    gates = checks.get("metric_gates")
+    return {
+        "version": report["model_artifact"]["version"],
+        "games": report["games"],
+        "seasons": report["seasons"],
+        "model": report["model"],
+        "baselines": report["baselines"],
+        "report": str(Path(report["report_dir"]) / "report.html"),
+        "gates_passed": None if gates is None else gates.passed,
+        "gates": None if gates is None else gates.metadata["gates"].value,
+    }
+
+
+def _has_output(result, name: str) -> bool:
+    return any(e.step_key == f"reports__{name}" for e in result.get_step_success_events())
+
+
+def _require_features(sport: str) -> None:
+    from training_platform.defs.resources import default_resources
+
+    store = default_resources()["warehouse"].open()
+    if not store.path.exists() or store.read("features_gold", sport).empty:
+        raise UsageError(
+            f"no {sport} features in {store.path} (TP_DATA_DIR / TP_WAREHOUSE): ingest first, e.g. "
+            f"`make demo`, or dagster asset materialize --select 'raw/games,features/gold' --partition-range …"
+        )
+
+
+def _thresholds(sport: str, gates_file: Path | None) -> dict:
+    from dataclasses import asdict
+
+    from training_platform.ml.evaluation.gates import load_thresholds
+
+    try:
+        return asdict(load_thresholds(sport, path=gates_file))
+    except (OSError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _gates_file(args) -> Path | None:
+    """--min-accuracy may only tighten the gate: a copy of the gates file with it, for this command's runs."""
+    if args.min_accuracy is None:
+        return None
+    import yaml
+
+    from training_platform.ml.evaluation.gates import DEFAULT_GATES_FILE
+    from training_platform.settings import Settings
+
+    current = _thresholds(args.sport, None)["min_accuracy"]
+    if not current <= args.min_accuracy <= 1:
+        raise UsageError(
+            f"--min-accuracy {args.min_accuracy} is below the gates file's {current} (or above 1): a flag can "
+            "only tighten a gate; loosen it in a gates file of your own (TP_GATES_FILE)"
+        )
+    source = Path(Settings.from_env().gates_file or DEFAULT_GATES_FILE)
+    config = yaml.safe_load(source.read_text()) or {}
+    market = config.setdefault("sports", {}).setdefault(args.sport, {}) or {}
+    config["sports"][args.sport] = market
+    market.setdefault("moneyline", {})
+    market["moneyline"] = {**(market["moneyline"] or {}), "min_accuracy": args.min_accuracy}
+    handle, path = tempfile.mkstemp(prefix="tp-gates-", suffix=".yaml")
+    with os.fdopen(handle, "w") as out:
+        yaml.safe_dump(config, out)
+    return Path(path)
+
+
+class _gates_env:
+    """TP_GATES_FILE pointed at the tightened copy while this process's runs read it."""
+
+    def __init__(self, path: Path | None):
+        self.path, self.before = path, os.environ.get("TP_GATES_FILE")
+
+    def __enter__(self):
+        if self.path:
+            os.environ["TP_GATES_FILE"] = str(self.path)
+
+    def __exit__(self, *_):
+        if self.path:
+            os.environ.pop("TP_GATES_FILE") if self.before is None else os.environ.update(
+                TP_GATES_FILE=self.before
+            )
+
+
+def _write_json(path: Path, payload: dict) -> None:
+    """Atomically: a reader never sees half a summary."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(json.dumps(payload, indent=2, default=str))
+    os.replace(partial, path)

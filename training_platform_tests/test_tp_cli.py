@@ -1,0 +1,154 @@
+"""`tp`'s contract, as a user types it: every command, every exit code (0 done, 1 a run failed, 2 a gate
+blocked the promotion, 3 wrong input or configuration), one-line errors that name the input and the fix,
+progress on stderr, and nothing stored changed by a refused command."""
+
+import json
+import subprocess
+import sys
+
+import dagster as dg
+import pytest
+
+from training_platform.cli import SPORTS as CLI_SPORTS
+from training_platform.sources.schema import SPORTS
+from training_platform.sources.weeks import weeks_covering
+from training_platform.storage.registry import ChampionRegistry
+from training_platform.storage.warehouse import Warehouse
+from training_platform_tests.conftest import make_resources, subprocess_env
+from training_platform_tests.test_lineage import ingest
+
+pytestmark = pytest.mark.slow
+
+
+def ingested(root, sport: str, seasons: int) -> dict:
+    """`seasons` synthetic seasons of `sport` ingested under `root`; the environment `tp` runs in."""
+    resources = make_resources(root, seasons=seasons)
+    games = resources["games_source"].games(sport)
+    weeks = weeks_covering(games["game_date"].min().date(), games["game_date"].max().date())
+    with dg.instance_for_test() as instance:
+        assert ingest(resources, instance, sport, weeks).success
+    return subprocess_env(TP_DATA_DIR=str(root), TP_SYNTHETIC_SEASONS=str(seasons))
+
+
+def tp(env, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "training_platform.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def league(tmp_path_factory):
+    """Three NBA seasons, Elo trained and promoted by `tp train` (the first test reads that run)."""
+    root = tmp_path_factory.mktemp("tp")
+    env = ingested(root / "data", "nba", 3)
+    trained = tp(env, "train", "nba", "--optimize", "--trials", "4", "--output-json", str(root / "out.json"))
+    return root, env, trained
+
+
+def history(root):
+    return ChampionRegistry(Warehouse(root / "data" / "warehouse.duckdb")).history("nba")
+
+
+def test_the_cli_names_the_same_sports_as_the_schema():
+    assert CLI_SPORTS == SPORTS
+
+
+def test_train_tunes_fits_evaluates_and_promotes_with_progress_and_an_outcome_file(league):
+    root, _, trained = league
+    assert trained.returncode == 0, trained.stderr[-3000:]
+    for step in ("tuning/elo_nba", "models/elo_nba", "reports/elo_nba", "production/nba", "predictions/nba"):
+        assert f"  {step} …" in trained.stderr and f"  {step} done in" in trained.stderr
+    assert "reports/elo_nba metric_gates: passed" in trained.stderr
+    assert "4/4 trials" in trained.stderr  # the assets' own progress lines come through
+    assert "STEP_START" not in trained.stderr  # not Dagster's DEBUG stream
+    assert trained.stdout.strip() == "nba champion: elo_nba v1"
+    outcome = json.loads((root / "out.json").read_text())
+    assert outcome["exit_code"] == 0 and outcome["champion"]["model"] == "elo_nba"
+    assert outcome["plan"]["train"]["run_config"]["ops"]["tuning__elo_nba"]["config"]["n_trials"] == 4
+    assert outcome["reports"]["elo_nba"]["gates_passed"] is True
+    assert history(root)["model"].tolist() == ["elo_nba"]
+
+
+def test_report_predict_and_status_read_the_champion(league):
+    root, env, _ = league
+    report = tp(env, "report", "elo_nba")
+    assert report.returncode == 0, report.stderr[-2000:]
+    figures = json.loads(report.stdout)
+    assert figures["version"] == 1 and figures["gates_passed"] and figures["report"].endswith("report.html")
+    predicted = tp(env, "predict", "nba")
+    assert predicted.returncode == 0 and "elo_nba" in predicted.stdout and "p_home" in predicted.stdout
+    status = tp(env, "status", "--json")
+    assert status.returncode == 0
+    documents = json.loads(status.stdout)
+    assert documents["nba"]["model"] == "elo_nba" and documents["nfl"] is None
+
+
+def test_a_dry_run_prints_the_plan_and_runs_nothing(league):
+    root, env, _ = league
+    planned = tp(env, "train", "nba", "--model", "logistic", "--dry-run")
+    assert planned.returncode == 0, planned.stderr
+    plan = json.loads(planned.stdout)
+    assert plan["train"]["assets"] == ["tuning/logistic_nba", "models/logistic_nba", "reports/logistic_nba"]
+    assert not (root / "data" / "models" / "logistic_nba").exists()
+
+
+def test_a_failed_gate_blocks_the_promotion_with_exit_2(league):
+    root, env, _ = league
+    before = history(root)
+    blocked = tp(env, "train", "nba", "--min-accuracy", "0.99", "--output-json", str(root / "blocked.json"))
+    assert blocked.returncode == 2, blocked.stderr[-3000:]
+    assert blocked.stderr.strip().splitlines()[-1] == (
+        "tp train: promotion blocked by the metric gates: reports/elo_nba failed accuracy "
+        "(tp report elo_nba shows the figures)"
+    )
+    assert json.loads((root / "blocked.json").read_text())["exit_code"] == 2
+    assert history(root).equals(before)  # the champion stays
+
+
+@pytest.mark.parametrize(
+    "args, named",
+    [
+        (("train", "cricket"), "invalid choice: 'cricket'"),
+        (("train", "nba", "--trials", "0"), "'0' is not a positive whole number"),
+        (("train", "nba", "--min-accuracy", "0.1"), "--min-accuracy 0.1 is below the gates file's 0.6"),
+        (("train", "nfl"), "no nfl features in"),
+        (("report", "elo_xyz"), "'elo_xyz' is not a model name"),
+        (("predict", "nfl"), "no nfl champion yet: train one first (tp train nfl)"),
+        (("rollback", "--sport", "nba", "--model", "elo_nba", "--version", "1"), "already the nba champion"),
+        (("promote", "--sport", "nba", "--model", "elo_nba", "--version", "7"), "no artifact elo_nba v7"),
+    ],
+)
+def test_wrong_input_exits_3_with_one_line_naming_it(league, args, named):
+    root, env, _ = league
+    before = (
+        history(root),
+        sorted(p.relative_to(root) for p in (root / "data").rglob("*") if "mlflow" not in str(p)),
+    )
+    refused = tp(env, *args)
+    assert refused.returncode == 3, refused.stderr[-2000:]
+    assert len(refused.stderr.strip().splitlines()) == 1 and named in refused.stderr, refused.stderr
+    assert history(root).equals(before[0])
+    assert (
+        sorted(p.relative_to(root) for p in (root / "data").rglob("*") if "mlflow" not in str(p)) == before[1]
+    )
+
+
+def test_a_broken_gates_file_is_a_configuration_error(league, tmp_path):
+    _, env, _ = league
+    refused = tp({**env, "TP_GATES_FILE": str(tmp_path / "gates.yml")}, "train", "nba", "--dry-run")
+    assert refused.returncode == 3 and f"gates file {tmp_path / 'gates.yml'} does not exist" in refused.stderr
+
+
+def test_a_training_run_that_fails_exits_1_with_its_cause(tmp_path):
+    env = ingested(tmp_path / "data", "nfl", 1)
+    failed = tp(env, "train", "nfl")
+    assert failed.returncode == 1, failed.stderr[-3000:]
+    assert failed.stderr.strip().splitlines()[-1] == (
+        "tp train: training failed: tuning/elo_nfl: ValueError: a backtest needs results from at least two "
+        "seasons; found [2024]"
+    )
+    assert not (tmp_path / "data" / "production").exists()

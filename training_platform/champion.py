@@ -89,6 +89,18 @@ def reconcile(
     _write_json(store.model_status(sport), model_status(meta, report, row))
     if mlflow_uri and row.get("mlflow_model_version"):
         set_champion_alias(mlflow_uri, sport, row["model"], row["mlflow_model_version"])
+        from training_platform.ml.tracking import tag_model_version
+
+        forced = " FORCED past the champion comparison" if row.get("forced") else ""
+        tag_model_version(
+            mlflow_uri,
+            row["model"],
+            row["mlflow_model_version"],
+            {
+                "last_promotion": f"{row['action']}, registry entry {row['entry_id']}{forced}",
+                "forced": bool(row.get("forced")),
+            },
+        )
     return row
 
 

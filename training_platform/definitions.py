@@ -1,5 +1,7 @@
 """The code location: `dagster dev` / `dagster asset materialize -m training_platform.definitions`."""
 
+import warnings
+
 import dagster as dg
 
 from training_platform.defs.automation.schedules import weekly_schedule
@@ -21,6 +23,11 @@ from training_platform.defs.reports.assets import report_assets, report_checks
 from training_platform.defs.resources import default_resources
 from training_platform.defs.tuning.assets import tuning_assets
 from training_platform.settings import Settings
+
+# dagster.yaml's JSON-lines handler (python_logs) is Dagster's own hook, marked beta: nothing a user can act on.
+warnings.filterwarnings(
+    "ignore", message="Handling yaml-defined logging configuration", category=dg.BetaWarning
+)
 
 ALL_ASSETS = [
     raw_games,

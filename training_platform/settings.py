@@ -54,6 +54,9 @@ class Settings:
     mlflow_ui_url: str = _setting(
         "TP_MLFLOW_UI_URL", "MLflow UI address used in run links", "http://127.0.0.1:5000"
     )
+    dagster_ui_url: str = _setting(
+        "TP_DAGSTER_UI_URL", "Dagster UI address used in MLflow runs' links back", "http://127.0.0.1:3000"
+    )
     mlflow_artifacts: Path = _setting(
         "TP_MLFLOW_ARTIFACTS", "artifact root of a new MLflow experiment", under="mlartifacts"
     )

@@ -60,3 +60,19 @@ def stored_world(tmp_path_factory):
 
     with dg.instance_for_test() as test_instance:
         yield build_world(tmp_path_factory.mktemp("stored_world"), test_instance)
+
+
+# The longest files first: `make test` hands whole files to its workers in collection order, so a long
+# file collected last would run alone at the end while the other core idles.
+LONGEST_FIRST = (
+    "test_live_dagster.py",
+    "test_crashes.py",
+    "test_cli.py",
+    "test_scale_out.py",
+    "test_tp_cli.py",
+)
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: position for position, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))

@@ -28,6 +28,8 @@ def graph() -> dict:
         mappings = node.partition_mappings
         assets[key.to_user_string()] = {
             "group": node.group_name,
+            "owners": sorted(node.owners),
+            "code_version": node.code_version is not None,  # its value changes with every code edit
             "kinds": sorted(node.kinds),
             "partitions": type(node.partitions_def).__name__ if node.partitions_def else None,
             "deps": {

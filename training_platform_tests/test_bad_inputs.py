@@ -270,5 +270,5 @@ def test_a_mistyped_warehouse_is_an_error_not_a_new_empty_registry(tmp_path, com
         text=True,
         timeout=120,
     )
-    assert done.returncode == 2 and "no warehouse at" in done.stderr and "warehuose.duckdb" in done.stderr
+    assert done.returncode == 3 and "no warehouse at" in done.stderr and "warehuose.duckdb" in done.stderr
     assert not (tmp_path / "warehuose.duckdb").exists() and not (tmp_path / "production").exists()

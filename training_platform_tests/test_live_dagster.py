@@ -21,6 +21,13 @@ CHROMIUM = Path("/usr/bin/chromium")
 SEASONS = "3"
 QUICK_TUNING = {"ops": {"tuning__elo_nfl": {"config": {"n_trials": 4}}}}
 AUTOMATION_SENSOR = "default_automation_condition_sensor"
+SCREENSHOTS = (
+    "lineage",
+    "reports_elo_nfl_checks",
+    "reports_elo_nfl_figure",
+    "reports_elo_nfl",
+    "models_elo_nfl_run",
+)
 LINEAGE = ["raw/games", "features/gold", "tuning/elo_nfl", "models/elo_nfl", "reports/elo_nfl"]
 LINEAGE += ["production/nfl", "predictions/nfl"]
 
@@ -160,9 +167,8 @@ def test_the_ui_shows_the_lineage_the_gates_and_the_plots_and_launches_a_materia
     image = page.locator("img[src^='data:image/png']").first
     image.wait_for()
     assert image.evaluate("i => i.naturalWidth") > 100
-    page.wait_for_timeout(
-        500
-    )  # the dialog fades in    page.screenshot(path=shots / "reports_elo_nfl_figure.png")
+    page.wait_for_timeout(500)  # the dialog fades in
+    page.screenshot(path=shots / "reports_elo_nfl_figure.png")
     page.keyboard.press("Escape")
     page.screenshot(path=shots / "reports_elo_nfl.png", full_page=True)
 
@@ -181,3 +187,4 @@ def test_the_ui_shows_the_lineage_the_gates_and_the_plots_and_launches_a_materia
     open_page(page, f"{served.url}/runs/{run_id}")
     page.get_by_text("Success").first.wait_for()
     page.screenshot(path=shots / "models_elo_nfl_run.png")
+    assert {f"{name}.png" for name in SCREENSHOTS} <= {shot.name for shot in shots.glob("*.png")}

@@ -62,6 +62,26 @@ def champion_alias(tmp_path, name):
     return None if version is None else str(version)
 
 
+def version_tags(tmp_path, name, version) -> dict:
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    return mlflow.MlflowClient(tracking_uri=uri, registry_uri=uri).get_model_version(name, str(version)).tags
+
+
+def test_mlflow_shows_the_model_view_a_link_to_dagster_and_each_versions_facts(two_candidates):
+    root, _, _, _, elo, *_ = two_candidates
+    uri = f"sqlite:///{root / 'mlflow.db'}"
+    client = mlflow.MlflowClient(tracking_uri=uri, registry_uri=uri)
+    experiment = client.get_experiment_by_name("training_platform")
+    assert experiment.tags["mlflow.experimentKind"] == "custom_model_development"
+    artifact = elo.output_for_node("models__elo_nba")
+    run = client.get_run(artifact.metadata()["mlflow_run_id"])
+    assert run.data.tags["dagster_run_url"] == f"http://127.0.0.1:3000/runs/{elo.run_id}"
+    assert f"[{elo.run_id}](http://127.0.0.1:3000/runs/{elo.run_id})" in run.data.tags["mlflow.note.content"]
+    tags = version_tags(root, "elo_nba", artifact.metadata()["mlflow_model_version"])
+    assert tags["sha256"] == artifact.sha256 and tags["artifact_version"] == str(artifact.version)
+    assert tags["gates_passed"] == "True" and tags["failed_gates"] == "none"
+
+
 def production(resources, instance, **config):
     run_config = {"ops": {"production__nba": {"config": config}}} if config else None
     return run_chain(resources, instance, PRODUCTION, run_config)
@@ -182,6 +202,8 @@ def test_force_counts_only_in_its_own_run(two_candidates):
     comparison = forced.get_asset_check_evaluations()[0]
     assert comparison.description.startswith("FORCED") and comparison.metadata["forced"].value is True
     assert registry(root).current("nba")["forced"]
+    tags = version_tags(root, "elo_nba", champion_alias(root, "elo_nba"))
+    assert tags["forced"] == "True" and "FORCED" in tags["last_promotion"]
     later = production(resources, instance)  # the force is not remembered: the better candidate returns
     assert later.output_for_node("production__nba")["model"] == "logistic_nba"
     assert not registry(root).current("nba")["forced"]

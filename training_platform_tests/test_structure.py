@@ -31,6 +31,16 @@ def test_the_asset_graph_matches_its_snapshot():
     )
 
 
+def test_every_asset_shows_a_description_owners_kinds_and_the_code_version_in_the_ui():
+    from training_platform.ml.provenance import code_version
+
+    asset_graph = defs.resolve_asset_graph()
+    for key in asset_graph.get_all_asset_keys():
+        node = asset_graph.get(key)
+        assert node.description and node.owners and node.kinds, key
+        assert node.code_version == code_version()[:16], key
+
+
 MODELLING_LIBRARIES = (
     "pandas", "numpy", "scipy", "sklearn", "xgboost", "optuna", "mlflow", "matplotlib", "duckdb", "joblib", "imblearn",
 )  # fmt: skip

@@ -21,7 +21,7 @@ class ProgressHandler(logging.Handler):
         meta = getattr(record, "dagster_meta", None) or {}
         event = meta.get("dagster_event")
         step = (meta.get("step_key") or "").replace("__", "/", 1)
-        kind = event.event_type_value if event is not None else None
+        kind = event.event_type.name if event is not None else None
         if kind is None and record.levelno >= logging.INFO and step:
             line = f"    {meta.get('orig_message', record.getMessage())}"
         elif kind == "STEP_START":

@@ -1,7 +1,7 @@
 """MLflow tracking on MLflow's own API: one run per materialization, nested runs per trial.
 
 Runs are always ended, also when the step fails, so the next run in the same process can
-start (dagster-mlflow's resource leaves its run open after an in-process materialize).
+start (dagster-mlflow's resource, without its hook, logs a second in-process materialize into the first run).
 """
 
 from __future__ import annotations
@@ -33,12 +33,17 @@ def tracked_run(
         # Without this, artifacts of a sqlite store land in ./mlruns of whatever directory runs it.
         mlflow.create_experiment(experiment, artifact_location=Path(artifact_location).resolve().as_uri())
     mlflow.set_experiment(experiment)
+    # MLflow 3 opens an experiment without this tag in GenAI mode; these are classical model runs.
+    mlflow.set_experiment_tag("mlflow.experimentKind", "custom_model_development")
     while mlflow.active_run() is not None:  # never nest under a run someone else left open
         mlflow.end_run()
     _fail_orphaned_runs(
         mlflow.MlflowClient(), mlflow.get_experiment_by_name(experiment).experiment_id, run_name
     )
-    run = mlflow.start_run(run_name=run_name, tags={**tags, "tp.process": process_tag()})
+    run = mlflow.start_run(
+        run_name=run_name,
+        tags={**tags, **_dagster_link(tags.get("dagster_run_id")), "tp.process": process_tag()},
+    )
     try:
         yield run
     except BaseException:
@@ -124,6 +129,30 @@ def _log_trial(client, parent, trial) -> None:
         tags=[RunTag("optuna_trial", str(trial.number))],
     )
     client.set_terminated(run.info.run_id, status="FINISHED")
+
+
+def _dagster_link(run_id: str | None) -> dict[str, str]:
+    """The run's description (MLflow renders it as markdown): a link back to the Dagster run that made it."""
+    if not run_id:
+        return {}
+    from training_platform.settings import Settings
+
+    url = f"{Settings.from_env().dagster_ui_url.rstrip('/')}/runs/{run_id}"
+    return {"dagster_run_url": url, "mlflow.note.content": f"Made by Dagster run [{run_id}]({url})."}
+
+
+def tag_model_version(tracking_uri: str, name: str, version: str | int, tags: dict) -> None:
+    """Facts about a registered version learnt after it was registered: its SHA-256, its gates, a forced
+    promotion. Best effort on a version MLflow no longer has (the registry of record is the warehouse)."""
+    import mlflow
+    from mlflow.exceptions import MlflowException
+
+    client = mlflow.MlflowClient(tracking_uri=tracking_uri, registry_uri=tracking_uri)
+    try:
+        for key, value in tags.items():
+            client.set_model_version_tag(name, str(version), key, str(value))
+    except MlflowException:
+        pass
 
 
 def log_model(model, name: str, input_example, registered_name: str) -> str:

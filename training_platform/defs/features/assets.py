@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
+from training_platform.defs.ownership import CODE_VERSION, OWNERS
 from training_platform.defs.partitions import selected_weeks, sport_week_partitions
 from training_platform.defs.raw.assets import RAW_GAMES, raw_games
 from training_platform.defs.resources import WarehouseResource
@@ -63,6 +64,8 @@ PREVIOUS_WEEK = dg.MultiPartitionMapping(
     partitions_def=sport_week_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     group_name="features",
+    owners=OWNERS,
+    code_version=CODE_VERSION,
     kinds={"duckdb", "pandas"},
     description="Pre-game features (Elo, rest, streaks, form, market, weather) and targets. "
     "A week's features replay all stored games before it, so they see only the past.",

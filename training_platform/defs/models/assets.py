@@ -5,6 +5,7 @@ from collections.abc import Mapping
 import dagster as dg
 
 from training_platform.defs.features.assets import GOLD_FEATURES, features_gold
+from training_platform.defs.ownership import CODE_VERSION, OWNERS
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
 from training_platform.failpoints import failpoint
 from training_platform.ml.modeling.catalog import MODEL_NAMES
@@ -22,6 +23,8 @@ def build_model_asset(model: str, sport: str) -> dg.AssetsDefinition:
         ins={"tuning": dg.AssetIn(key=["tuning", name])},
         deps=[features_gold],
         group_name="models",
+        owners=OWNERS,
+        code_version=CODE_VERSION,
         kinds={"scikit-learn", "mlflow"},
         description=f"{model} for {sport.upper()} moneyline with the tuned hyperparameters, fitted on every played "
         "game and calibrated (sigmoid or isotonic, by time-series CV) on out-of-fold predictions.",
@@ -42,7 +45,12 @@ def build_model_asset(model: str, sport: str) -> dg.AssetsDefinition:
         from training_platform.ml.modeling.training import fit_calibrated, training_rows
         from training_platform.ml.modeling.tuning import seed_for
         from training_platform.ml.provenance import code_version, data_hash, fingerprint, git_commit
-        from training_platform.ml.tracking import drop_orphaned_versions, log_model, run_url
+        from training_platform.ml.tracking import (
+            drop_orphaned_versions,
+            log_model,
+            run_url,
+            tag_model_version,
+        )
         from training_platform.storage.registry import ChampionRegistry
 
         tuning = TuningResult.of(tuning)
@@ -145,6 +153,16 @@ def build_model_asset(model: str, sport: str) -> dg.AssetsDefinition:
             )
             mlflow.log_artifact(str(artifact.directory / METADATA_FILE))
             mlflow.set_tag("artifact_sha256", artifact.sha256)
+            tag_model_version(
+                tracking.mlflow_uri,
+                name,
+                registered,
+                {
+                    "sha256": artifact.sha256,
+                    "artifact_version": artifact.version,
+                    "dagster_run_id": context.run.run_id,
+                },
+            )
             url = run_url(tracking.mlflow_ui_url, run)
         context.log.info(
             f"saved {name} v{artifact.version} ({len(X)} games, {window}, {estimator.method_} calibration)"

@@ -12,6 +12,7 @@ import dagster as dg
 
 from training_platform.defs.automation.conditions import AFTER_UPSTREAM_UPDATES
 from training_platform.defs.features.assets import GOLD_FEATURES
+from training_platform.defs.ownership import CODE_VERSION, OWNERS
 from training_platform.defs.resources import ModelStoreResource, WarehouseResource
 from training_platform.sources.schema import SPORTS
 from training_platform.storage.handoffs import Champion
@@ -43,6 +44,8 @@ def build_predictions_asset(sport: str) -> dg.AssetsDefinition:
         ins={"champion": dg.AssetIn(key=["production", sport])},
         deps=[GOLD_FEATURES],
         group_name="predictions",
+        owners=OWNERS,
+        code_version=CODE_VERSION,
         kinds={"duckdb"},
         automation_condition=AFTER_UPSTREAM_UPDATES,
         description=f"P(home win) for the coming {sport.upper()} games from the champion (games without lines: "

@@ -12,6 +12,7 @@ import dagster as dg
 
 from training_platform.defs.automation.conditions import AFTER_UPSTREAM_UPDATES
 from training_platform.defs.features.assets import GOLD_FEATURES
+from training_platform.defs.ownership import CODE_VERSION, OWNERS
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
 from training_platform.settings import candidate_models
 from training_platform.sources.schema import SPORTS
@@ -49,6 +50,8 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
         ins=candidates,
         deps=[GOLD_FEATURES],
         group_name="production",
+        owners=OWNERS,
+        code_version=CODE_VERSION,
         kinds={"duckdb", "mlflow"},
         # Its own run, so one candidate failing its blocking gate in a training run does not
         # stop a passing candidate from being promoted.

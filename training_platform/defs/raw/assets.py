@@ -4,6 +4,7 @@ import datetime as dt
 
 import dagster as dg
 
+from training_platform.defs.ownership import CODE_VERSION, OWNERS
 from training_platform.defs.partitions import selected_weeks, sport_week_partitions
 from training_platform.defs.resources import GamesSourceResource, WarehouseResource
 from training_platform.failpoints import INGEST_POINT, failpoint
@@ -33,6 +34,8 @@ class RawGamesConfig(dg.Config):
     partitions_def=sport_week_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     group_name="raw",
+    owners=OWNERS,
+    code_version=CODE_VERSION,
     kinds={"duckdb", "pandas"},
     description="Games of one sport and week as the configured source gives them. "
     f"Rows failing a data-quality rule go to `{QUARANTINE_TABLE}` with their reason.",

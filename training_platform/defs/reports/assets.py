@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import dagster as dg
 
 from training_platform.defs.features.assets import GOLD_FEATURES
+from training_platform.defs.ownership import CODE_VERSION, OWNERS
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
 from training_platform.failpoints import failpoint
 from training_platform.ml.artifacts import ModelArtifact
@@ -51,6 +52,8 @@ def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.
         ins={"artifact": dg.AssetIn(key=["models", name])},
         deps=[GOLD_FEATURES],
         group_name="reports",
+        owners=OWNERS,
+        code_version=CODE_VERSION,
         kinds={"scikit-learn", "mlflow"},
         description="Walk-forward backtest of the model's tuned hyperparameters over the last seasons, which "
         "tuning never saw: classification and probability metrics per season and pooled, the constant, market "
@@ -138,8 +141,11 @@ def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.
         description="thresholds from training_platform/gates.yaml (TP_GATES_FILE): games, accuracy, "
         "precision, recall, F1, calibration and beating the constant baseline",
     )
-    def _gates(context: dg.AssetCheckExecutionContext, report: Mapping) -> dg.AssetCheckResult:
+    def _gates(
+        context: dg.AssetCheckExecutionContext, report: Mapping, tracking: TrackingResource
+    ) -> dg.AssetCheckResult:
         from training_platform.ml.evaluation.gates import all_passed, evaluate_gates, load_thresholds
+        from training_platform.ml.tracking import tag_model_version
 
         report = Report.of(report)
         gates = evaluate_gates(report, load_thresholds(sport))
@@ -152,6 +158,20 @@ def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.
             context.log.warning(
                 f"{name} v{version} is blocked from production: "
                 + "; ".join(f"{g.name} {g.describe()}" for g in gates if not g.passed)
+            )
+        registered = ModelArtifact(
+            **{k: report.model_artifact[k] for k in ("name", "version", "path", "sha256")}
+        )
+        if mlflow_version := registered.metadata().get("mlflow_model_version"):
+            tag_model_version(
+                tracking.mlflow_uri,
+                name,
+                mlflow_version,
+                {
+                    "gates_passed": passed,
+                    "failed_gates": ",".join(failed) or "none",
+                    "report": report.report_dir,
+                },
             )
         return dg.AssetCheckResult(
             passed=passed,

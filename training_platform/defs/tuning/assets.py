@@ -3,6 +3,7 @@
 import dagster as dg
 
 from training_platform.defs.features.assets import GOLD_FEATURES, features_gold
+from training_platform.defs.ownership import CODE_VERSION, OWNERS
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
 from training_platform.ml.modeling.catalog import BACKTEST_SEASONS, MODEL_NAMES
 from training_platform.sources.schema import SPORTS
@@ -32,6 +33,8 @@ def build_tuning_asset(model: str, sport: str) -> dg.AssetsDefinition:
         key=["tuning", name],
         deps=[features_gold],
         group_name="tuning",
+        owners=OWNERS,
+        code_version=CODE_VERSION,
         kinds={"optuna", "mlflow"},
         description=f"Hyperparameters of {model} for {sport.upper()} moneyline: mean log loss over expanding-window "
         f"folds of the game weeks before the backtest window (holdout_seasons), searched as in "

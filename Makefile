@@ -4,13 +4,14 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME := $(CURDIR)
 
-.PHONY: demo test lint bench ui mlflow postgres clean
+.PHONY: demo test lint bench ui mlflow optuna-dashboard postgres clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml deploy/activate.sh
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip uv
 	$(VENV)/bin/uv pip install --python $(PY) --quiet -e '.[dev]'
-	grep -q 'training_platform activation' $(VENV)/bin/activate || cat deploy/activate.sh >> $(VENV)/bin/activate
+	sed -i '/^# training_platform activation/,$$d' $(VENV)/bin/activate  # the current block, once
+	cat deploy/activate.sh >> $(VENV)/bin/activate
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -38,9 +39,16 @@ ui: $(STAMP)  # (an activated venv's DAGSTER_MODULE_NAME would clash with dagste
 mlflow: $(STAMP)
 	$(VENV)/bin/mlflow ui --backend-store-uri sqlite:///data/mlflow.db -h 127.0.0.1 -p 5000
 
+OPTUNA_DASHBOARD_PORT ?= 8080
+optuna-dashboard: $(STAMP)  # every tuning study, from the storage the tuning assets use (TP_OPTUNA_STORAGE)
+	@storage="$$($(PY) -c 'from training_platform.settings import Settings; print(Settings.from_env().optuna_storage)')"; \
+	case "$$storage" in *://*) ;; *) [ -f "$$storage" ] || { echo "no tuning study yet in $$storage: \
+	run make demo (or materialize a tuning/ asset) first, or point TP_OPTUNA_STORAGE at your studies"; exit 3; };; esac; \
+	exec $(VENV)/bin/optuna-dashboard --host 127.0.0.1 --port $(OPTUNA_DASHBOARD_PORT) "$$storage"
+
 postgres: $(STAMP)  # a local server for the Postgres profile (README, "Scale-out"); stop: ... local_postgres stop
 	$(PY) -m training_platform.local_postgres start --dir data/postgres --port 5432
 
 clean:
 	rm -rf data/warehouse.duckdb data/models data/reports data/production data/dagster data/dagster_io \
-	       data/mlflow.db data/mlartifacts data/optuna
+	       data/mlflow.db data/mlartifacts data/optuna data/logs

@@ -18,6 +18,7 @@ from training_platform.definitions import defs
 from training_platform.defs.jobs import candidate_keys
 from training_platform.defs.partitions import range_tags
 from training_platform.defs.resources import default_resources
+from training_platform.location import JOB_PAGE_TAGS
 from training_platform.ml.modeling.catalog import MODEL_NAMES
 from training_platform.sources.schema import SPORTS
 from training_platform.sources.weeks import weeks_covering
@@ -42,7 +43,7 @@ def run_job(
     started = time.perf_counter()
     result = defs.resolve_job_def(name).execute_in_process(
         instance=instance,
-        tags=tags or {},
+        tags={**JOB_PAGE_TAGS, **(tags or {})},  # listed under the job's page in the UI
         raise_on_error=False,
         run_config=QUIET_LOGS,
         asset_selection=selection,

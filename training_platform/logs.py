@@ -34,7 +34,7 @@ class JsonLinesFileHandler(logging.FileHandler):
         Path(filename).parent.mkdir(parents=True, exist_ok=True)
         super().__init__(filename, mode="a", encoding="utf-8", delay=True)
         self.setLevel(logging.DEBUG)  # the outcome events below min_level are DEBUG records (filter)
-        self.threshold = logging.getLevelName(min_level)
+        self.threshold = logging.getLevelName(min_level.upper())
         self.setFormatter(JsonLinesFormatter())
 
     def filter(self, record: logging.LogRecord) -> bool:

@@ -17,13 +17,10 @@ import time
 from dagster import AssetKey, DagsterRunStatus
 from dagster_graphql import DagsterGraphQLClient, DagsterGraphQLClientError
 
+from training_platform.location import LOCATION, REPOSITORY
+from training_platform.ml.evaluation.gates import MARKETS  # the markets with their own assets
 from training_platform.sources.schema import SPORTS
 
-LOCATION = "training_platform.definitions"  # pyproject's [tool.dagster] code_location_name
-# The repository a Definitions object becomes. Named explicitly: given a location without it, the client
-# looks the job up by name in whatever location has it.
-REPOSITORY = "__repository__"
-MARKETS = ("moneyline",)  # the only market with its own assets so far
 FINISHED = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
 
 

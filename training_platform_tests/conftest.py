@@ -1,3 +1,5 @@
+import subprocess
+import sys
 import tempfile
 import warnings
 from pathlib import Path
@@ -22,6 +24,17 @@ def subprocess_env(**settings: str) -> dict[str, str]:
     (the dagster CLI's fallback instance would read ./dagster.yaml and write into the checkout's data/)."""
     settings.setdefault("DAGSTER_HOME", tempfile.mkdtemp(prefix="tp-test-dagster-home-"))
     return environment_with(clean=True, **settings)
+
+
+def run_tp(env: dict, *args: str) -> subprocess.CompletedProcess:
+    """`tp ARGS` as a user types it, in a subprocess with `env` (see subprocess_env)."""
+    return subprocess.run(
+        [sys.executable, "-m", "training_platform.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def require_shared(path: Path) -> Path:

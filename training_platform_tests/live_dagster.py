@@ -75,10 +75,16 @@ class LiveDagster:
             pass
 
 
-def start_dagster_dev(home: Path, data: Path, timeout: float = 240, **settings: str) -> LiveDagster:
-    """`dagster dev` from the repo root (pyproject's [tool.dagster]) as a user starts it, on `home`."""
+def prepare_home(home: Path) -> Path:
+    """An empty instance folder whose dagster.yaml only turns telemetry off."""
     home.mkdir(parents=True, exist_ok=True)
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    return home
+
+
+def start_dagster_dev(home: Path, data: Path, timeout: float = 240, **settings: str) -> LiveDagster:
+    """`dagster dev` from the repo root (pyproject's [tool.dagster]) as a user starts it, on `home`
+    (prepared with `prepare_home`)."""
     env = subprocess_env(DAGSTER_HOME=str(home), TP_DATA_DIR=str(data), **settings)
     port = free_port()
     log = home / "dagster-dev.log"

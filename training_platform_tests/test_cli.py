@@ -1,7 +1,12 @@
 """The shell commands of the README, as a user types them."""
 
+import json
+import os
+import signal
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -117,3 +122,49 @@ def test_a_mistyped_setting_is_named_with_the_closest_known_one(monkeypatch):
     monkeypatch.setenv("TP_DRIFT_WINDOW", "fifty")
     with pytest.raises(ValueError, match=r"TP_DRIFT_WINDOW='fifty' must be an integer"):
         Settings.from_env()
+
+
+def test_make_optuna_dashboard_serves_the_tuning_studies(tmp_path):
+    import optuna
+    from optuna.storages import JournalStorage
+    from optuna.storages.journal import JournalFileBackend
+
+    from training_platform_tests.live_dagster import free_port
+
+    journal = tmp_path / "studies.journal"
+    missing = subprocess.run(
+        ["make", "-s", "optuna-dashboard"],
+        cwd=REPO,
+        env=subprocess_env(TP_OPTUNA_STORAGE=str(journal), PATH="/usr/bin:/bin"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert missing.returncode != 0 and f"no tuning study yet in {journal}" in missing.stdout + missing.stderr
+    study = optuna.create_study(
+        study_name="elo_nfl-grid-test", storage=JournalStorage(JournalFileBackend(str(journal)))
+    )
+    study.optimize(lambda trial: trial.suggest_float("k", 0, 1), n_trials=2)
+    port = free_port()
+    server = subprocess.Popen(
+        ["make", "-s", "optuna-dashboard", f"OPTUNA_DASHBOARD_PORT={port}"],
+        cwd=REPO,
+        env=subprocess_env(TP_OPTUNA_STORAGE=str(journal), PATH="/usr/bin:/bin"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/studies", timeout=5) as answer:
+                    studies = json.loads(answer.read())
+                break
+            except OSError:
+                assert time.monotonic() < deadline and server.poll() is None, "optuna-dashboard did not start"
+                time.sleep(1)
+        assert "elo_nfl-grid-test" in json.dumps(studies), studies
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)

@@ -10,10 +10,11 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from training_platform.location import JOB_PAGE_TAGS
 from training_platform.remote import RemoteRunFailed, RemoteTraining
 from training_platform.sources.weeks import weeks_covering
 from training_platform_tests.conftest import make_resources
-from training_platform_tests.live_dagster import start_dagster_dev
+from training_platform_tests.live_dagster import prepare_home, start_dagster_dev
 from training_platform_tests.test_lineage import ingest
 
 pytestmark = pytest.mark.slow
@@ -21,13 +22,6 @@ CHROMIUM = Path("/usr/bin/chromium")
 SEASONS = "3"
 QUICK_TUNING = {"ops": {"tuning__elo_nfl": {"config": {"n_trials": 4}}}}
 AUTOMATION_SENSOR = "default_automation_condition_sensor"
-SCREENSHOTS = (
-    "lineage",
-    "reports_elo_nfl_checks",
-    "reports_elo_nfl_figure",
-    "reports_elo_nfl",
-    "models_elo_nfl_run",
-)
 LINEAGE = ["raw/games", "features/gold", "tuning/elo_nfl", "models/elo_nfl", "reports/elo_nfl"]
 LINEAGE += ["production/nfl", "predictions/nfl"]
 
@@ -35,7 +29,9 @@ LATEST = """query ($path: [String!]!) { assetOrError(assetKey: {path: $path}) {
   ... on Asset { assetMaterializations(limit: 1) { runId } } } }"""
 RUN = """query ($runId: ID!) { runOrError(runId: $runId) { ... on Run {
   jobName status tags { key value } repositoryOrigin { repositoryLocationName } } } }"""
-JOB_RUNS = """query ($job: String!) { runsOrError(filter: {pipelineName: $job}) {
+# what the job's page in the UI asks for: its runs tagged with the code location's repository
+JOB_RUNS = """query ($job: String!, $repository: String!) { runsOrError(filter: {pipelineName: $job,
+  tags: [{key: ".dagster/repository", value: $repository}]}) {
   ... on Runs { results { runId repositoryOrigin { repositoryLocationName } } } } }"""
 
 
@@ -48,9 +44,7 @@ def served(tmp_path_factory):
     resources = make_resources(data, seasons=int(SEASONS))
     games = resources["games_source"].games("nfl")
     weeks = weeks_covering(games["game_date"].min().date(), games["game_date"].max().date())
-    home.mkdir()
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-    with dg.DagsterInstance.from_config(str(home)) as instance:
+    with dg.DagsterInstance.from_config(str(prepare_home(home))) as instance:
         assert ingest(resources, instance, "nfl", weeks).success
     (root / "gates.yaml").write_text("defaults:\n  max_ece: 0.10\n")
     live = start_dagster_dev(
@@ -83,8 +77,8 @@ def test_a_remote_training_run_is_the_code_locations_job_and_automation_promotes
     run = served.graphql(RUN, {"runId": trained})["runOrError"]
     assert run["jobName"] == "train_nfl_job" and run["status"] == "SUCCESS"
     assert run["repositoryOrigin"]["repositoryLocationName"] == "training_platform.definitions"
-    job_runs = served.graphql(JOB_RUNS, {"job": "train_nfl_job"})["runsOrError"]["results"]
-    assert trained in [r["runId"] for r in job_runs]  # what the job's page in the UI lists
+    page = {"job": "train_nfl_job", "repository": JOB_PAGE_TAGS[".dagster/repository"]}
+    assert trained in [r["runId"] for r in served.graphql(JOB_RUNS, page)["runsOrError"]["results"]]
     for key in ("tuning/elo_nfl", "models/elo_nfl", "reports/elo_nfl"):
         assert latest_run(served, key) == trained
 
@@ -187,4 +181,3 @@ def test_the_ui_shows_the_lineage_the_gates_and_the_plots_and_launches_a_materia
     open_page(page, f"{served.url}/runs/{run_id}")
     page.get_by_text("Success").first.wait_for()
     page.screenshot(path=shots / "models_elo_nfl_run.png")
-    assert {f"{name}.png" for name in SCREENSHOTS} <= {shot.name for shot in shots.glob("*.png")}

@@ -4,8 +4,6 @@ real DuckDB, MLflow and Optuna storage."""
 import hashlib
 import json
 import multiprocessing
-import subprocess
-import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -20,7 +18,7 @@ from training_platform.sources.synthetic import generate_league
 from training_platform.sources.weeks import week_start, weeks_covering
 from training_platform.storage.registry import ChampionRegistry
 from training_platform.storage.warehouse import Warehouse
-from training_platform_tests.conftest import make_resources, subprocess_env
+from training_platform_tests.conftest import make_resources, run_tp, subprocess_env
 from training_platform_tests.test_lineage import ALL_ASSETS, chain, check_results, ingest, run_chain
 
 SEASONS = 3  # NBA: ~2,460 backtest games, enough for the gates to speak clearly
@@ -240,13 +238,7 @@ def test_the_cli_rolls_back_through_dagster_and_refuses_what_it_cannot_do(two_ca
     env = subprocess_env(TP_DATA_DIR=str(root), TP_SOURCE_NBA=f"csv:{root / 'nba.csv'}")
 
     def tp(*args):
-        return subprocess.run(
-            [sys.executable, "-m", "training_platform.cli", *args],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        return run_tp(env, *args)
 
     history = registry(root).history("nba")
     for model, version, message in (

@@ -5,6 +5,7 @@ import difflib
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -31,14 +32,29 @@ def test_the_asset_graph_matches_its_snapshot():
     )
 
 
-def test_every_asset_shows_a_description_owners_kinds_and_the_code_version_in_the_ui():
-    from training_platform.ml.provenance import code_version
-
+def test_every_asset_shows_a_description_owners_kinds_and_the_code_version_in_the_ui(tmp_path):
     asset_graph = defs.resolve_asset_graph()
+    versions = set()
     for key in asset_graph.get_all_asset_keys():
         node = asset_graph.get(key)
         assert node.description and node.owners and node.kinds, key
-        assert node.code_version == code_version()[:16], key
+        versions.add(node.code_version)
+    assert len(versions) == 1 and len(versions.pop()) == 16
+    # an edit to an asset body (not only to ml/ or sources/) changes it
+    import shutil
+
+    from training_platform.defs import ownership
+
+    copy = tmp_path / "training_platform"
+    shutil.copytree(Path(ownership.__file__).parents[1], copy, ignore=shutil.ignore_patterns("__pycache__"))
+    edited = copy / "defs" / "production" / "assets.py"
+    edited.write_text(edited.read_text() + "\n# edited\n")
+    script = f"import sys; sys.path.insert(0, {str(tmp_path)!r}); from training_platform.defs.ownership import CODE_VERSION; print(CODE_VERSION)"
+    changed = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=environment_with(clean=True)
+    )
+    assert changed.returncode == 0, changed.stderr
+    assert changed.stdout.strip() != ownership.CODE_VERSION
 
 
 MODELLING_LIBRARIES = (

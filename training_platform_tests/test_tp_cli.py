@@ -3,18 +3,18 @@ blocked the promotion, 3 wrong input or configuration), one-line errors that nam
 progress on stderr, and nothing stored changed by a refused command."""
 
 import json
-import subprocess
-import sys
 
 import dagster as dg
+import pandas as pd
 import pytest
 
 from training_platform.cli import SPORTS as CLI_SPORTS
+from training_platform.location import JOB_PAGE_TAGS
 from training_platform.sources.schema import SPORTS
 from training_platform.sources.weeks import weeks_covering
 from training_platform.storage.registry import ChampionRegistry
 from training_platform.storage.warehouse import Warehouse
-from training_platform_tests.conftest import make_resources, subprocess_env
+from training_platform_tests.conftest import make_resources, run_tp, subprocess_env
 from training_platform_tests.test_lineage import ingest
 
 pytestmark = pytest.mark.slow
@@ -30,14 +30,7 @@ def ingested(root, sport: str, seasons: int) -> dict:
     return subprocess_env(TP_DATA_DIR=str(root), TP_SYNTHETIC_SEASONS=str(seasons))
 
 
-def tp(env, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "training_platform.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+tp = run_tp
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +51,7 @@ def test_the_cli_names_the_same_sports_as_the_schema():
 
 
 def test_train_tunes_fits_evaluates_and_promotes_with_progress_and_an_outcome_file(league):
-    root, _, trained = league
+    root, env, trained = league
     assert trained.returncode == 0, trained.stderr[-3000:]
     for step in ("tuning/elo_nba", "models/elo_nba", "reports/elo_nba", "production/nba", "predictions/nba"):
         assert f"  {step} …" in trained.stderr and f"  {step} done in" in trained.stderr
@@ -71,6 +64,11 @@ def test_train_tunes_fits_evaluates_and_promotes_with_progress_and_an_outcome_fi
     assert outcome["plan"]["train"]["run_config"]["ops"]["tuning__elo_nba"]["config"]["n_trials"] == 4
     assert outcome["reports"]["elo_nba"]["gates_passed"] is True
     assert history(root)["model"].tolist() == ["elo_nba"]
+    # the runs are the code location's jobs' and are listed on their pages in the UI (filtered by this tag)
+    with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+        for job in ("train_nba_job", "promote_nba_job"):
+            runs = instance.get_runs(dg.RunsFilter(job_name=job, tags=JOB_PAGE_TAGS))
+            assert [run.run_id for run in runs] == [outcome[f"{job.split('_')[0]}_run_id"]]
 
 
 def test_report_predict_and_status_read_the_champion(league):
@@ -115,6 +113,13 @@ def test_a_failed_gate_blocks_the_promotion_with_exit_2(league):
         (("train", "cricket"), "invalid choice: 'cricket'"),
         (("train", "nba", "--trials", "0"), "'0' is not a positive whole number"),
         (("train", "nba", "--min-accuracy", "0.1"), "--min-accuracy 0.1 is below the gates file's 0.6"),
+        (("train", "nba", "--min-accuracy", "1.5"), "--min-accuracy 1.5 is above 1"),
+        (("train", "nba", "--model", "random_forest"), "--model random_forest is not among the candidates"),
+        (("predict", "nba", "--week", "24-12-2024"), "--week '24-12-2024' is not a date"),
+        (
+            ("predict", "nba", "--week", "2024-12-25"),
+            "is a Wednesday: weeks start on Tuesday; the week holding it is --week 2024-12-24",
+        ),
         (("train", "nfl"), "no nfl features in"),
         (("report", "elo_xyz"), "'elo_xyz' is not a model name"),
         (("predict", "nfl"), "no nfl champion yet: train one first (tp train nfl)"),
@@ -131,6 +136,7 @@ def test_wrong_input_exits_3_with_one_line_naming_it(league, args, named):
     refused = tp(env, *args)
     assert refused.returncode == 3, refused.stderr[-2000:]
     assert len(refused.stderr.strip().splitlines()) == 1 and named in refused.stderr, refused.stderr
+    assert refused.stderr.count(f"tp {args[0]}: ") == 1, refused.stderr  # said once
     assert history(root).equals(before[0])
     assert (
         sorted(p.relative_to(root) for p in (root / "data").rglob("*") if "mlflow" not in str(p)) == before[1]
@@ -152,3 +158,22 @@ def test_a_training_run_that_fails_exits_1_with_its_cause(tmp_path):
         "seasons; found [2024]"
     )
     assert not (tmp_path / "data" / "production").exists()
+
+
+def test_the_tour_train_another_model_roll_back_and_predictions_follow(league):
+    """The README's tour from a shell: a second model trained and compared, a rollback, then forecasts
+    scored by the restored champion."""
+    root, env, _ = league
+    trained = tp(env, "train", "nba", "--model", "logistic", "--optimize", "--trials", "4")
+    assert trained.returncode == 0, trained.stderr[-3000:]
+    champion = history(root).iloc[-1]["model"]
+    other = "elo_nba" if champion == "logistic_nba" else "logistic_nba"
+    rolled = tp(env, "rollback", "--sport", "nba", "--model", other, "--version", "1")
+    assert rolled.returncode == 0, rolled.stderr[-2000:]
+    assert f"nba champion is now {other} v1" in rolled.stdout
+    predicted = tp(env, "predict", "nba")
+    assert predicted.returncode == 0, predicted.stderr[-2000:]
+    written = max(
+        (root / "data" / "predictions" / "nba").glob("*.csv"), key=lambda path: path.stat().st_mtime
+    )
+    assert set(pd.read_csv(written)["model"]) == {other} and other in predicted.stdout

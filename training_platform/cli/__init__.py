@@ -33,6 +33,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def parser() -> argparse.ArgumentParser:
+    from training_platform.ml.evaluation.gates import MARKETS
     from training_platform.ml.modeling.catalog import MODEL_NAMES
 
     tp = _Parser(prog="tp", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -41,7 +42,7 @@ def parser() -> argparse.ArgumentParser:
     train.add_argument("sport", choices=SPORTS)
     train.add_argument("--model", nargs="+", choices=MODEL_NAMES, default=["elo"], help="default: elo")
     train.add_argument(
-        "--market", choices=("moneyline",), default="moneyline", help="the only market with assets"
+        "--market", choices=MARKETS, default="moneyline", help="the markets with their own assets"
     )
     train.add_argument(
         "--optimize", action="store_true", help="search with Optuna (Elo's default is its grid)"

@@ -2,7 +2,7 @@
 
 OK = 0
 FAILED = 1  # a run failed: training, evaluation, promotion or prediction
-BLOCKED = 2  # a gate (metrics, integrity, the champion rule) blocked a promotion
+BLOCKED = 2  # a gate blocked a promotion: a metric gate, or an artifact failing its integrity check
 USAGE = 3  # the input or configuration is wrong: the message names it and the fix
 
 

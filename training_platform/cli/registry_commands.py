@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sys
 
-from training_platform.cli.errors import BLOCKED, OK, CliError, UsageError
+from training_platform.cli.errors import BLOCKED, FAILED, OK, CliError, UsageError
 
 
 def open_registry(command: str):
@@ -20,7 +20,7 @@ def open_registry(command: str):
     warehouse = resources["warehouse"].open()
     if not warehouse.path.exists():  # a mistyped TP_WAREHOUSE must not become a fresh, empty registry
         raise UsageError(
-            f"tp {command}: no warehouse at {warehouse.path} (TP_WAREHOUSE / TP_DATA_DIR); nothing has been "
+            f"no warehouse at {warehouse.path} (TP_WAREHOUSE / TP_DATA_DIR); nothing has been "
             "ingested or promoted there. Check the path, or run `make demo` to create one."
         )
     return resources, ChampionRegistry(warehouse)
@@ -58,11 +58,11 @@ def change_champion(args) -> int:
         raise CliError(f"{args.command} refused: {exc}", BLOCKED) from None
     except ValueError as exc:
         raise UsageError(f"{args.command} refused: {exc}") from None
-    error = _materialize_production(
+    refused = _materialize_production(
         args.sport, "rollback" if args.command == "rollback" else "manual", args.model, args.version
     )
-    if error:
-        raise CliError(f"{args.command} refused: {error}", BLOCKED)
+    if refused:
+        raise refused
     row = registry.current(args.sport)
     print(
         f"{args.sport} champion is now {row['model']} v{row['version']} (sha256 {row['sha256'][:12]}…), "
@@ -109,12 +109,17 @@ def _status(registry, resources, sports: list[str], as_json: bool) -> int:
     return BLOCKED if damaged else OK
 
 
-def _materialize_production(sport: str, action: str, model: str, version: int) -> str | None:
-    """Run production/<sport> with the action's config; the failure's message, or None on success."""
-    from training_platform.cli.runs import failure_message, run_job
+def _materialize_production(sport: str, action: str, model: str, version: int) -> CliError | None:
+    """Run production/<sport> with the action's config; None on success. production/<sport> refuses by
+    raising dagster's Failure or an integrity error (exit 2); anything else is a failed run (exit 1)."""
+    from training_platform.cli.runs import failure_message, root_error, run_job
 
     config = {
         "ops": {f"production__{sport}": {"config": {"action": action, "model": model, "version": version}}}
     }
     result = run_job(f"promote_{sport}_job", [["production", sport]], config, {"trigger": f"tp {action}"})
-    return None if result.success else failure_message(result)
+    if result.success:
+        return None
+    error = root_error(result)
+    refused = error is not None and error.cls_name in ("Failure", "ArtifactIntegrityError")
+    return CliError(f"{action} refused: {failure_message(result)}", BLOCKED if refused else FAILED)

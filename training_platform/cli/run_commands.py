@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -13,14 +14,22 @@ from training_platform.cli.runs import failed_checks, failure_message, run_job
 
 
 def train(args) -> int:
-    """tuning → models → reports of each model (train_<sport>_job), then, if every gate passed,
-    production/<sport> and predictions/<sport> (promote_<sport>_job)."""
+    """tuning → models → reports of each model (train_<sport>_job), then production/<sport> and
+    predictions/<sport> (promote_<sport>_job) among the candidates whose gates passed."""
+    from training_platform.settings import candidate_models
+
     names = [f"{model}_{args.sport}" for model in args.model]
+    outside = sorted(set(args.model) - set(candidate_models()))
+    if outside:  # production/<sport> compares only the configured candidates: it would never be promoted
+        raise UsageError(
+            f"--model {' '.join(outside)} is not among the candidates production compares "
+            f"(TP_CANDIDATES={','.join(candidate_models())}); add it there or choose another"
+        )
     keys = [[stage, name] for name in names for stage in ("tuning", "models", "reports")]
     tuning = {"method": "optuna", "n_trials": args.trials} if args.optimize else {}
     config = {"ops": {f"tuning__{name}": {"config": tuning} for name in names if tuning}}
     promote = {"ops": {f"production__{args.sport}": {"config": {"force": names if args.force else []}}}}
-    gates = _gates_file(args)
+    gates = _tightened_gates(args)
     plan = {
         "train": {
             "job": f"train_{args.sport}_job",
@@ -28,62 +37,64 @@ def train(args) -> int:
             "run_config": config,
         },
         "promote": {"job": f"promote_{args.sport}_job", "run_config": promote},
-        "gates": _thresholds(args.sport, gates),
+        "gates": gates["thresholds"],
     }
     if args.dry_run:
         print(json.dumps(plan, indent=2))
         return OK
-    _require_features(args.sport)
     summary = {"sport": args.sport, "models": names, "plan": plan}
     try:
-        code = _train_and_promote(args, keys, config, promote, gates, summary)
+        _require_features(args.sport)
+        with _gates_file(gates["file"]):
+            return _train_and_promote(args, keys, config, promote, summary)
     except CliError as exc:
         summary.update(outcome=str(exc), exit_code=exc.code)
         raise
     finally:
         if args.output_json:
             _write_json(Path(args.output_json), summary)
-    return code
 
 
-def _train_and_promote(args, keys, config, promote, gates, summary) -> int:
+def _train_and_promote(args, keys, config, promote, summary) -> int:
     print(f"training {', '.join(summary['models'])}: {len(keys)} assets", file=sys.stderr)
-    with _gates_env(gates):
-        trained = run_job(f"train_{args.sport}_job", keys, config, {"trigger": "tp train"})
+    trained = run_job(f"train_{args.sport}_job", keys, config, {"trigger": "tp train"})
     summary["train_run_id"] = trained.run_id
     summary["reports"] = {
         name: _report_figures(trained, name) for name in summary["models"] if _has_output(trained, name)
     }
-    blocked = failed_checks(trained)
-    if blocked:
-        gates_failed = {
-            c.asset_key.to_user_string(): c.metadata["failed_gates"].value
-            for c in blocked
-            if "failed_gates" in c.metadata
-        }
-        summary.update(gates_failed=gates_failed)
-        raise CliError(
-            "promotion blocked by the metric gates: "
-            + "; ".join(f"{key} failed {', '.join(failed)}" for key, failed in gates_failed.items())
-            + f" (tp report {summary['models'][0]} shows the figures)",
-            BLOCKED,
-        )
-    if not trained.success:
+    gates_failed = {
+        check.asset_key.to_user_string(): check.metadata["failed_gates"].value
+        for check in failed_checks(trained)
+        if "failed_gates" in check.metadata
+    }
+    summary["gates_failed"] = gates_failed
+    blocked = (
+        "promotion blocked by the metric gates: "
+        + "; ".join(f"{key} failed {', '.join(failed)}" for key, failed in gates_failed.items())
+        + f" (tp report {next(iter(gates_failed)).split('/')[1]} shows the figures)"
+        if gates_failed
+        else None
+    )
+    if len(gates_failed) == len(summary["models"]):
+        raise CliError(blocked, BLOCKED)
+    if not trained.success and not gates_failed:
         raise CliError(f"training failed: {failure_message(trained)}", FAILED)
-    with _gates_env(gates):
-        promoted = run_job(
-            f"promote_{args.sport}_job",
-            [["production", args.sport], ["predictions", args.sport]],
-            promote,
-            {"trigger": "tp train"},
-        )
+    promoted = run_job(
+        f"promote_{args.sport}_job",
+        [["production", args.sport], ["predictions", args.sport]],
+        promote,
+        {"trigger": "tp train"},
+    )
     summary["promote_run_id"] = promoted.run_id
     if not promoted.success:
         raise CliError(f"promotion failed: {failure_message(promoted)}", FAILED)
     champion = promoted.output_for_node(f"production__{args.sport}")
     summary.update(champion={k: champion[k] for k in ("model", "version", "sha256") if k in champion})
+    kept = "" if champion["model"] in summary["models"] else " (kept: no trained model beat it)"
+    print(f"{args.sport} champion: {champion['model']} v{champion['version']}{kept}")
+    if blocked:  # the passing models were compared; the blocked ones never were
+        raise CliError(blocked, BLOCKED)
     summary.update(outcome="ok", exit_code=OK)
-    print(f"{args.sport} champion: {champion['model']} v{champion['version']}")
     return OK
 
 
@@ -93,6 +104,8 @@ def predict(args) -> int:
     _, registry = open_registry("predict")
     if registry.current(args.sport) is None:
         raise UsageError(f"no {args.sport} champion yet: train one first (tp train {args.sport})")
+    if args.week:
+        _check_week(args.week)
     config = {"ops": {f"predictions__{args.sport}": {"config": {"week": args.week}}}} if args.week else {}
     result = run_job(
         f"promote_{args.sport}_job", [["predictions", args.sport]], config, {"trigger": "tp predict"}
@@ -123,6 +136,22 @@ def report(args) -> int:
     figures = _report_figures(result, args.model)
     print(json.dumps(figures, indent=2, default=str))
     return OK if not failed_checks(result) else BLOCKED
+
+
+def _check_week(week: str) -> None:
+    import datetime as dt
+
+    try:
+        day = dt.date.fromisoformat(week)
+    except ValueError:
+        raise UsageError(
+            f"--week {week!r} is not a date: give a week start as YYYY-MM-DD, e.g. 2024-12-24"
+        ) from None
+    if day.weekday() != 1:
+        tuesday = day - dt.timedelta(days=(day.weekday() - 1) % 7)
+        raise UsageError(
+            f"--week {week} is a {day:%A}: weeks start on Tuesday; the week holding it is --week {tuesday}"
+        )
 
 
 def _report_figures(result, name: str) -> dict:
@@ -167,48 +196,50 @@ def _thresholds(sport: str, gates_file: Path | None) -> dict:
         raise UsageError(str(exc)) from None
 
 
-def _gates_file(args) -> Path | None:
-    """--min-accuracy may only tighten the gate: a copy of the gates file with it, for this command's runs."""
+def _tightened_gates(args) -> dict:
+    """The thresholds in force and, with --min-accuracy (which may only tighten the gate), the gates
+    file's content with it for this command's runs."""
+    thresholds = _thresholds(args.sport, None)
     if args.min_accuracy is None:
-        return None
+        return {"thresholds": thresholds, "file": None}
+    current = thresholds["min_accuracy"]
+    if args.min_accuracy > 1:
+        raise UsageError(f"--min-accuracy {args.min_accuracy} is above 1: give a share, e.g. 0.65")
+    if args.min_accuracy < current:
+        raise UsageError(
+            f"--min-accuracy {args.min_accuracy} is below the gates file's {current}: a flag can only tighten "
+            "a gate; loosen it in a gates file of your own (TP_GATES_FILE)"
+        )
     import yaml
 
-    from training_platform.ml.evaluation.gates import DEFAULT_GATES_FILE
-    from training_platform.settings import Settings
+    from training_platform.ml.evaluation.gates import gates_file_path
 
-    current = _thresholds(args.sport, None)["min_accuracy"]
-    if not current <= args.min_accuracy <= 1:
-        raise UsageError(
-            f"--min-accuracy {args.min_accuracy} is below the gates file's {current} (or above 1): a flag can "
-            "only tighten a gate; loosen it in a gates file of your own (TP_GATES_FILE)"
-        )
-    source = Path(Settings.from_env().gates_file or DEFAULT_GATES_FILE)
-    config = yaml.safe_load(source.read_text()) or {}
-    market = config.setdefault("sports", {}).setdefault(args.sport, {}) or {}
-    config["sports"][args.sport] = market
-    market.setdefault("moneyline", {})
-    market["moneyline"] = {**(market["moneyline"] or {}), "min_accuracy": args.min_accuracy}
-    handle, path = tempfile.mkstemp(prefix="tp-gates-", suffix=".yaml")
-    with os.fdopen(handle, "w") as out:
-        yaml.safe_dump(config, out)
-    return Path(path)
+    config = yaml.safe_load(gates_file_path().read_text()) or {}
+    config["sports"] = config.get("sports") or {}
+    sport = config["sports"].get(args.sport) or {}
+    sport["moneyline"] = {**(sport.get("moneyline") or {}), "min_accuracy": args.min_accuracy}
+    config["sports"][args.sport] = sport
+    return {"thresholds": {**thresholds, "min_accuracy": args.min_accuracy}, "file": yaml.safe_dump(config)}
 
 
-class _gates_env:
-    """TP_GATES_FILE pointed at the tightened copy while this process's runs read it."""
-
-    def __init__(self, path: Path | None):
-        self.path, self.before = path, os.environ.get("TP_GATES_FILE")
-
-    def __enter__(self):
-        if self.path:
-            os.environ["TP_GATES_FILE"] = str(self.path)
-
-    def __exit__(self, *_):
-        if self.path:
-            os.environ.pop("TP_GATES_FILE") if self.before is None else os.environ.update(
-                TP_GATES_FILE=self.before
-            )
+@contextlib.contextmanager
+def _gates_file(content: str | None):
+    """TP_GATES_FILE pointed at a temporary copy holding `content` while this process's runs read it."""
+    if content is None:
+        yield
+        return
+    before = os.environ.get("TP_GATES_FILE")
+    with tempfile.NamedTemporaryFile("w", prefix="tp-gates-", suffix=".yaml") as copy:
+        copy.write(content)
+        copy.flush()
+        os.environ["TP_GATES_FILE"] = copy.name
+        try:
+            yield
+        finally:
+            if before is None:
+                os.environ.pop("TP_GATES_FILE", None)
+            else:
+                os.environ["TP_GATES_FILE"] = before
 
 
 def _write_json(path: Path, payload: dict) -> None:

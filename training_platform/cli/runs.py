@@ -7,6 +7,8 @@ import functools
 
 import dagster as dg
 
+from training_platform.location import JOB_PAGE_TAGS
+
 
 @functools.cache  # one per command: its second run (promotion) reads what the first materialized
 def instance() -> dg.DagsterInstance:
@@ -25,20 +27,30 @@ def run_job(job: str, selection: list[list[str]], run_config: dict, tags: dict) 
         run_config={**run_config, "loggers": {"progress": {}}},
         asset_selection=[dg.AssetKey(path) for path in selection],
         raise_on_error=False,
-        tags=tags,
+        tags={**JOB_PAGE_TAGS, **tags},
     )
 
 
-def failure_message(result: dg.ExecuteInJobResult) -> str:
-    """The first failed step's cause, on one line."""
+def root_error(result: dg.ExecuteInJobResult):
+    """The first failed step's error, unwrapped from Dagster's step-execution wrapper; None if no step failed."""
     failures = result.get_step_failure_events()
-    if not failures:
-        return "the run failed"
-    error = failures[0].step_failure_data.error
-    while error.cause is not None and error.cls_name in ("DagsterExecutionStepExecutionError",):
+    error = failures[0].step_failure_data.error if failures else None
+    while (
+        error is not None
+        and error.cause is not None
+        and error.cls_name == "DagsterExecutionStepExecutionError"
+    ):
         error = error.cause
-    first = error.message.strip().splitlines()[0]
-    return f"{failures[0].step_key.replace('__', '/', 1)}: {first}"
+    return error
+
+
+def failure_message(result: dg.ExecuteInJobResult) -> str:
+    """The first failed step and its cause, on one line."""
+    error = root_error(result)
+    if error is None:
+        return "the run failed"
+    step = result.get_step_failure_events()[0].step_key.replace("__", "/", 1)
+    return f"{step}: {error.message.strip().splitlines()[0]}"
 
 
 def failed_checks(result: dg.ExecuteInJobResult) -> list[dg.AssetCheckEvaluation]:

@@ -46,10 +46,15 @@ class GateResult:
 MARKETS = ("moneyline",)
 
 
+def gates_file_path() -> Path:
+    """TP_GATES_FILE, else the package's gates.yaml."""
+    return Path(Settings.from_env().gates_file or DEFAULT_GATES_FILE)
+
+
 def load_thresholds(sport: str, market: str = "moneyline", path: str | Path | None = None) -> GateThresholds:
     """Thresholds for one sport and market: the file's defaults, overridden per sport and market.
     The whole file is validated, so a typo under another sport is caught now, not when it runs."""
-    path = Path(path or Settings.from_env().gates_file or DEFAULT_GATES_FILE)
+    path = Path(path) if path else gates_file_path()
     try:
         config = yaml.safe_load(path.read_text()) or {}
     except FileNotFoundError:

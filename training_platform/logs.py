@@ -23,14 +23,15 @@ OUTCOME_EVENTS = {
 
 
 class JsonLinesFileHandler(logging.FileHandler):
-    """`filename` as dagster.yaml gives it; unset: TP_DATA_DIR's logs/training.log. Its folder is created.
+    """`filename` as dagster.yaml gives it; unset: TP_LOG_FILE (default logs/training.log under TP_DATA_DIR).
+    Its folder is created.
     (`min_level`, not dictConfig's `level`, which would drop the DEBUG outcome events before `filter`.)"""
 
     def __init__(self, filename: str | None = None, min_level: str = "INFO"):
         if filename is None:
             from training_platform.settings import Settings
 
-            filename = str(Settings.from_env().data_dir / "logs" / "training.log")
+            filename = str(Settings.from_env().log_file)
         Path(filename).parent.mkdir(parents=True, exist_ok=True)
         super().__init__(filename, mode="a", encoding="utf-8", delay=True)
         self.setLevel(logging.DEBUG)  # the outcome events below min_level are DEBUG records (filter)

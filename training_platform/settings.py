@@ -54,6 +54,9 @@ class Settings:
     mlflow_ui_url: str = _setting(
         "TP_MLFLOW_UI_URL", "MLflow UI address used in run links", "http://127.0.0.1:5000"
     )
+    log_file: Path = _setting(
+        "TP_LOG_FILE", "JSON-lines run log of dagster.yaml's python_logs handler", under="logs/training.log"
+    )
     dagster_ui_url: str = _setting(
         "TP_DAGSTER_UI_URL", "Dagster UI address used in MLflow runs' links back", "http://127.0.0.1:3000"
     )

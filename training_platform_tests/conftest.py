@@ -22,8 +22,23 @@ def subprocess_env(**settings: str) -> dict[str, str]:
     MLflow or platform settings leak in (mlflow.set_tracking_uri exports MLFLOW_TRACKING_URI), only
     `settings`; never the user's Dagster instance: without a DAGSTER_HOME of the test's, a fresh empty one
     (the dagster CLI's fallback instance would read ./dagster.yaml and write into the checkout's data/)."""
-    settings.setdefault("DAGSTER_HOME", tempfile.mkdtemp(prefix="tp-test-dagster-home-"))
+    if "DAGSTER_HOME" not in settings:
+        settings["DAGSTER_HOME"] = tempfile.mkdtemp(prefix="tp-test-dagster-home-")
+        _FRESH_HOMES.append(settings["DAGSTER_HOME"])
     return environment_with(clean=True, **settings)
+
+
+_FRESH_HOMES: list[str] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_fresh_dagster_homes():
+    """The instances subprocess_env made hold whole test runs: gone when the session ends."""
+    yield
+    import shutil
+
+    for home in _FRESH_HOMES:
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def run_tp(env: dict, *args: str) -> subprocess.CompletedProcess:

@@ -38,3 +38,17 @@ def test_runs_write_json_lines_with_level_module_and_metrics(tmp_path):
     assert materialized and materialized[0]["metrics"]["games_stored"] > 0, materialized
     assert dt.datetime.fromisoformat(lines[0]["timestamp"]).tzinfo is not None
     assert len({line["run_id"] for line in lines}) == 1 and lines[-1]["event"] == "RUN_SUCCESS"
+
+
+def test_the_handler_writes_where_tp_log_file_says_when_dagster_yaml_names_no_file(tmp_path, monkeypatch):
+    from training_platform.logs import JsonLinesFileHandler
+
+    monkeypatch.setenv("TP_LOG_FILE", str(tmp_path / "elsewhere" / "runs.jsonl"))
+    handler = JsonLinesFileHandler()
+    assert handler.baseFilename == str(tmp_path / "elsewhere" / "runs.jsonl")
+    assert (tmp_path / "elsewhere").is_dir()
+    monkeypatch.delenv("TP_LOG_FILE")
+    monkeypatch.setenv("TP_DATA_DIR", str(tmp_path / "data"))
+    assert JsonLinesFileHandler(min_level="warning").baseFilename == str(
+        tmp_path / "data" / "logs" / "training.log"
+    )

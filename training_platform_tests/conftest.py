@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 import tempfile
@@ -23,12 +24,13 @@ def subprocess_env(**settings: str) -> dict[str, str]:
     `settings`; never the user's Dagster instance: without a DAGSTER_HOME of the test's, a fresh empty one
     (the dagster CLI's fallback instance would read ./dagster.yaml and write into the checkout's data/)."""
     if "DAGSTER_HOME" not in settings:
-        settings["DAGSTER_HOME"] = tempfile.mkdtemp(prefix="tp-test-dagster-home-")
-        _FRESH_HOMES.append(settings["DAGSTER_HOME"])
+        FRESH_HOMES.mkdir(exist_ok=True)
+        settings["DAGSTER_HOME"] = tempfile.mkdtemp(dir=FRESH_HOMES)
     return environment_with(clean=True, **settings)
 
 
-_FRESH_HOMES: list[str] = []
+# One folder per test process (pytest may import this module twice, so no module-level list).
+FRESH_HOMES = Path(tempfile.gettempdir()) / f"tp-test-dagster-homes-{os.getpid()}"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -37,8 +39,7 @@ def _remove_fresh_dagster_homes():
     yield
     import shutil
 
-    for home in _FRESH_HOMES:
-        shutil.rmtree(home, ignore_errors=True)
+    shutil.rmtree(FRESH_HOMES, ignore_errors=True)
 
 
 def run_tp(env: dict, *args: str) -> subprocess.CompletedProcess:

@@ -24,7 +24,7 @@ test: $(STAMP)
 	@[ -x /usr/bin/chromium ] || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
 	  && { apt-get install -y -qq chromium || { apt-get update -qq && apt-get install -y -qq chromium; }; } \
 	  >/dev/null 2>&1; } || echo "Chromium is not installed (apt-get install chromium): the browser test will skip"
-	$(PY) -m pytest -q -n auto --dist loadfile --durations=15 $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n auto --dist loadfile --no-loadscope-reorder --durations=15 $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .

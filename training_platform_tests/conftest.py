@@ -91,14 +91,17 @@ def stored_world(tmp_path_factory):
         yield build_world(tmp_path_factory.mktemp("stored_world"), test_instance)
 
 
-# The longest files first: `make test` hands whole files to its workers in collection order, so a long
-# file collected last would run alone at the end while the other core idles.
+# The longest files first: `make test` hands whole files to its workers in collection order
+# (--no-loadscope-reorder; xdist would otherwise order files by their number of tests), so a long file
+# collected last would run alone at the end while the other core idles.
 LONGEST_FIRST = (
     "test_live_dagster.py",
     "test_crashes.py",
     "test_cli.py",
-    "test_scale_out.py",
     "test_tp_cli.py",
+    "test_scale_out.py",
+    "test_promotion.py",
+    "test_bad_input_suite.py",
 )
 
 

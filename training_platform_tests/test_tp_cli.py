@@ -161,16 +161,23 @@ def test_a_training_run_that_fails_exits_1_with_its_cause(tmp_path):
 
 
 def test_the_tour_train_another_model_roll_back_and_predictions_follow(league):
-    """The README's tour from a shell: a second model trained and compared, a rollback, then forecasts
-    scored by the restored champion."""
+    """The README's tour from a shell: a second model trained and compared, the loser forced in, a
+    rollback to the one it replaced, then forecasts scored by the restored champion."""
     root, env, _ = league
     trained = tp(env, "train", "nba", "--model", "logistic", "--optimize", "--trials", "4")
     assert trained.returncode == 0, trained.stderr[-3000:]
     champion = history(root).iloc[-1]["model"]
     other = "elo_nba" if champion == "logistic_nba" else "logistic_nba"
-    rolled = tp(env, "rollback", "--sport", "nba", "--model", other, "--version", "1")
+    # --force promotes the candidate the comparison kept out, and the registry says it was forced
+    # (the same --optimize --trials 4 studies as before: complete, so the same versions come back)
+    forced = tp(env, "train", "nba", "--model", other.split("_")[0], "--optimize", "--trials", "4", "--force")
+    assert forced.returncode == 0, forced.stderr[-3000:]
+    assert forced.stdout.strip() == f"nba champion: {other} v1"
+    assert history(root).iloc[-1][["model", "forced"]].tolist() == [other, True]
+    rolled = tp(env, "rollback", "--sport", "nba", "--model", champion, "--version", "1")
     assert rolled.returncode == 0, rolled.stderr[-2000:]
-    assert f"nba champion is now {other} v1" in rolled.stdout
+    assert f"nba champion is now {champion} v1" in rolled.stdout
+    other = champion  # the champion predictions must use
     predicted = tp(env, "predict", "nba")
     assert predicted.returncode == 0, predicted.stderr[-2000:]
     written = max(

@@ -1,7 +1,7 @@
 """MLflow tracking on MLflow's own API: one run per materialization, nested runs per trial.
 
 Runs are always ended, also when the step fails, so the next run in the same process can
-start (dagster-mlflow's resource, without its hook, logs a second in-process materialize into the first run).
+start (dagster-mlflow's resource is not used: one MLflow run per Dagster run; see test_mlflow_ecosystem.py).
 """
 
 from __future__ import annotations

@@ -8,9 +8,7 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-from training_platform.cli import SPORTS as CLI_SPORTS
 from training_platform.location import JOB_PAGE_TAGS
-from training_platform.sources.schema import SPORTS
 from training_platform.sources.weeks import weeks_covering
 from training_platform.storage.registry import ChampionRegistry
 from training_platform.storage.warehouse import Warehouse
@@ -44,10 +42,6 @@ def league(tmp_path_factory):
 
 def history(root):
     return ChampionRegistry(Warehouse(root / "data" / "warehouse.duckdb")).history("nba")
-
-
-def test_the_cli_names_the_same_sports_as_the_schema():
-    assert CLI_SPORTS == SPORTS
 
 
 def test_train_tunes_fits_evaluates_and_promotes_with_progress_and_an_outcome_file(league):

@@ -19,12 +19,7 @@ import sys
 import traceback
 
 from training_platform.cli.errors import FAILED, USAGE, CliError
-
-SPORTS = (
-    "mlb",
-    "nba",
-    "nfl",
-)  # checked against sources.schema.SPORTS by the tests; importing it costs pandas
+from training_platform.sources.schema import SPORTS
 
 
 class _Parser(argparse.ArgumentParser):

@@ -16,6 +16,7 @@ from training_platform.cli.runs import failed_checks, failure_message, run_job
 def train(args) -> int:
     """tuning → models → reports of each model (train_<sport>_job), then production/<sport> and
     predictions/<sport> (promote_<sport>_job) among the candidates whose gates passed."""
+    from training_platform.defs.jobs import candidate_keys
     from training_platform.settings import candidate_models
 
     names = [f"{model}_{args.sport}" for model in args.model]
@@ -25,7 +26,7 @@ def train(args) -> int:
             f"--model {' '.join(outside)} is not among the candidates production compares "
             f"(TP_CANDIDATES={','.join(candidate_models())}); add it there or choose another"
         )
-    keys = [[stage, name] for name in names for stage in ("tuning", "models", "reports")]
+    keys = [key.path for key in candidate_keys(args.sport, args.model)]
     tuning = {"method": "optuna", "n_trials": args.trials} if args.optimize else {}
     config = {"ops": {f"tuning__{name}": {"config": tuning} for name in names if tuning}}
     promote = {"ops": {f"production__{args.sport}": {"config": {"force": names if args.force else []}}}}

@@ -35,12 +35,16 @@ def git_commit() -> str:
         return "unknown"
 
 
-@functools.lru_cache(maxsize=1)  # the code does not change while a process runs
-def code_version() -> str:
-    """SHA-256 of the modelling code (ml/ and sources/): a version is new only if it or its inputs changed."""
+MODELLING_CODE = ("ml/**/*.py", "ml/**/*.yaml", "sources/**/*.py")
+
+
+@functools.lru_cache(maxsize=4)  # the code does not change while a process runs
+def code_version(patterns: tuple[str, ...] = MODELLING_CODE) -> str:
+    """SHA-256 of the package's files matching `patterns` (default the modelling code, ml/ and sources/:
+    a model version is new only if it or its inputs changed)."""
     root = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
-    for path in sorted([*root.glob("ml/**/*.py"), *root.glob("ml/**/*.yaml"), *root.glob("sources/**/*.py")]):
+    for path in sorted({path for pattern in patterns for path in root.glob(pattern)}):
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()

@@ -28,7 +28,7 @@ from training_platform.defs.reports.assets import CHECK_NAME  # noqa: E402
 from training_platform.defs.resources import default_resources  # noqa: E402
 from training_platform.demo import DEMO_MODELS, QUIET_LOGS, partition_range_tags  # noqa: E402
 from training_platform.settings import candidate_models  # noqa: E402
-from training_platform.sources.schema import SPORTS  # noqa: E402
+from training_platform.sports import SPORTS  # noqa: E402
 
 SINGLE_RUN = dg.BackfillPolicy.single_run()
 

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 import sys
 import time
@@ -18,6 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 NFLVERSE = ROOT.parent / "shared" / "data" / "nflverse_games_1999_2024.csv.gz"
 sys.path.insert(0, str(ROOT))
+# The code location these benchmarks load reads the NFL from nflverse, so its weeks begin at nflverse's first
+# (1999); set before anything loads the partitions (bench/run.py imports this module first).
+os.environ.setdefault("TP_SOURCE_NFL", f"nflverse:{NFLVERSE}")
 
 import dagster as dg  # noqa: E402
 
@@ -28,7 +32,7 @@ from training_platform.defs.raw.assets import raw_games  # noqa: E402
 from training_platform.defs.resources import default_resources  # noqa: E402
 from training_platform.demo import QUIET_LOGS  # noqa: E402
 from training_platform.ml.features.elo import replay  # noqa: E402
-from training_platform.ml.features.gold import DEFAULT_ELO, build_gold_features  # noqa: E402
+from training_platform.ml.features.gold import build_gold_features, default_elo  # noqa: E402
 from training_platform.settings import Settings, environment_with  # noqa: E402
 from training_platform.sources.nflverse import read_nflverse_games  # noqa: E402
 from training_platform.sources.quality import find_problems, split_valid  # noqa: E402
@@ -67,7 +71,7 @@ def result(name, value, unit, anchor_name=None, anchor_value=None):
 def nflverse_resources(folder: Path) -> dict:
     """Every store under `folder`, NFL read from the real nflverse file."""
     return default_resources(
-        Settings.for_folder(folder, synthetic_seasons=3, source_nfl=f"nflverse:{NFLVERSE}")
+        Settings.for_folder(folder, synthetic_seasons=3, sources={"nfl": f"nflverse:{NFLVERSE}"})
     )
 
 
@@ -90,7 +94,7 @@ def plain_pipeline(games, store: Warehouse, sport: str):
     valid, bad = split_valid(games, problems)
     store.replace_weeks({"raw_games": valid, "raw_games_quarantine": bad}, sport, weeks)
     gold = build_gold_features(
-        store.read("raw_games", sport).drop(columns=["partition_week"]), DEFAULT_ELO[sport]
+        store.read("raw_games", sport).drop(columns=["partition_week"]), default_elo(sport)
     )
     gold["partition_week"] = week_start(gold["game_date"]).to_numpy()
     store.replace_weeks({"features_gold": gold}, sport, weeks)
@@ -149,7 +153,7 @@ def bench_nflverse_ingest(work: Path) -> dict:
 
 def bench_features() -> dict:
     games = read_nflverse_games(NFLVERSE).sort_values(["game_date", "game_id"])
-    seconds, _ = timed(lambda: build_gold_features(games, DEFAULT_ELO["nfl"]))
+    seconds, _ = timed(lambda: build_gold_features(games, default_elo("nfl")))
     margin = (games["home_score"] - games["away_score"]).astype(float)
     rows = list(
         zip(
@@ -160,5 +164,5 @@ def bench_features() -> dict:
             [None if m != m else m for m in margin],
         )
     )
-    anchor_seconds, _ = timed(lambda: replay(rows, DEFAULT_ELO["nfl"]))
+    anchor_seconds, _ = timed(lambda: replay(rows, default_elo("nfl")))
     return result("gold_feature_build_nflverse", seconds, "s", "elo replay alone", anchor_seconds)

@@ -19,7 +19,7 @@ from bench.foundation import NFLVERSE, QUIET_LOGS, backfill, nflverse_resources,
 from training_platform.defs.features.assets import features_gold
 from training_platform.defs.partitions import partition_key
 from training_platform.defs.raw.assets import raw_games
-from training_platform.ml.features.gold import DEFAULT_ELO, build_gold_features
+from training_platform.ml.features.gold import build_gold_features, default_elo
 from training_platform.sources.nflverse import read_nflverse_games
 from training_platform.sources.quality import find_problems, split_valid
 from training_platform.sources.weeks import WEEK, week_start, weeks_covering
@@ -42,7 +42,7 @@ def plain_weekly_update(games, store: Warehouse, week: dt.date) -> None:
     history = store.read("raw_games", "nfl", before=week + WEEK).drop(
         columns=["partition_week", "ingested_at"], errors="ignore"
     )
-    gold = build_gold_features(history, DEFAULT_ELO["nfl"])
+    gold = build_gold_features(history, default_elo("nfl"))
     gold["partition_week"] = week_start(gold["game_date"]).to_numpy()
     store.replace_weeks({"features_gold": gold[gold["partition_week"] == pd.Timestamp(week)]}, "nfl", [week])
 

@@ -17,7 +17,7 @@ from training_platform.defs.features.assets import features_gold
 from training_platform.defs.tuning.assets import build_tuning_asset
 from training_platform.demo import QUIET_LOGS
 from training_platform.ml.evaluation.backtest import backtest_seasons  # noqa: E402
-from training_platform.ml.features.gold import DEFAULT_ELO, build_gold_features
+from training_platform.ml.features.gold import build_gold_features, default_elo
 from training_platform.ml.modeling.training import default_splitter, training_rows
 from training_platform.ml.modeling.tuning import optuna_storage, search_space, seed_for, tune
 from training_platform.ml.modeling.warm_start import warm_update
@@ -29,7 +29,7 @@ TRIALS = 100
 
 
 def nfl_training_rows():
-    gold = build_gold_features(read_nflverse_games(NFLVERSE), DEFAULT_ELO["nfl"])
+    gold = build_gold_features(read_nflverse_games(NFLVERSE), default_elo("nfl"))
     return training_rows(gold)
 
 
@@ -60,7 +60,7 @@ def bench_optuna_xgboost(work: Path) -> list[dict]:
 
     X, y, week_of_row = nfl_training_rows()
     # The same study: tuning/xgboost_nfl tunes on the seasons before the report's backtest window only.
-    gold = build_gold_features(games, DEFAULT_ELO["nfl"])
+    gold = build_gold_features(games, default_elo("nfl"))
     early = (X["season"] < backtest_seasons(gold)[0]).to_numpy()
     X, y, week_of_row = X[early].reset_index(drop=True), y[early], week_of_row[early]
     plain_seconds, plain = timed(

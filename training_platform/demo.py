@@ -20,8 +20,8 @@ from training_platform.defs.partitions import range_tags
 from training_platform.defs.resources import default_resources
 from training_platform.location import JOB_PAGE_TAGS
 from training_platform.ml.modeling.catalog import MODEL_NAMES
-from training_platform.sources.schema import SPORTS
 from training_platform.sources.weeks import weeks_covering
+from training_platform.sports import SPORTS
 
 DEMO_MODELS = ("elo", "logistic")  # xgboost and the rest: make demo DEMO_ARGS="--models elo xgboost"
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\ndemo finished in {time.perf_counter() - started:.1f}s")
     print(f"reports:    {resources['model_store'].reports_dir}/<model>_<sport>/v<N>-<evaluation>/report.html")
     print(
-        f"champions:  {production}/<sport>.json and <sport>.model_status.json (history: tp champion --sport nfl)"
+        f"champions:  {production}/<sport>.json and <sport>.model_status.json (history: tp champion --sport {args.sports[0]})"
     )
     print(f"models:     {resources['model_store'].models_dir}")
     print(f"warehouse:  {resources['warehouse'].path}")

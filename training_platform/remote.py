@@ -19,7 +19,7 @@ from dagster_graphql import DagsterGraphQLClient, DagsterGraphQLClientError
 
 from training_platform.location import LOCATION, REPOSITORY
 from training_platform.ml.evaluation.gates import MARKETS  # the markets with their own assets
-from training_platform.sources.schema import SPORTS
+from training_platform.sports import SPORTS
 
 FINISHED = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
 

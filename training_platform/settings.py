@@ -16,7 +16,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from training_platform.ml.modeling.catalog import MODEL_NAMES
-from training_platform.sources.schema import SPORTS
 from training_platform.sources.synthetic_specs import DEFAULT_SEASONS, DEFAULT_SEED
 
 _CHECKOUT = Path(__file__).resolve().parents[1]
@@ -29,6 +28,7 @@ def _setting(env: str, help: str, default=None, under: str | None = None):
 
 
 EXECUTORS = ("multiprocess", "k8s")
+SOURCE_PREFIX = "TP_SOURCE_"  # one variable per sport of the sports file: TP_SOURCE_NFL, TP_SOURCE_NHL, ...
 
 
 @dataclass(frozen=True)
@@ -66,11 +66,14 @@ class Settings:
     optuna_storage: str = _setting(
         "TP_OPTUNA_STORAGE", "Optuna journal file, or any RDB URL", under="optuna/studies.journal"
     )
-    source_nfl: str = _setting(
-        "TP_SOURCE_NFL", "NFL games: synthetic, nflverse:<path or URL>, csv:<path>", "synthetic"
+    sports_file: Path | None = _setting(
+        "TP_SPORTS_FILE", "the sports and their rules (unset: the package's sports.yaml)"
     )
-    source_nba: str = _setting("TP_SOURCE_NBA", "NBA games (same forms)", "synthetic")
-    source_mlb: str = _setting("TP_SOURCE_MLB", "MLB games (same forms)", "synthetic")
+    sources: tuple[tuple[str, str], ...] = _setting(
+        SOURCE_PREFIX + "<SPORT>",
+        "a sport's games: synthetic, nflverse:<path or URL>, csv:<path> (unset: the sports file's `source`)",
+        (),
+    )
     synthetic_seed: int = _setting("TP_SYNTHETIC_SEED", "seed of the embedded synthetic league", DEFAULT_SEED)
     synthetic_seasons: int = _setting(
         "TP_SYNTHETIC_SEASONS", "seasons of the synthetic league", DEFAULT_SEASONS
@@ -84,7 +87,9 @@ class Settings:
     candidates: tuple[str, ...] = _setting(
         "TP_CANDIDATES", "models trained and compared per sport", DEFAULT_CANDIDATES
     )
-    sports: tuple[str, ...] = _setting("TP_SPORTS", "sports the weekly schedule ingests", SPORTS)
+    sports: tuple[str, ...] = _setting(
+        "TP_SPORTS", "sports the weekly schedule ingests (unset: every sport of the sports file)", ()
+    )
     alert_webhook: str | None = _setting("TP_ALERT_WEBHOOK", "URL POSTed when a gate fails (logged redacted)")
     drift_window: int = _setting("TP_DRIFT_WINDOW", "scored predictions in the drift sensor's window", 50)
     drift_tolerance: float = _setting("TP_DRIFT_TOLERANCE", "Brier worsening that requests retraining", 0.02)
@@ -101,7 +106,10 @@ class Settings:
         return self.mlflow_tracking_uri or f"sqlite:///{self.mlflow_db}"
 
     def source(self, sport: str) -> str:
-        return getattr(self, f"source_{sport}")
+        """The spec of `sport`'s games source: TP_SOURCE_<SPORT>, else the sports file's `source`."""
+        from training_platform.sports import load_sports
+
+        return dict(self.sources).get(sport) or load_sports(self.sports_file)[sport].source
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -111,19 +119,28 @@ class Settings:
         return _from(relevant)
 
     @classmethod
-    def for_folder(cls, data_dir: str | Path, **values) -> Settings:
-        """Every store under `data_dir`, the rest at its defaults (tests and benchmarks use it)."""
-        return _resolve(cls(data_dir=Path(data_dir), **values))
+    def for_folder(cls, data_dir: str | Path, sources: dict[str, str] | None = None, **values) -> Settings:
+        """Every store under `data_dir`, the rest at its defaults (tests and benchmarks use it);
+        `sources` maps a sport to its source spec."""
+        return _resolve(cls(data_dir=Path(data_dir), sources=tuple((sources or {}).items()), **values))
 
 
 @lru_cache(maxsize=32)
 def _from(environment: tuple[tuple[str, str], ...]) -> Settings:
+    from training_platform.sports import load_sports  # here: sports.py reads the sports file's path from us
+
     env = dict(environment)
-    by_env = {f.metadata["env"]: f for f in fields(Settings)}
-    unknown = sorted(k for k in env if k.startswith("TP_") and k not in by_env)
+    by_env = {f.metadata["env"]: f for f in fields(Settings) if f.name != "sources"}
+    sports_file = (
+        _parse(by_env["TP_SPORTS_FILE"], env["TP_SPORTS_FILE"]) if env.get("TP_SPORTS_FILE") else None
+    )
+    source_names = {SOURCE_PREFIX + sport.upper(): sport for sport in load_sports(sports_file)}
+    unknown = sorted(k for k in env if k.startswith("TP_") and k not in by_env and k not in source_names)
     if unknown:
         hints = [
-            f"{k} (did you mean {m[0]}?)" if (m := difflib.get_close_matches(k, by_env, 1)) else k
+            f"{k} (did you mean {m[0]}?)"
+            if (m := difflib.get_close_matches(k, [*by_env, *source_names], 1))
+            else k
             for k in unknown
         ]
         warnings.warn(f"unknown setting(s) ignored: {', '.join(hints)}", stacklevel=3)
@@ -131,6 +148,7 @@ def _from(environment: tuple[tuple[str, str], ...]) -> Settings:
     for name, spec in by_env.items():
         if env.get(name):  # an empty variable is unset
             values[spec.name] = _parse(spec, env[name])
+    values["sources"] = tuple((sport, env[name]) for name, sport in source_names.items() if env.get(name))
     if "data_dir" not in values:
         values["data_dir"] = (
             _CHECKOUT / "data" if (_CHECKOUT / "pyproject.toml").exists() else Path.cwd() / "data"
@@ -158,6 +176,8 @@ def _parse(spec, raw: str):
 
 def _resolve(settings: Settings) -> Settings:
     """Paths left unset default under the data folder; lists are checked against what exists."""
+    from training_platform.sports import load_sports
+
     data_dir = Path(settings.data_dir).expanduser().resolve()
     paths = {
         f.name: str(data_dir / f.metadata["under"]) if f.type == "str" else data_dir / f.metadata["under"]
@@ -165,17 +185,31 @@ def _resolve(settings: Settings) -> Settings:
         if f.metadata["under"] and getattr(settings, f.name) is None
     }
     resolved = replace(settings, data_dir=data_dir, **paths)
-    unknown_sports = sorted(set(resolved.sports) - set(SPORTS))
-    if unknown_sports or not resolved.sports:
+    known = load_sports(resolved.sports_file)
+    if not resolved.sports:
+        resolved = replace(resolved, sports=tuple(known))
+    unknown_sports = sorted(set(resolved.sports) - set(known))
+    if unknown_sports:
         raise ValueError(
             f"TP_SPORTS={','.join(resolved.sports)!r}: unknown sport(s) {unknown_sports}; "
-            f"choose from {', '.join(SPORTS)}"
+            f"the sports file declares {', '.join(known)}"
+        )
+    unknown_sources = sorted(set(dict(resolved.sources)) - set(known))
+    if unknown_sources:
+        raise ValueError(
+            f"source(s) given for sport(s) {unknown_sources} the sports file does not declare; "
+            f"it declares {', '.join(known)}"
         )
     if resolved.executor not in EXECUTORS:
         raise ValueError(
             f"TP_EXECUTOR={resolved.executor!r}: unknown executor; choose from {', '.join(EXECUTORS)}"
         )
     return resolved
+
+
+def sports_file() -> Path | None:
+    """TP_SPORTS_FILE (None: the package's sports.yaml)."""
+    return Settings.from_env().sports_file
 
 
 def candidate_models() -> list[str]:
@@ -228,7 +262,7 @@ def settings_table() -> str:
             if f.metadata["under"]
             else (
                 "unset"
-                if f.default is None
+                if f.default in (None, ())
                 else f"`{','.join(f.default) if isinstance(f.default, tuple) else f.default}`"
             )
         )

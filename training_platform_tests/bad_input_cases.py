@@ -54,7 +54,7 @@ def other_source(spec_of, sport=SPORT, week=None):
     def run(world, env):
         spec = spec_of(world)
         source = GamesSourceResource(
-            cache_dir=str(world.root / "cache"), synthetic_seasons=3, **{sport: spec}
+            cache_dir=str(world.root / "cache"), synthetic_seasons=3, sources={sport: spec}
         )
         return failure(
             ingest_week(world, week=week, resources={**world.resources, "games_source": source}, sport=sport)

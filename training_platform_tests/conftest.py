@@ -63,11 +63,7 @@ def require_shared(path: Path) -> Path:
 
 def make_resources(root: Path, seasons: int = 3, **sources) -> dict:
     """Every store under `root`; `sources` like nfl="csv:/path" (the rest synthetic)."""
-    return default_resources(
-        Settings.for_folder(
-            root, synthetic_seasons=seasons, **{f"source_{sport}": spec for sport, spec in sources.items()}
-        )
-    )
+    return default_resources(Settings.for_folder(root, sources=sources, synthetic_seasons=seasons))
 
 
 @pytest.fixture

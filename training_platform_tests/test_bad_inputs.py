@@ -79,10 +79,12 @@ def test_secrets_in_urls_are_redacted(url, shown):
 def test_a_source_url_is_named_in_messages_without_its_credentials():
     from training_platform.defs.resources import GamesSourceResource
 
-    source = GamesSourceResource(cache_dir="c", nfl="nflverse:https://me:s3cret@host/games.csv?token=t0ken")
+    source = GamesSourceResource(
+        cache_dir="c", sources={"nfl": "nflverse:https://me:s3cret@host/games.csv?token=t0ken"}
+    )
     assert source.describe("nfl") == "'nflverse:https://***@host/games.csv?token=***' (TP_SOURCE_NFL)"
     assert (
-        GamesSourceResource(cache_dir="c", nfl="csv:/data/nfl.csv").describe("nfl")
+        GamesSourceResource(cache_dir="c", sources={"nfl": "csv:/data/nfl.csv"}).describe("nfl")
         == "'csv:/data/nfl.csv' (TP_SOURCE_NFL)"
     )
 

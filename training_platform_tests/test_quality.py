@@ -65,7 +65,7 @@ def test_game_already_stored_under_another_week_is_a_duplicate():
     "overrides, reason",
     [
         ({"home_score": None}, "only one team has a score"),
-        ({"home_score": 250}, "score above 100"),
+        ({"home_score": 250}, "score above 100 (max_score in the sports file)"),
         ({"away_moneyline": None}, "only one side has a moneyline (home -150.0, away <NA>)"),
     ],
 )

@@ -14,6 +14,7 @@ import pytest
 from training_platform.cli import parser
 from training_platform.definitions import defs
 from training_platform.settings import Settings, settings_table
+from training_platform.sports import SPORTS
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text()
@@ -39,6 +40,7 @@ def shell_lines() -> list[str]:
 
 MAKE_TARGETS = set(re.findall(r"^([a-z][a-z-]*):", (REPO / "Makefile").read_text(), re.M))
 SETTINGS = {line.split("`")[1] for line in settings_table().splitlines()[2:]}
+SETTINGS |= {f"TP_SOURCE_{sport.upper()}" for sport in SPORTS}  # the table's TP_SOURCE_<SPORT>
 ASSET_GRAPH = defs.resolve_asset_graph()
 
 

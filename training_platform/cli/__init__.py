@@ -19,7 +19,6 @@ import sys
 import traceback
 
 from training_platform.cli.errors import FAILED, USAGE, CliError
-from training_platform.sources.schema import SPORTS
 
 
 class _Parser(argparse.ArgumentParser):
@@ -30,6 +29,7 @@ class _Parser(argparse.ArgumentParser):
 def parser() -> argparse.ArgumentParser:
     from training_platform.ml.evaluation.gates import MARKETS
     from training_platform.ml.modeling.catalog import MODEL_NAMES
+    from training_platform.sports import SPORTS
 
     tp = _Parser(prog="tp", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = tp.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -81,7 +81,12 @@ def _positive(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    try:
+        commands = parser()  # reads the sports file (TP_SPORTS_FILE) and the settings for its choices
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"tp: {exc}", file=sys.stderr)
+        return USAGE
+    args = commands.parse_args(argv)
     import warnings
 
     import dagster as dg

@@ -39,7 +39,7 @@ def champion(args) -> int:
 
 def status(args) -> int:
     resources, registry = open_registry("status")
-    from training_platform.sources.schema import SPORTS
+    from training_platform.sports import SPORTS
 
     return _status(registry, resources, [args.sport] if args.sport else list(SPORTS), args.json)
 

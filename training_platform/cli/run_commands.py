@@ -122,7 +122,7 @@ def report(args) -> int:
     """Evaluate the model's current version (reports/<model>: the same report again when nothing
     changed) and print its figures and gate verdicts."""
     from training_platform.ml.modeling.catalog import MODEL_NAMES
-    from training_platform.sources.schema import SPORTS
+    from training_platform.sports import SPORTS
 
     model, _, sport = args.model.rpartition("_")
     if model not in MODEL_NAMES or sport not in SPORTS:

@@ -4,7 +4,7 @@ materialization of production/<sport> with config action "rollback" (`tp rollbac
 import dagster as dg
 
 from training_platform.settings import candidate_models
-from training_platform.sources.schema import SPORTS
+from training_platform.sports import SPORTS
 
 ingest_job = dg.define_asset_job(
     "ingest_job",

@@ -1,16 +1,23 @@
-"""Sport x week partitions shared by raw/games and features/gold (keys like `nfl|2024-09-03`)."""
+"""Sport x week partitions shared by raw/games and features/gold (keys like `nfl|2024-09-03`).
+
+The weeks begin at the week of the earliest sport's first game (sports.history_start): Dagster's
+MultiPartitionsDefinition has one week dimension for every sport, so a sport whose history begins later
+shows the weeks before its first game as never materialized.
+"""
 
 import datetime as dt
 from collections import defaultdict
 
 import dagster as dg
 
-from training_platform.sources.schema import SPORTS
-from training_platform.sources.weeks import WEEK_ANCHOR
+from training_platform.settings import Settings
+from training_platform.sources.weeks import week_of
+from training_platform.sports import SPORTS, history_start
 
+FIRST_WEEK = week_of(min(history_start(sport, Settings.from_env()) for sport in SPORTS))
 sport_partitions = dg.StaticPartitionsDefinition(list(SPORTS))
 week_partitions = dg.WeeklyPartitionsDefinition(
-    start_date=WEEK_ANCHOR.isoformat(),
+    start_date=FIRST_WEEK.isoformat(),
     day_offset=2,  # weeks start on Tuesday
     end_offset=1,  # include the week in progress, so upcoming games can be ingested
 )
@@ -34,6 +41,12 @@ def partition_key(sport: str, week: dt.date) -> str:
 
 def range_tags(sport: str, first_week: dt.date, last_week: dt.date) -> dict[str, str]:
     """Run tags that make one run cover every week from `first_week` to `last_week` of `sport`."""
+    if first_week < FIRST_WEEK:
+        raise ValueError(
+            f"{sport}: games from the week of {first_week} are older than the partitions' first week "
+            f"{FIRST_WEEK}; set sports.{sport}.history_start in the sports file (TP_SPORTS_FILE) to the "
+            "source's first game"
+        )
     return {
         "dagster/asset_partition_range_start": partition_key(sport, first_week),
         "dagster/asset_partition_range_end": partition_key(sport, last_week),

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from training_platform.settings import SPORTS, Settings, redacted
+from training_platform.settings import Settings, redacted
 from training_platform.sources.synthetic_specs import DEFAULT_SEASONS, DEFAULT_SEED
+from training_platform.sports import SPORTS
 from training_platform.storage.handoffs import Report
 
 if TYPE_CHECKING:
@@ -42,11 +43,10 @@ class WarehouseResource(dg.ConfigurableResource):
 
 
 class GamesSourceResource(dg.ConfigurableResource):
-    """Where each sport's games come from: `synthetic`, `nflverse:<path|URL>` or `csv:<path>`."""
+    """Where each sport's games come from: `synthetic`, `nflverse:<path|URL>` or `csv:<path>` (a sport
+    missing from `sources` reads the synthetic league)."""
 
-    nfl: str = "synthetic"
-    nba: str = "synthetic"
-    mlb: str = "synthetic"
+    sources: dict[str, str] = {}
     seed: int = DEFAULT_SEED
     synthetic_seasons: int = DEFAULT_SEASONS
     synthetic_upcoming_weeks: int = 1  # the synthetic league's last week is left unplayed: a week to predict
@@ -55,7 +55,7 @@ class GamesSourceResource(dg.ConfigurableResource):
     def spec(self, sport: str) -> SourceSpec:
         from training_platform.sources.registry import SourceSpec
 
-        return SourceSpec.parse(getattr(self, sport))
+        return SourceSpec.parse(self.sources.get(sport, "synthetic"))
 
     def games(self, sport: str) -> pd.DataFrame:
         from training_platform.sources.registry import load_games
@@ -173,7 +173,7 @@ def default_resources(settings: Settings | None = None) -> dict:
     return {
         "warehouse": WarehouseResource(path=str(settings.warehouse)),
         "games_source": GamesSourceResource(
-            **{sport: settings.source(sport) for sport in SPORTS},
+            sources={sport: settings.source(sport) for sport in SPORTS},
             seed=settings.synthetic_seed,
             synthetic_seasons=settings.synthetic_seasons,
             synthetic_upcoming_weeks=settings.synthetic_upcoming_weeks,

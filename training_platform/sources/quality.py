@@ -13,12 +13,9 @@ import numpy as np
 import pandas as pd
 
 from training_platform.sources.odds import is_valid_american
-from training_platform.sources.rules import (
-    MAX_SCORE,
-    SPORTS_WITHOUT_TIES,
-)
 from training_platform.sources.schema import ODDS_COLUMNS
 from training_platform.sources.weeks import week_start
+from training_platform.sports import configured
 
 
 def find_problems(
@@ -64,14 +61,16 @@ def find_problems(
     home, away = games["home_score"], games["away_score"]
     flag((home < 0) | (away < 0), "impossible_score", "negative score")
     flag(home.isna() != away.isna(), "impossible_score", "only one team has a score")
-    limit = games["sport"].map(MAX_SCORE).fillna(1000)
+    sports = configured()  # the sports file's max_score and ties
+    max_score = {name: sport.max_score for name, sport in sports.items()}
+    limit = games["sport"].map(max_score).fillna(1000)
     flag(
         (home > limit) | (away > limit),
         "impossible_score",
-        lambda r: f"score above {MAX_SCORE.get(r['sport'], 1000)}",
+        lambda r: f"score above {max_score.get(r['sport'], 1000)} (max_score in the sports file)",
     )
     flag(
-        games["sport"].isin(SPORTS_WITHOUT_TIES) & (home == away),
+        games["sport"].isin([name for name, sport in sports.items() if not sport.ties]) & (home == away),
         "impossible_score",
         "a tie in a sport without ties",
     )

@@ -11,8 +11,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pandas loads when a table is conformed, not when the Dagster definitions load
     import pandas as pd
 
-SPORTS = ("mlb", "nba", "nfl")
-
 # column -> pandas dtype; order is the order of the stored table.
 REQUIRED_COLUMNS: dict[str, str] = {
     "game_id": "string",

@@ -8,8 +8,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # the partitions are declared from the constants when the definitions load
     import pandas as pd
 
-WEEK_ANCHOR = dt.date(1999, 9, 7)  # a Tuesday: the week of nflverse's first game
 WEEK = dt.timedelta(days=7)
+
+
+def week_of(day: dt.date) -> dt.date:
+    """The Tuesday starting the partition week of `day`."""
+    return day - dt.timedelta(days=(day.weekday() - 1) % 7)
 
 
 def week_start(dates) -> pd.Series:
@@ -22,5 +26,5 @@ def week_start(dates) -> pd.Series:
 
 def weeks_covering(first: dt.date, last: dt.date) -> list[dt.date]:
     """Every week start from the week of `first` through the week of `last`."""
-    start, end = (day - dt.timedelta(days=(day.weekday() - 1) % 7) for day in (first, last))
+    start, end = week_of(first), week_of(last)
     return [start + i * WEEK for i in range((end - start).days // 7 + 1)]

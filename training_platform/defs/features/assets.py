@@ -28,9 +28,9 @@ class GoldFeaturesConfig(dg.Config):
 
 def elo_params(sport: str, config: GoldFeaturesConfig) -> "EloParams":
     from training_platform.ml.features.elo import EloParams
-    from training_platform.ml.features.gold import DEFAULT_ELO
+    from training_platform.ml.features.gold import default_elo
 
-    base = DEFAULT_ELO.get(sport, EloParams())
+    base = default_elo(sport)
     return EloParams(
         k_factor=config.elo_k_factor if config.elo_k_factor is not None else base.k_factor,
         home_advantage=config.elo_home_advantage

@@ -9,7 +9,7 @@ from training_platform.defs.ownership import CODE_VERSION, OWNERS
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
 from training_platform.failpoints import failpoint
 from training_platform.ml.modeling.catalog import MODEL_NAMES
-from training_platform.sources.schema import SPORTS
+from training_platform.sports import SPORTS
 from training_platform.storage.handoffs import TuningResult
 
 

@@ -14,7 +14,7 @@ from training_platform.defs.automation.conditions import AFTER_UPSTREAM_UPDATES
 from training_platform.defs.features.assets import GOLD_FEATURES
 from training_platform.defs.ownership import CODE_VERSION, OWNERS
 from training_platform.defs.resources import ModelStoreResource, WarehouseResource
-from training_platform.sources.schema import SPORTS
+from training_platform.sports import SPORTS
 from training_platform.storage.handoffs import Champion
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from training_platform.defs.features.assets import GOLD_FEATURES
 from training_platform.defs.ownership import CODE_VERSION, OWNERS
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
 from training_platform.settings import candidate_models
-from training_platform.sources.schema import SPORTS
+from training_platform.sports import SPORTS
 from training_platform.storage.handoffs import Champion, Report
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from training_platform.defs.resources import ModelStoreResource, TrackingResourc
 from training_platform.failpoints import failpoint
 from training_platform.ml.artifacts import ModelArtifact
 from training_platform.ml.modeling.catalog import BACKTEST_SEASONS, MODEL_NAMES
-from training_platform.sources.schema import SPORTS
+from training_platform.sports import SPORTS
 from training_platform.storage.handoffs import Report
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ from training_platform.defs.features.assets import GOLD_FEATURES, features_gold
 from training_platform.defs.ownership import CODE_VERSION, OWNERS
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
 from training_platform.ml.modeling.catalog import BACKTEST_SEASONS, MODEL_NAMES
-from training_platform.sources.schema import SPORTS
+from training_platform.sports import SPORTS
 from training_platform.storage.handoffs import TuningResult
 
 DEFAULT_METHOD = {"elo": "grid"}  # the requirements' 27-combination Elo grid; Optuna TPE elsewhere
@@ -95,7 +95,7 @@ def build_tuning_asset(model: str, sport: str) -> dg.AssetsDefinition:
             try:
                 result = tune(
                     estimator,
-                    search_space(model),
+                    search_space(model, sport),
                     X,
                     y,
                     weeks,

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from training_platform.settings import SPORTS, Settings
+from training_platform.settings import Settings
+from training_platform.sports import SPORTS
 
 DEFAULT_GATES_FILE = Path(__file__).resolve().parents[2] / "gates.yaml"
 

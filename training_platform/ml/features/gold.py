@@ -18,16 +18,16 @@ from training_platform.ml.features.columns import (
 )
 from training_platform.ml.features.elo import EloParams, replay
 from training_platform.sources.odds import vig_free_probability
+from training_platform.sports import configured
 
 FORM_WINDOW = 5
 REST_CAP_DAYS = 14
 
-# Per-sport Elo defaults: FiveThirtyEight's published settings for each sport.
-DEFAULT_ELO = {
-    "nfl": EloParams(k_factor=20.0, home_advantage=65.0, mean_reversion=1 / 3),
-    "nba": EloParams(k_factor=20.0, home_advantage=100.0, mean_reversion=0.25),
-    "mlb": EloParams(k_factor=4.0, home_advantage=24.0, mean_reversion=1 / 3, margin_multiplier=False),
-}
+
+def default_elo(sport: str) -> EloParams:
+    """The sport's Elo defaults from the sports file (FiveThirtyEight's settings for NFL, NBA, MLB)."""
+    sports = configured()
+    return EloParams(**sports[sport].elo) if sport in sports else EloParams()
 
 
 def build_gold_features(games: pd.DataFrame, elo: EloParams | None = None) -> pd.DataFrame:
@@ -36,7 +36,7 @@ def build_gold_features(games: pd.DataFrame, elo: EloParams | None = None) -> pd
     if games.empty:
         return pd.DataFrame(columns=ID_COLUMNS + FEATURE_COLUMNS + TARGET_COLUMNS + EVALUATION_COLUMNS)
     sport = str(games["sport"].iloc[0])
-    params = elo or DEFAULT_ELO.get(sport, EloParams())
+    params = elo or default_elo(sport)
     margin = (games["home_score"] - games["away_score"]).astype("float64")
     played = margin.notna()
 

@@ -16,7 +16,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from training_platform.ml.features.columns import FEATURE_COLUMNS
-from training_platform.ml.features.gold import DEFAULT_ELO
+from training_platform.ml.features.gold import default_elo
 from training_platform.ml.modeling.catalog import IMBALANCE, MODEL_NAMES
 from training_platform.ml.modeling.estimators import EloClassifier
 from training_platform.ml.modeling.stacking import TimeSeriesStackingClassifier
@@ -101,7 +101,7 @@ def make_model(
     class_weight = "balanced" if imbalance == "class_weight" else None
     sampling = {"imbalance": imbalance, "seed": seed}
     if name == "elo":
-        base = DEFAULT_ELO[sport]
+        base = default_elo(sport)
         model = EloClassifier(
             base.k_factor,
             base.home_advantage,

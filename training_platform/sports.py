@@ -1,0 +1,119 @@
+"""The sports the platform knows, from one YAML file (the package's sports.yaml, or TP_SPORTS_FILE).
+
+Partitions, jobs, asset factories, the CLI, the demo and the data-quality rules derive from it. `SPORTS`
+is read once, when this module is imported (as the code location is when it loads): an edited sports file
+takes effect on the next load. Plain values only: the Dagster definitions import this before any table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+PACKAGE_SPORTS_FILE = Path(__file__).with_name("sports.yaml")
+SYNTHETIC_SPORTS = ("mlb", "nba", "nfl")  # the embedded league generates these (sources/synthetic_specs.py)
+FALLBACK_HISTORY_START = dt.date(1999, 9, 7)  # nflverse's first week: the oldest history the platform has
+ELO_KEYS = {"k_factor", "home_advantage", "mean_reversion", "initial_rating", "margin_multiplier"}
+KEYS = {"source", "history_start", "max_score", "ties", "elo", "elo_search"}
+
+
+@dataclass(frozen=True)
+class Sport:
+    name: str
+    source: str = "synthetic"
+    history_start: dt.date | None = None
+    max_score: int = 1000
+    ties: bool = True
+    elo: dict = field(default_factory=dict)  # EloParams' fields
+    elo_search: dict | None = None  # {grid: ..., optuna: ...}, replacing search_spaces/elo.yaml
+
+
+def load_sports(path: Path | None = None) -> dict[str, Sport]:
+    """Every sport of the sports file at `path` (the package's when None), by name, or a ValueError
+    naming the file, the entry and the fix."""
+    path = Path(path) if path else PACKAGE_SPORTS_FILE
+    stamp = path.stat().st_mtime_ns if path.exists() else 0
+    return _load(str(path), stamp)
+
+
+@lru_cache(maxsize=8)
+def _load(path_name: str, stamp: int) -> dict[str, Sport]:
+    path = Path(path_name)
+    try:
+        config = yaml.safe_load(path.read_text())
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            f"sports file {path} does not exist (TP_SPORTS_FILE); unset it for the package's"
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ValueError(f"sports file {path} is not valid YAML: {exc}") from None
+    entries = config.get("sports") if isinstance(config, dict) else None
+    if not isinstance(entries, dict) or not entries:
+        raise ValueError(f"sports file {path} must hold a non-empty mapping `sports: {{<name>: {{...}}}}`")
+    return {name: _sport(path, name, entries[name]) for name in sorted(entries, key=str)}
+
+
+def _sport(path: Path, name, entry) -> Sport:
+    where = f"{path}: sports.{name}"
+    if not isinstance(name, str) or not name.isidentifier() or name != name.lower():
+        raise ValueError(f"{where}: a sport's name must be lower-case letters, digits and _ (e.g. nhl)")
+    entry = entry or {}
+    if not isinstance(entry, dict) or set(entry) - KEYS:
+        unknown = sorted(set(entry) - KEYS) if isinstance(entry, dict) else entry
+        raise ValueError(f"{where}: unknown setting(s) {unknown}; known: {sorted(KEYS)}")
+    source = str(entry.get("source", "synthetic"))
+    if source == "synthetic" and name not in SYNTHETIC_SPORTS:
+        raise ValueError(
+            f"{where}: the synthetic league has only {', '.join(SYNTHETIC_SPORTS)}; "
+            f"give a source such as csv:/path/to/{name}.csv"
+        )
+    start = entry.get("history_start")
+    if start is not None and not isinstance(start, dt.date):
+        raise ValueError(f"{where}.history_start: {start!r} is not a date; write it as YYYY-MM-DD")
+    max_score = entry.get("max_score", 1000)
+    if isinstance(max_score, bool) or not isinstance(max_score, int) or max_score < 1:
+        raise ValueError(f"{where}.max_score: {max_score!r} must be a positive whole number")
+    ties = entry.get("ties", True)
+    if not isinstance(ties, bool):
+        raise ValueError(f"{where}.ties: {ties!r} must be true or false")
+    elo = entry.get("elo") or {}
+    if not isinstance(elo, dict) or set(elo) - ELO_KEYS:
+        raise ValueError(f"{where}.elo: unknown Elo setting(s); known: {sorted(ELO_KEYS)}")
+    search = entry.get("elo_search")
+    if search is not None and (not isinstance(search, dict) or set(search) != {"grid", "optuna"}):
+        raise ValueError(f"{where}.elo_search: needs both `grid` and `optuna`, as in search_spaces/elo.yaml")
+    return Sport(name, source, start, max_score, ties, dict(elo), search)
+
+
+def configured() -> dict[str, Sport]:
+    """The sports of the environment's sports file (TP_SPORTS_FILE, else the package's)."""
+    from training_platform.settings import sports_file
+
+    return load_sports(sports_file())
+
+
+def sport(name: str) -> Sport:
+    sports = configured()
+    if name not in sports:
+        raise ValueError(f"unknown sport {name!r}; the sports file declares {', '.join(sports)}")
+    return sports[name]
+
+
+def history_start(name: str, settings) -> dt.date:
+    """The date the sport's history begins under `settings` (a Settings): the sports file's
+    `history_start`, else the synthetic league's first opening day, else FALLBACK_HISTORY_START."""
+    own = load_sports(settings.sports_file)[name]
+    if own.history_start is not None:
+        return own.history_start
+    if settings.source(name).strip().partition(":")[0] == "synthetic":
+        from training_platform.sources.synthetic_specs import DEFAULT_LAST_SEASON, SPECS
+
+        return SPECS[name].season_start(DEFAULT_LAST_SEASON - settings.synthetic_seasons + 1)
+    return FALLBACK_HISTORY_START
+
+
+SPORTS: tuple[str, ...] = tuple(configured())

@@ -112,7 +112,7 @@ def _each_sport(asset, resources: dict, models) -> dict[str, object]:
             with dg.build_op_context(resources=resources) as context:
                 _value(gates, context, report=report)
             reports[report_key.path[-1]] = report
-        candidates = {f"{m}_{sport}": reports.get(f"{m}_{sport}") for m in candidate_models()}
+        candidates = {f"{m}_{sport}": reports.get(f"{m}_{sport}") for m in candidate_models(sport)}
         champions[sport] = asset(dg.AssetKey(["production", sport]), **candidates)
         asset(dg.AssetKey(["predictions", sport]), champion=champions[sport])
     return champions

@@ -20,8 +20,9 @@ from training_platform.defs.partitions import range_tags
 from training_platform.defs.resources import default_resources
 from training_platform.location import JOB_PAGE_TAGS
 from training_platform.ml.modeling.catalog import MODEL_NAMES
+from training_platform.settings import candidate_models
 from training_platform.sources.weeks import weeks_covering
-from training_platform.sports import SPORTS
+from training_platform.sports import SPORTS, configured
 
 DEMO_MODELS = ("elo", "logistic")  # xgboost and the rest: make demo DEMO_ARGS="--models elo xgboost"
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
@@ -115,11 +116,13 @@ def main(argv: list[str] | None = None) -> int:
         if not run_job("ingest_job", instance, partition_range_tags(sport)).success:
             failed.append(f"ingest {sport}")
             continue
-        print(f"{sport}: tune, fit and evaluate {', '.join(args.models)}", flush=True)
-        trained = run_job(f"train_{sport}_job", instance, selection=candidate_keys(sport, args.models))
+        # those with assets for the sport (else its TP_CANDIDATES)
+        models = [m for m in args.models if m in configured()[sport].models] or candidate_models(sport)
+        print(f"{sport}: tune, fit and evaluate {', '.join(models)}", flush=True)
+        trained = run_job(f"train_{sport}_job", instance, selection=candidate_keys(sport, models))
         reports = {
             f"{m}_{sport}": trained.output_for_node(f"reports__{m}_{sport}")
-            for m in args.models
+            for m in models
             if trained.asset_materializations_for_node(f"reports__{m}_{sport}")
         }
         gates = {e.asset_key.path[-1]: e.passed for e in trained.get_asset_check_evaluations()}

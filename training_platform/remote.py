@@ -19,7 +19,7 @@ from dagster_graphql import DagsterGraphQLClient, DagsterGraphQLClientError
 
 from training_platform.location import LOCATION, REPOSITORY
 from training_platform.ml.evaluation.gates import MARKETS  # the markets with their own assets
-from training_platform.sports import SPORTS
+from training_platform.sports import SPORTS, configured
 
 FINISHED = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
 
@@ -47,10 +47,11 @@ class RemoteTraining:
             raise ValueError(f"sport {sport!r} is not one of {', '.join(SPORTS)}")
         if market not in MARKETS:
             raise ValueError(f"market {market!r}: only {', '.join(MARKETS)} has training assets")
-        from training_platform.ml.modeling.catalog import MODEL_NAMES
-
-        if model not in MODEL_NAMES:
-            raise ValueError(f"model {model!r} is not one of {', '.join(MODEL_NAMES)}")
+        models = configured()[sport].models
+        if model not in models:
+            raise ValueError(
+                f"model {model!r} has no {sport} assets; the sports file gives {', '.join(models)}"
+            )
         keys = [AssetKey([stage, f"{model}_{sport}"]) for stage in ("tuning", "models", "reports")]
         try:
             return self.client.submit_job_execution(

@@ -85,7 +85,9 @@ class Settings:
         "TP_GATES_FILE", "metric-gate thresholds (unset: the package's gates.yaml)"
     )
     candidates: tuple[str, ...] = _setting(
-        "TP_CANDIDATES", "models trained and compared per sport", DEFAULT_CANDIDATES
+        "TP_CANDIDATES",
+        "models trained and compared per sport (among its `models` in the sports file)",
+        DEFAULT_CANDIDATES,
     )
     sports: tuple[str, ...] = _setting(
         "TP_SPORTS", "sports the weekly schedule ingests (unset: every sport of the sports file)", ()
@@ -212,16 +214,27 @@ def sports_file() -> Path | None:
     return Settings.from_env().sports_file
 
 
-def candidate_models() -> list[str]:
-    """The model classes the weekly training run fits and evaluates for every sport (TP_CANDIDATES)."""
-    names = list(Settings.from_env().candidates)
+def candidate_models(sport: str) -> list[str]:
+    """The models the weekly training run fits and production compares for `sport`: TP_CANDIDATES,
+    among the models the sports file gives the sport assets for."""
+    from training_platform.sports import load_sports
+
+    settings = Settings.from_env()
+    names = list(settings.candidates)
     unknown = sorted(set(names) - set(MODEL_NAMES))
     if unknown or not names:
         raise ValueError(
             f"TP_CANDIDATES={','.join(names)!r}: unknown model(s) {unknown}; "
             f"choose from {', '.join(MODEL_NAMES)}"
         )
-    return names
+    offered = load_sports(settings.sports_file)[sport].models
+    own = [name for name in names if name in offered]
+    if not own:
+        raise ValueError(
+            f"TP_CANDIDATES={','.join(names)!r}: none has assets for {sport} (the sports file's "
+            f"sports.{sport}.models is {', '.join(offered)}); add one to either"
+        )
+    return own
 
 
 def allow_mlflow_file_store() -> None:

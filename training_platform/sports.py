@@ -14,11 +14,13 @@ from pathlib import Path
 
 import yaml
 
+from training_platform.ml.modeling.catalog import MODEL_NAMES
+
 PACKAGE_SPORTS_FILE = Path(__file__).with_name("sports.yaml")
 SYNTHETIC_SPORTS = ("mlb", "nba", "nfl")  # the embedded league generates these (sources/synthetic_specs.py)
 FALLBACK_HISTORY_START = dt.date(1999, 9, 7)  # nflverse's first week: the oldest history the platform has
 ELO_KEYS = {"k_factor", "home_advantage", "mean_reversion", "initial_rating", "margin_multiplier"}
-KEYS = {"source", "history_start", "max_score", "ties", "elo", "elo_search"}
+KEYS = {"source", "history_start", "max_score", "ties", "elo", "elo_search", "models"}
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class Sport:
     ties: bool = True
     elo: dict = field(default_factory=dict)  # EloParams' fields
     elo_search: dict | None = None  # {grid: ..., optuna: ...}, replacing search_spaces/elo.yaml
+    models: tuple[str, ...] = MODEL_NAMES  # the candidates with tuning/, models/ and reports/ assets
 
 
 def load_sports(path: Path | None = None) -> dict[str, Sport]:
@@ -86,7 +89,10 @@ def _sport(path: Path, name, entry) -> Sport:
     search = entry.get("elo_search")
     if search is not None and (not isinstance(search, dict) or set(search) != {"grid", "optuna"}):
         raise ValueError(f"{where}.elo_search: needs both `grid` and `optuna`, as in search_spaces/elo.yaml")
-    return Sport(name, source, start, max_score, ties, dict(elo), search)
+    models = entry.get("models", list(MODEL_NAMES))
+    if not isinstance(models, list) or not models or set(models) - set(MODEL_NAMES):
+        raise ValueError(f"{where}.models: {models!r} must list models among {', '.join(MODEL_NAMES)}")
+    return Sport(name, source, start, max_score, ties, dict(elo), search, tuple(models))
 
 
 def configured() -> dict[str, Sport]:

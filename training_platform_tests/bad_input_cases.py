@@ -218,7 +218,7 @@ def unknown_candidate(world, env):
 
     env.setenv("TP_CANDIDATES", "elo,xgbost")
     with pytest.raises(ValueError) as error:
-        candidate_models()
+        candidate_models("nfl")
     return str(error.value)
 
 

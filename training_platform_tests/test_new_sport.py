@@ -25,6 +25,7 @@ sports:
     history_start: {first}
     max_score: 15
     ties: false          # a level game goes to overtime
+    models: [elo, logistic, xgboost]
     elo: {{k_factor: 8.0, home_advantage: 35.0, mean_reversion: 0.3}}
     elo_search:
       grid: {{k_factor: [4, 8], home_advantage: [20, 35], mean_reversion: [0.3]}}
@@ -129,7 +130,7 @@ def test_a_new_sport_from_a_sports_file_reaches_a_champion_and_predictions(hocke
     assert predictions["p_home"].between(0, 1).all() and set(predictions["model"]) == {champion["model"]}
 
 
-def test_the_new_sport_is_tuned_on_its_own_elo_space_and_partitioned_from_its_first_game(hockey):
+def test_the_new_sport_has_its_models_only_its_elo_space_and_weeks_from_its_first_game(hockey):
     root, games, env, demo = hockey
     probe = subprocess.run(
         [
@@ -139,20 +140,25 @@ def test_the_new_sport_is_tuned_on_its_own_elo_space_and_partitioned_from_its_fi
             "from training_platform.defs.partitions import FIRST_WEEK; "
             "from training_platform.sports import SPORTS; "
             "keys = [k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()]; "
-            "print(json.dumps([str(FIRST_WEEK), list(SPORTS), sorted(k for k in keys if 'elo' in k)]))",
+            "print(json.dumps([str(FIRST_WEEK), list(SPORTS), sorted(k for k in keys if '_hockey' in k)]))",
         ],
         env=env,
         capture_output=True,
         text=True,
     )
     assert probe.returncode == 0, probe.stderr
-    first_week, sports, elo_keys = json.loads(probe.stdout)
+    first_week, sports, candidate_keys = json.loads(probe.stdout)
     first_game = dt.date.fromisoformat(games["game_date"].min())
     assert (
         dt.date.fromisoformat(first_week) <= first_game < dt.date.fromisoformat(first_week) + dt.timedelta(7)
     )
     assert sports == ["hockey"]
-    assert elo_keys == ["models/elo_hockey", "reports/elo_hockey", "tuning/elo_hockey"]
+    # the graph holds the sport's configured models only, not every model of the catalog
+    assert candidate_keys == sorted(
+        f"{stage}/{model}_hockey"
+        for stage in ("tuning", "models", "reports")
+        for model in ("elo", "logistic", "xgboost")
+    )
     # the grid of its own elo_search (2 x 2 x 1), not elo.yaml's 27 combinations
     tuned = json.loads((root / "data" / "dagster_io" / "tuning" / "elo_hockey.json").read_text())
     assert (tuned["method"], tuned["trials_complete"]) == ("grid", 4)
@@ -169,6 +175,7 @@ def test_the_sports_file_rejects_what_it_cannot_run_naming_the_entry_and_the_fix
         "sports: {hockey: {source: 'csv:x.csv', history_start: soon}}": "'soon' is not a date; write it as YYYY-MM-DD",
         "sports: {hockey: {source: 'csv:x.csv', elo_search: {grid: {}}}}": "needs both `grid` and `optuna`",
         "sports: {hockey: {source: 'csv:x.csv', elo: {k: 3}}}": "unknown Elo setting(s)",
+        "sports: {hockey: {source: 'csv:x.csv', models: [elo, svm]}}": "sports.hockey.models: ['elo', 'svm'] must",
         "sports: {}": "must hold a non-empty mapping",
         "sports: [": "is not valid YAML",
     }
@@ -201,3 +208,17 @@ def test_tp_refuses_a_broken_sports_file_in_one_line_and_the_code_location_names
     )
     assert load.returncode != 0 and f"{broken}: sports.hockey.ties" in load.stderr
     assert not (tmp_path / "data").exists()  # nothing was created, nothing stored was touched
+
+
+def test_the_candidates_of_a_sport_are_tp_candidates_among_its_models(tmp_path, monkeypatch):
+    from training_platform.settings import candidate_models
+
+    sports = tmp_path / "sports.yaml"
+    sports.write_text("sports: {hockey: {source: 'csv:x.csv', models: [elo, logistic]}}")
+    monkeypatch.setenv("TP_SPORTS_FILE", str(sports))
+    assert candidate_models("hockey") == ["elo", "logistic"]  # TP_CANDIDATES' xgboost has no hockey assets
+    monkeypatch.setenv("TP_CANDIDATES", "xgboost,random_forest")
+    with pytest.raises(
+        ValueError, match=r"none has assets for hockey .*sports.hockey.models is elo, logistic"
+    ):
+        candidate_models("hockey")

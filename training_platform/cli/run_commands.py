@@ -20,11 +20,12 @@ def train(args) -> int:
     from training_platform.settings import candidate_models
 
     names = [f"{model}_{args.sport}" for model in args.model]
-    outside = sorted(set(args.model) - set(candidate_models()))
+    outside = sorted(set(args.model) - set(candidate_models(args.sport)))
     if outside:  # production/<sport> compares only the configured candidates: it would never be promoted
         raise UsageError(
             f"--model {' '.join(outside)} is not among the candidates production compares "
-            f"(TP_CANDIDATES={','.join(candidate_models())}); add it there or choose another"
+            f"for {args.sport} ({','.join(candidate_models(args.sport))}: TP_CANDIDATES among the sports file's "
+            "models); add it there or choose another"
         )
     keys = [key.path for key in candidate_keys(args.sport, args.model)]
     tuning = {"method": "optuna", "n_trials": args.trials} if args.optimize else {}
@@ -121,14 +122,16 @@ def predict(args) -> int:
 def report(args) -> int:
     """Evaluate the model's current version (reports/<model>: the same report again when nothing
     changed) and print its figures and gate verdicts."""
-    from training_platform.ml.modeling.catalog import MODEL_NAMES
-    from training_platform.sports import SPORTS
+    from training_platform.sports import SPORTS, configured
 
     model, _, sport = args.model.rpartition("_")
-    if model not in MODEL_NAMES or sport not in SPORTS:
+    if sport not in SPORTS or model not in configured()[sport].models:
+        offered = (
+            f"{sport}: {', '.join(configured()[sport].models)}" if sport in SPORTS else ", ".join(SPORTS)
+        )
         raise UsageError(
-            f"{args.model!r} is not a model name: <model>_<sport>, model one of {', '.join(MODEL_NAMES)}, "
-            f"sport one of {', '.join(SPORTS)} (e.g. elo_nfl)"
+            f"{args.model!r} is not a model name: <model>_<sport> with a sport of the sports file and one of "
+            f"its models ({offered}), e.g. elo_nfl"
         )
     _require_features(sport)
     result = run_job(f"train_{sport}_job", [["reports", args.model]], {}, {"trigger": "tp report"})

@@ -17,7 +17,7 @@ ingest_job = dg.define_asset_job(
 def candidate_keys(sport: str, models: list[str] | None = None) -> list[dg.AssetKey]:
     return [
         dg.AssetKey([stage, f"{model}_{sport}"])
-        for model in models or candidate_models()
+        for model in models or candidate_models(sport)
         for stage in ("tuning", "models", "reports")
     ]
 
@@ -26,8 +26,8 @@ train_jobs = {
     sport: dg.define_asset_job(
         f"train_{sport}_job",
         selection=dg.AssetSelection.assets(*candidate_keys(sport)),
-        description=f"Tune, fit and evaluate every {sport.upper()} candidate ({', '.join(candidate_models())}; "
-        "TP_CANDIDATES). A candidate failing its gates is recorded, never promoted.",
+        description=f"Tune, fit and evaluate every {sport.upper()} candidate ({', '.join(candidate_models(sport))}; "
+        "TP_CANDIDATES among the sports file's models). A candidate failing its gates is recorded, never promoted.",
     )
     for sport in SPORTS
 }

@@ -9,7 +9,7 @@ from training_platform.defs.ownership import CODE_VERSION, OWNERS
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
 from training_platform.failpoints import failpoint
 from training_platform.ml.modeling.catalog import MODEL_NAMES
-from training_platform.sports import SPORTS
+from training_platform.sports import SPORTS, configured
 from training_platform.storage.handoffs import TuningResult
 
 
@@ -187,4 +187,9 @@ def build_model_asset(model: str, sport: str) -> dg.AssetsDefinition:
     return _model
 
 
-model_assets = [build_model_asset(model, sport) for model in MODEL_NAMES for sport in SPORTS]
+model_assets = [
+    build_model_asset(model, sport)
+    for model in MODEL_NAMES
+    for sport in SPORTS
+    if model in configured()[sport].models
+]

@@ -42,7 +42,7 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
         f"{model}_{sport}": dg.AssetIn(
             key=["reports", f"{model}_{sport}"], input_manager_key="latest_report_loader"
         )
-        for model in candidate_models()
+        for model in candidate_models(sport)
     }
 
     @dg.asset(

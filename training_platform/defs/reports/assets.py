@@ -20,7 +20,7 @@ from training_platform.defs.resources import ModelStoreResource, TrackingResourc
 from training_platform.failpoints import failpoint
 from training_platform.ml.artifacts import ModelArtifact
 from training_platform.ml.modeling.catalog import BACKTEST_SEASONS, MODEL_NAMES
-from training_platform.sports import SPORTS
+from training_platform.sports import SPORTS, configured
 from training_platform.storage.handoffs import Report
 
 if TYPE_CHECKING:
@@ -272,6 +272,11 @@ def _log_to_model_run(
             client.log_metric(run_id, f"backtest_{metric}", value)
 
 
-_built = [build_report_asset(model, sport) for model in MODEL_NAMES for sport in SPORTS]
+_built = [
+    build_report_asset(model, sport)
+    for model in MODEL_NAMES
+    for sport in SPORTS
+    if model in configured()[sport].models
+]
 report_assets = [report for report, _ in _built]
 report_checks = [gates for _, gates in _built]

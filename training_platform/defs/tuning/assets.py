@@ -6,7 +6,7 @@ from training_platform.defs.features.assets import GOLD_FEATURES, features_gold
 from training_platform.defs.ownership import CODE_VERSION, OWNERS
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
 from training_platform.ml.modeling.catalog import BACKTEST_SEASONS, MODEL_NAMES
-from training_platform.sports import SPORTS
+from training_platform.sports import SPORTS, configured
 from training_platform.storage.handoffs import TuningResult
 
 DEFAULT_METHOD = {"elo": "grid"}  # the requirements' 27-combination Elo grid; Optuna TPE elsewhere
@@ -167,4 +167,9 @@ def build_tuning_asset(model: str, sport: str) -> dg.AssetsDefinition:
     return _tuning
 
 
-tuning_assets = [build_tuning_asset(model, sport) for model in MODEL_NAMES for sport in SPORTS]
+tuning_assets = [
+    build_tuning_asset(model, sport)
+    for model in MODEL_NAMES
+    for sport in SPORTS
+    if model in configured()[sport].models
+]

@@ -71,7 +71,8 @@ class Settings:
     )
     sources: tuple[tuple[str, str], ...] = _setting(
         SOURCE_PREFIX + "<SPORT>",
-        "a sport's games: synthetic, nflverse:<path or URL>, csv:<path> (unset: the sports file's `source`)",
+        "a sport's games: synthetic, nflverse:<path or URL>, csv:<path>, fivethirtyeight:<path> "
+        "(unset: the sports file's `source`)",
         (),
     )
     synthetic_seed: int = _setting("TP_SYNTHETIC_SEED", "seed of the embedded synthetic league", DEFAULT_SEED)

@@ -21,6 +21,7 @@ SYNTHETIC_SPORTS = ("mlb", "nba", "nfl")  # the embedded league generates these 
 FALLBACK_HISTORY_START = dt.date(1999, 9, 7)  # nflverse's first week: the oldest history the platform has
 ELO_KEYS = {"k_factor", "home_advantage", "mean_reversion", "initial_rating", "margin_multiplier"}
 KEYS = {"source", "history_start", "max_score", "ties", "elo", "elo_search", "models"}
+CSV_KEYS = {"csv_columns", "csv_values", "csv_spread_favourite"}  # a csv: source in its own layout
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,9 @@ class Sport:
     elo: dict = field(default_factory=dict)  # EloParams' fields
     elo_search: dict | None = None  # {grid: ..., optuna: ...}, replacing search_spaces/elo.yaml
     models: tuple[str, ...] = MODEL_NAMES  # the candidates with tuning/, models/ and reports/ assets
+    csv_columns: dict | None = None  # canonical column -> the file's column (sources/mapped_csv.py)
+    csv_values: dict | None = None  # canonical column -> {the file's value: canonical value}
+    csv_spread_favourite: str | None = None  # the file's column naming the favourite the spread is for
 
 
 def load_sports(path: Path | None = None) -> dict[str, Sport]:
@@ -65,9 +69,9 @@ def _sport(path: Path, name, entry) -> Sport:
     if not isinstance(name, str) or not name.isidentifier() or name != name.lower():
         raise ValueError(f"{where}: a sport's name must be lower-case letters, digits and _ (e.g. nhl)")
     entry = entry or {}
-    if not isinstance(entry, dict) or set(entry) - KEYS:
-        unknown = sorted(set(entry) - KEYS) if isinstance(entry, dict) else entry
-        raise ValueError(f"{where}: unknown setting(s) {unknown}; known: {sorted(KEYS)}")
+    if not isinstance(entry, dict) or set(entry) - KEYS - CSV_KEYS:
+        unknown = sorted(set(entry) - KEYS - CSV_KEYS) if isinstance(entry, dict) else entry
+        raise ValueError(f"{where}: unknown setting(s) {unknown}; known: {sorted(KEYS | CSV_KEYS)}")
     source = str(entry.get("source", "synthetic"))
     if source == "synthetic" and name not in SYNTHETIC_SPORTS:
         raise ValueError(
@@ -92,7 +96,23 @@ def _sport(path: Path, name, entry) -> Sport:
     models = entry.get("models", list(MODEL_NAMES))
     if not isinstance(models, list) or not models or set(models) - set(MODEL_NAMES):
         raise ValueError(f"{where}.models: {models!r} must list models among {', '.join(MODEL_NAMES)}")
-    return Sport(name, source, start, max_score, ties, dict(elo), search, tuple(models))
+    columns, values = entry.get("csv_columns"), entry.get("csv_values")
+    if columns is not None and not (
+        isinstance(columns, dict) and all(isinstance(v, str) for v in columns.values())
+    ):
+        raise ValueError(
+            f"{where}.csv_columns: must map canonical columns to the file's, e.g. {{home_team: home}}"
+        )
+    if values is not None and not (
+        isinstance(values, dict) and all(isinstance(v, dict) for v in values.values())
+    ):
+        raise ValueError(
+            f"{where}.csv_values: must map a column to {{file value: value}}, e.g. {{game_type: {{True: POST}}}}"
+        )
+    favourite = entry.get("csv_spread_favourite")
+    return Sport(
+        name, source, start, max_score, ties, dict(elo), search, tuple(models), columns, values, favourite
+    )
 
 
 def configured() -> dict[str, Sport]:

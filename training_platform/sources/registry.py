@@ -1,7 +1,8 @@
 """Which source feeds each sport, chosen by a spec string.
 
-`synthetic` (the default), `nflverse:<path or URL>` or `csv:<path>`. A spec is read
-once per process; files are re-read when they change on disk.
+`synthetic` (the default), `nflverse:<path or URL>`, `csv:<path>` (the generic schema, or the file's own
+layout through the sports file's `csv_columns`) or `fivethirtyeight:<path>`. A spec is read once per
+process; files are re-read when they change on disk.
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ from pathlib import Path
 import pandas as pd
 
 from training_platform.sources.csv_games import read_games_csv
+from training_platform.sources.mapped_csv import mapped, read_fivethirtyeight, read_table
 from training_platform.sources.nflverse import NFL_FRANCHISES, read_nflverse_games
 from training_platform.sources.schema import as_upcoming
 from training_platform.sources.synthetic import generate_league, synthetic_teams
 from training_platform.sources.synthetic_specs import DEFAULT_LAST_SEASON, DEFAULT_SEASONS, DEFAULT_SEED
 from training_platform.sources.weeks import week_start
+from training_platform.sports import configured
 
-KINDS = ("synthetic", "nflverse", "csv")
+KINDS = ("synthetic", "nflverse", "csv", "fivethirtyeight")
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,8 @@ class SourceSpec:
         kind, _, location = spec.strip().partition(":")
         if kind not in KINDS:
             raise ValueError(
-                f"unknown games source {spec!r}; use one of: synthetic, nflverse:<path or URL>, csv:<path>"
+                f"unknown games source {spec!r}; use one of: synthetic, nflverse:<path or URL>, csv:<path>, "
+                "fivethirtyeight:<path>"
             )
         if kind != "synthetic" and not location:
             raise ValueError(f"games source {spec!r} needs a location, e.g. {kind}:/path/to/games.csv")
@@ -90,4 +94,10 @@ def _modified(location: str | None) -> float:
 def _read_file(spec: SourceSpec, sport: str, cache_dir: str, stamp: float) -> pd.DataFrame:
     if spec.kind == "nflverse":
         return read_nflverse_games(spec.location, Path(cache_dir))
+    if spec.kind == "fivethirtyeight":
+        return read_fivethirtyeight(spec.location, sport)
+    own = configured().get(sport)
+    if own is not None and own.csv_columns:  # the file's own layout, mapped by the sports file
+        raw = read_table(spec.location, "games CSV")
+        return mapped(raw, sport, spec.location, own.csv_columns, own.csv_values, own.csv_spread_favourite)
     return read_games_csv(spec.location, sport=sport)

@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
 import sys
 import time
@@ -19,9 +18,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 NFLVERSE = ROOT.parent / "shared" / "data" / "nflverse_games_1999_2024.csv.gz"
 sys.path.insert(0, str(ROOT))
-# The code location these benchmarks load reads the NFL from nflverse, so its weeks begin at nflverse's first
-# (1999); set before anything loads the partitions (bench/run.py imports this module first).
-os.environ.setdefault("TP_SOURCE_NFL", f"nflverse:{NFLVERSE}")
 
 import dagster as dg  # noqa: E402
 

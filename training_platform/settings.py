@@ -110,16 +110,24 @@ class Settings:
 
     def source(self, sport: str) -> str:
         """The spec of `sport`'s games source: TP_SOURCE_<SPORT>, else the sports file's `source`."""
-        from training_platform.sports import load_sports
+        from training_platform.sports import PACKAGE_SPORTS_FILE, load_sports
 
-        return dict(self.sources).get(sport) or load_sports(self.sports_file)[sport].source
+        sports = load_sports(self.sports_file)
+        if sport not in sports:
+            raise ValueError(
+                f"unknown sport {sport!r}: the sports file {self.sports_file or PACKAGE_SPORTS_FILE} "
+                f"declares {', '.join(sports)}"
+            )
+        return dict(self.sources).get(sport) or sports[sport].source
 
     @classmethod
     def from_env(cls) -> Settings:
         """The settings of the current environment (cached for as long as it does not change)."""
         names = {f.metadata["env"] for f in fields(cls)}
         relevant = tuple(sorted((k, v) for k, v in os.environ.items() if k in names or k.startswith("TP_")))
-        return _from(relevant)
+        sports = Path(os.environ.get("TP_SPORTS_FILE") or Path(__file__).with_name("sports.yaml"))
+        # the valid TP_SOURCE_* names and the default TP_SPORTS come from the sports file: an edit re-reads
+        return _from(relevant, sports.stat().st_mtime_ns if sports.exists() else 0)
 
     @classmethod
     def for_folder(cls, data_dir: str | Path, sources: dict[str, str] | None = None, **values) -> Settings:
@@ -129,7 +137,7 @@ class Settings:
 
 
 @lru_cache(maxsize=32)
-def _from(environment: tuple[tuple[str, str], ...]) -> Settings:
+def _from(environment: tuple[tuple[str, str], ...], sports_file_stamp: int = 0) -> Settings:
     from training_platform.sports import load_sports  # here: sports.py reads the sports file's path from us
 
     env = dict(environment)
@@ -188,20 +196,30 @@ def _resolve(settings: Settings) -> Settings:
         if f.metadata["under"] and getattr(settings, f.name) is None
     }
     resolved = replace(settings, data_dir=data_dir, **paths)
+    from training_platform.sports import PACKAGE_SPORTS_FILE, check_source
+
     known = load_sports(resolved.sports_file)
+    file = resolved.sports_file or PACKAGE_SPORTS_FILE
+    for sport, source in resolved.sources:
+        check_source(sport, source, f"TP_SOURCE_{sport.upper()}={source!r}")
+    for sport, entry in known.items():
+        if entry.source is None and sport not in dict(resolved.sources):
+            raise ValueError(
+                f"{sport} has no games source: set sports.{sport}.source in {file} or TP_SOURCE_{sport.upper()}"
+            )
     if not resolved.sports:
         resolved = replace(resolved, sports=tuple(known))
     unknown_sports = sorted(set(resolved.sports) - set(known))
     if unknown_sports:
         raise ValueError(
             f"TP_SPORTS={','.join(resolved.sports)!r}: unknown sport(s) {unknown_sports}; "
-            f"the sports file declares {', '.join(known)}"
+            f"the sports file {file} declares {', '.join(known)}"
         )
     unknown_sources = sorted(set(dict(resolved.sources)) - set(known))
     if unknown_sources:
         raise ValueError(
             f"source(s) given for sport(s) {unknown_sources} the sports file does not declare; "
-            f"it declares {', '.join(known)}"
+            f"{file} declares {', '.join(known)}"
         )
     if resolved.executor not in EXECUTORS:
         raise ValueError(

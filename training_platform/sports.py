@@ -27,7 +27,7 @@ CSV_KEYS = {"csv_columns", "csv_values", "csv_spread_favourite"}  # a csv: sourc
 @dataclass(frozen=True)
 class Sport:
     name: str
-    source: str = "synthetic"
+    source: str | None = "synthetic"  # None: TP_SOURCE_<SPORT> must give it
     history_start: dt.date | None = None
     max_score: int = 1000
     ties: bool = True
@@ -54,7 +54,8 @@ def _load(path_name: str, stamp: int) -> dict[str, Sport]:
         config = yaml.safe_load(path.read_text())
     except FileNotFoundError:
         raise FileNotFoundError(
-            f"sports file {path} does not exist (TP_SPORTS_FILE); unset it for the package's"
+            f"sports file {path} does not exist (TP_SPORTS_FILE); fix the path, or unset it to use the "
+            "package's sports.yaml"
         ) from None
     except yaml.YAMLError as exc:
         raise ValueError(f"sports file {path} is not valid YAML: {exc}") from None
@@ -72,14 +73,20 @@ def _sport(path: Path, name, entry) -> Sport:
     if not isinstance(entry, dict) or set(entry) - KEYS - CSV_KEYS:
         unknown = sorted(set(entry) - KEYS - CSV_KEYS) if isinstance(entry, dict) else entry
         raise ValueError(f"{where}: unknown setting(s) {unknown}; known: {sorted(KEYS | CSV_KEYS)}")
-    source = str(entry.get("source", "synthetic"))
-    if source == "synthetic" and name not in SYNTHETIC_SPORTS:
-        raise ValueError(
-            f"{where}: the synthetic league has only {', '.join(SYNTHETIC_SPORTS)}; "
-            f"give a source such as csv:/path/to/{name}.csv"
-        )
+    source = entry.get("source", "synthetic" if name in SYNTHETIC_SPORTS else None)  # None: TP_SOURCE_<SPORT>
+    if source is not None:
+        check_source(name, str(source), f"{where}.source")
     start = entry.get("history_start")
-    if start is not None and not isinstance(start, dt.date):
+    if isinstance(start, dt.datetime):
+        start = start.date()
+    elif isinstance(start, str):
+        try:
+            start = dt.date.fromisoformat(start)
+        except ValueError:
+            raise ValueError(
+                f"{where}.history_start: {start!r} is not a date; write it as YYYY-MM-DD"
+            ) from None
+    elif start is not None and not isinstance(start, dt.date):
         raise ValueError(f"{where}.history_start: {start!r} is not a date; write it as YYYY-MM-DD")
     max_score = entry.get("max_score", 1000)
     if isinstance(max_score, bool) or not isinstance(max_score, int) or max_score < 1:
@@ -90,6 +97,12 @@ def _sport(path: Path, name, entry) -> Sport:
     elo = entry.get("elo") or {}
     if not isinstance(elo, dict) or set(elo) - ELO_KEYS:
         raise ValueError(f"{where}.elo: unknown Elo setting(s); known: {sorted(ELO_KEYS)}")
+    for key, value in elo.items():
+        wanted = bool if key == "margin_multiplier" else (int, float)
+        if not isinstance(value, wanted) or (key != "margin_multiplier" and isinstance(value, bool)):
+            raise ValueError(
+                f"{where}.elo.{key}: {value!r} must be {'true or false' if wanted is bool else 'a number'}"
+            )
     search = entry.get("elo_search")
     if search is not None and (not isinstance(search, dict) or set(search) != {"grid", "optuna"}):
         raise ValueError(f"{where}.elo_search: needs both `grid` and `optuna`, as in search_spaces/elo.yaml")
@@ -115,11 +128,25 @@ def _sport(path: Path, name, entry) -> Sport:
     )
 
 
-def configured() -> dict[str, Sport]:
-    """The sports of the environment's sports file (TP_SPORTS_FILE, else the package's)."""
+def sports_file_path() -> Path:
+    """TP_SPORTS_FILE, else the package's sports.yaml."""
     from training_platform.settings import sports_file
 
-    return load_sports(sports_file())
+    return Path(sports_file() or PACKAGE_SPORTS_FILE)
+
+
+def configured() -> dict[str, Sport]:
+    """The sports of the environment's sports file (TP_SPORTS_FILE, else the package's)."""
+    return load_sports(sports_file_path())
+
+
+def check_source(name: str, source: str, where: str) -> None:
+    """A ValueError when `source` cannot feed sport `name` (the synthetic league has three sports)."""
+    if source.strip().partition(":")[0] == "synthetic" and name not in SYNTHETIC_SPORTS:
+        raise ValueError(
+            f"{where}: the synthetic league has only {', '.join(SYNTHETIC_SPORTS)}; "
+            f"give {name} a source such as csv:/path/to/{name}.csv"
+        )
 
 
 def sport(name: str) -> Sport:
@@ -136,9 +163,9 @@ def history_start(name: str, settings) -> dt.date:
     if own.history_start is not None:
         return own.history_start
     if settings.source(name).strip().partition(":")[0] == "synthetic":
-        from training_platform.sources.synthetic_specs import DEFAULT_LAST_SEASON, SPECS
+        from training_platform.sources.synthetic_specs import SPECS, first_synthetic_season
 
-        return SPECS[name].season_start(DEFAULT_LAST_SEASON - settings.synthetic_seasons + 1)
+        return SPECS[name].season_start(first_synthetic_season(settings.synthetic_seasons))
     return FALLBACK_HISTORY_START
 
 

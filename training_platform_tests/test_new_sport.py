@@ -14,7 +14,6 @@ import pytest
 
 from training_platform.settings import environment_with
 from training_platform.sources.weeks import week_start
-from training_platform.sports import load_sports
 
 pytestmark = pytest.mark.slow
 
@@ -163,62 +162,3 @@ def test_the_new_sport_has_its_models_only_its_elo_space_and_weeks_from_its_firs
     tuned = json.loads((root / "data" / "dagster_io" / "tuning" / "elo_hockey.json").read_text())
     assert (tuned["method"], tuned["trials_complete"]) == ("grid", 4)
     assert tuned["params"]["k_factor"] in (4, 8) and tuned["params"]["mean_reversion"] == 0.3
-
-
-def test_the_sports_file_rejects_what_it_cannot_run_naming_the_entry_and_the_fix(tmp_path):
-    cases = {
-        "sports: {hockey: {}}": "the synthetic league has only mlb, nba, nfl; give a source such as csv:",
-        "sports: {hockey: {source: 'csv:x.csv', ties: maybe}}": "sports.hockey.ties: 'maybe' must be true or false",
-        "sports: {hockey: {source: 'csv:x.csv', max_score: -3}}": "sports.hockey.max_score: -3 must be a positive",
-        "sports: {hockey: {source: 'csv:x.csv', colour: red}}": "unknown setting(s) ['colour']",
-        "sports: {Hockey: {source: 'csv:x.csv'}}": "a sport's name must be lower-case",
-        "sports: {hockey: {source: 'csv:x.csv', history_start: soon}}": "'soon' is not a date; write it as YYYY-MM-DD",
-        "sports: {hockey: {source: 'csv:x.csv', elo_search: {grid: {}}}}": "needs both `grid` and `optuna`",
-        "sports: {hockey: {source: 'csv:x.csv', elo: {k: 3}}}": "unknown Elo setting(s)",
-        "sports: {hockey: {source: 'csv:x.csv', models: [elo, svm]}}": "sports.hockey.models: ['elo', 'svm'] must",
-        "sports: {}": "must hold a non-empty mapping",
-        "sports: [": "is not valid YAML",
-    }
-    for i, (text, message) in enumerate(cases.items()):
-        path = tmp_path / f"sports{i}.yaml"
-        path.write_text(text)
-        with pytest.raises(ValueError) as raised:
-            load_sports(path)
-        assert message in str(raised.value) and str(path) in str(raised.value), (text, raised.value)
-    with pytest.raises(FileNotFoundError, match="TP_SPORTS_FILE"):
-        load_sports(tmp_path / "missing.yaml")
-
-
-def test_tp_refuses_a_broken_sports_file_in_one_line_and_the_code_location_names_it(tmp_path):
-    broken = tmp_path / "sports.yaml"
-    broken.write_text("sports: {hockey: {source: 'csv:x.csv', ties: maybe}}")
-    env = environment_with(clean=True, TP_DATA_DIR=str(tmp_path / "data"), TP_SPORTS_FILE=str(broken))
-    tp = subprocess.run(
-        [sys.executable, "-m", "training_platform.cli", "status"], env=env, capture_output=True, text=True
-    )
-    assert tp.returncode == 3
-    assert tp.stderr.strip().splitlines() == [
-        f"tp: {broken}: sports.hockey.ties: 'maybe' must be true or false"
-    ]
-    load = subprocess.run(
-        [sys.executable, "-c", "import training_platform.definitions"],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert load.returncode != 0 and f"{broken}: sports.hockey.ties" in load.stderr
-    assert not (tmp_path / "data").exists()  # nothing was created, nothing stored was touched
-
-
-def test_the_candidates_of_a_sport_are_tp_candidates_among_its_models(tmp_path, monkeypatch):
-    from training_platform.settings import candidate_models
-
-    sports = tmp_path / "sports.yaml"
-    sports.write_text("sports: {hockey: {source: 'csv:x.csv', models: [elo, logistic]}}")
-    monkeypatch.setenv("TP_SPORTS_FILE", str(sports))
-    assert candidate_models("hockey") == ["elo", "logistic"]  # TP_CANDIDATES' xgboost has no hockey assets
-    monkeypatch.setenv("TP_CANDIDATES", "xgboost,random_forest")
-    with pytest.raises(
-        ValueError, match=r"none has assets for hockey .*sports.hockey.models is elo, logistic"
-    ):
-        candidate_models("hockey")

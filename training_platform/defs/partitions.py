@@ -45,7 +45,8 @@ def range_tags(sport: str, first_week: dt.date, last_week: dt.date) -> dict[str,
         raise ValueError(
             f"{sport}: games from the week of {first_week} are older than the partitions' first week "
             f"{FIRST_WEEK}; set sports.{sport}.history_start in the sports file (TP_SPORTS_FILE) to the "
-            "source's first game"
+            "source's first game (for the synthetic league TP_SYNTHETIC_SEASONS decides it: the code location "
+            "and this run must agree)"
         )
     return {
         "dagster/asset_partition_range_start": partition_key(sport, first_week),

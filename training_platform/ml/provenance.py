@@ -38,6 +38,14 @@ def git_commit() -> str:
 MODELLING_CODE = ("ml/**/*.py", "ml/**/*.yaml", "sources/**/*.py")
 
 
+def modelling_version() -> str:
+    """The modelling code's version and the sports file's (Elo defaults, score limits, search spaces are
+    modelling inputs too): an edit to either makes the next model and report new versions."""
+    from training_platform.sports import sports_file_path
+
+    return hashlib.sha256((code_version() + sports_file_path().read_text()).encode()).hexdigest()
+
+
 @functools.lru_cache(maxsize=4)  # the code does not change while a process runs
 def code_version(patterns: tuple[str, ...] = MODELLING_CODE) -> str:
     """SHA-256 of the package's files matching `patterns` (default the modelling code, ml/ and sources/:

@@ -18,7 +18,7 @@ from training_platform.sources.mapped_csv import mapped, read_fivethirtyeight, r
 from training_platform.sources.nflverse import NFL_FRANCHISES, read_nflverse_games
 from training_platform.sources.schema import as_upcoming
 from training_platform.sources.synthetic import generate_league, synthetic_teams
-from training_platform.sources.synthetic_specs import DEFAULT_LAST_SEASON, DEFAULT_SEASONS, DEFAULT_SEED
+from training_platform.sources.synthetic_specs import DEFAULT_SEASONS, DEFAULT_SEED, first_synthetic_season
 from training_platform.sources.weeks import week_start
 from training_platform.sports import configured
 
@@ -58,7 +58,7 @@ def load_games(
     """
     if spec.kind == "synthetic":
         games = generate_league(
-            sport, seed=seed, first_season=DEFAULT_LAST_SEASON - seasons + 1, seasons=seasons
+            sport, seed=seed, first_season=first_synthetic_season(seasons), seasons=seasons
         )
         return _unplayed_tail(games, upcoming_weeks)
     if spec.kind == "nflverse" and sport != "nfl":

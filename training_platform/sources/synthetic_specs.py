@@ -13,7 +13,14 @@ from dataclasses import dataclass
 DEFAULT_SEED = 20240905
 DEFAULT_SEASONS = 10
 DEFAULT_LAST_SEASON = 2024  # every default season is complete before today
-DEFAULT_FIRST_SEASON = DEFAULT_LAST_SEASON - DEFAULT_SEASONS + 1
+
+
+def first_synthetic_season(seasons: int) -> int:
+    """The first season of a synthetic league of `seasons` seasons (the last is DEFAULT_LAST_SEASON)."""
+    return DEFAULT_LAST_SEASON - seasons + 1
+
+
+DEFAULT_FIRST_SEASON = first_synthetic_season(DEFAULT_SEASONS)
 
 # Fictional franchises shared by the three synthetic sports (the first n_teams are used).
 TEAM_CODES = (

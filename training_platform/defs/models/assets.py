@@ -44,7 +44,7 @@ def build_model_asset(model: str, sport: str) -> dg.AssetsDefinition:
         from training_platform.ml.modeling.catalog import input_columns, variant_of
         from training_platform.ml.modeling.training import fit_calibrated, training_rows
         from training_platform.ml.modeling.tuning import seed_for
-        from training_platform.ml.provenance import code_version, data_hash, fingerprint, git_commit
+        from training_platform.ml.provenance import data_hash, fingerprint, git_commit, modelling_version
         from training_platform.ml.tracking import (
             drop_orphaned_versions,
             log_model,
@@ -65,7 +65,7 @@ def build_model_asset(model: str, sport: str) -> dg.AssetsDefinition:
             n_splits=tuning.n_splits,
             imbalance=tuning.imbalance,
             tuning_window=tuning.tuning_window,
-            code=code_version(),
+            code=modelling_version(),
         )
         registry = ChampionRegistry(warehouse.open())
         existing = find_version(model_store.models_dir, name, inputs)

@@ -71,7 +71,7 @@ def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.
         from training_platform.ml.evaluation.gates import load_thresholds
         from training_platform.ml.modeling.catalog import variant_of
         from training_platform.ml.modeling.training import played_data_hash
-        from training_platform.ml.provenance import code_version, fingerprint
+        from training_platform.ml.provenance import fingerprint, modelling_version
         from training_platform.ml.reporting.plots import png_data_uri
 
         load_thresholds(sport)  # a broken gates file fails here, not after the whole backtest
@@ -83,7 +83,7 @@ def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.
             data_hash=digest,
             config=config.model_dump(),
             refit=refit,
-            code=code_version(),
+            code=modelling_version(),
         )
         out_dir = model_store.open().report_dir(name, artifact.version, evaluation)
         # a version's files are immutable: the same inputs, the same report

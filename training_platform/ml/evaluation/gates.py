@@ -70,6 +70,8 @@ def load_thresholds(sport: str, market: str = "moneyline", path: str | Path | No
     sports = config.get("sports") or {}
     _check_settings(path, "defaults", config.get("defaults") or {})
     for name, markets in sports.items():
+        if name not in SPORTS and path == DEFAULT_GATES_FILE:
+            continue  # the package's MLB override, under a sports file without MLB
         if name not in SPORTS:
             raise ValueError(f"{path}: sports.{name}: unknown sport; known: {', '.join(SPORTS)}")
         for market_name, settings in (markets or {}).items():

@@ -15,6 +15,16 @@ import pandas as pd
 
 from training_platform.sources.schema import SchemaError, conform
 
+# What pandas raises for a file that is not a readable CSV (a truncated .gz raises a bare EOFError).
+UNREADABLE_CSV = (
+    OSError,
+    EOFError,
+    zlib.error,
+    pd.errors.ParserError,
+    pd.errors.EmptyDataError,
+    UnicodeDecodeError,
+)
+
 
 def read_games_csv(path: str | Path, sport: str | None = None) -> pd.DataFrame:
     path = Path(path).expanduser()
@@ -22,14 +32,7 @@ def read_games_csv(path: str | Path, sport: str | None = None) -> pd.DataFrame:
         raise FileNotFoundError(f"games CSV not found: {path}")
     try:
         raw = pd.read_csv(path, low_memory=False)
-    except (
-        OSError,
-        EOFError,
-        zlib.error,
-        pd.errors.ParserError,
-        pd.errors.EmptyDataError,
-        UnicodeDecodeError,
-    ) as exc:
+    except UNREADABLE_CSV as exc:
         raise SchemaError(f"{path}: not a readable CSV ({type(exc).__name__}: {exc})") from exc
     if "sport" not in raw.columns:
         if sport is None:

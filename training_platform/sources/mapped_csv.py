@@ -9,11 +9,11 @@ anchors for a scorecard, never inputs. A file without game ids gets `<sport>_<yy
 
 from __future__ import annotations
 
-import zlib
 from pathlib import Path
 
 import pandas as pd
 
+from training_platform.sources.csv_games import UNREADABLE_CSV
 from training_platform.sources.schema import COLUMNS, SchemaError, conform
 
 FIVETHIRTYEIGHT_COLUMNS = ("date", "season", "neutral", "playoff", "team1", "team2", "score1", "score2")
@@ -36,14 +36,7 @@ def read_table(path: str | Path, source: str) -> pd.DataFrame:
         raise FileNotFoundError(f"{source} file not found: {path}")
     try:
         table = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    except (
-        OSError,
-        EOFError,
-        zlib.error,
-        pd.errors.ParserError,
-        pd.errors.EmptyDataError,
-        UnicodeDecodeError,
-    ) as exc:
+    except UNREADABLE_CSV as exc:
         raise SchemaError(f"{path}: not a readable CSV ({type(exc).__name__}: {exc})") from exc
     return table.dropna(how="all").reset_index(drop=True)  # blank lines
 

@@ -13,12 +13,12 @@ import time
 import urllib.error
 import urllib.request
 import warnings
-import zlib
 from pathlib import Path
 
 import pandas as pd
 
 from training_platform.settings import redacted
+from training_platform.sources.csv_games import UNREADABLE_CSV
 from training_platform.sources.schema import SchemaError, conform
 
 CACHE_TTL_S = 6 * 3600  # a URL is asked again (If-None-Match / If-Modified-Since) after this long
@@ -44,14 +44,7 @@ def read_nflverse_games(
     path = _local_copy(str(location), cache_dir, cache_ttl_s)
     try:
         raw = pd.read_csv(path, low_memory=False)
-    except (
-        OSError,
-        EOFError,
-        zlib.error,
-        pd.errors.ParserError,
-        pd.errors.EmptyDataError,
-        UnicodeDecodeError,
-    ) as exc:
+    except UNREADABLE_CSV as exc:
         # a truncated .gz raises a bare EOFError: say which file
         raise SchemaError(
             f"nflverse file {redacted(str(location))}: not a readable CSV ({type(exc).__name__}: {exc})"

@@ -23,6 +23,19 @@ EVALUATED = [*LOGISTIC, *build_report_asset("logistic", "nfl")]
 FEW_TRIALS = {"ops": {"tuning__logistic_nfl": {"config": {"n_trials": 6, "n_splits": 3}}}}
 
 
+# These tests are about tuning windows, re-use and re-evaluation. A 6-trial logistic on 4 synthetic seasons is
+# worse than the closing line it reads (+0.013 log loss), which no_worse_than_market rightly blocks; here
+# that gate is relaxed (its own tests: test_trader_gates.py).
+MARKET_GATE_OFF = "max_log_loss_vs_market: 1.0"
+
+
+@pytest.fixture(autouse=True)
+def market_gate_off(tmp_path, monkeypatch):
+    relaxed = tmp_path / "relaxed_gates.yaml"
+    relaxed.write_text(f"defaults: {{{MARKET_GATE_OFF}}}\n")
+    monkeypatch.setenv("TP_GATES_FILE", str(relaxed))
+
+
 @pytest.fixture(scope="module")
 def ingested(tmp_path_factory):
     root = tmp_path_factory.mktemp("training")
@@ -125,7 +138,7 @@ def test_a_changed_gates_file_is_evaluated_without_rerunning_the_backtest(ingest
     _, resources, instance = ingested
     assert dg.materialize(EVALUATED, resources=resources, instance=instance, run_config=FEW_TRIALS).success
     strict = tmp_path / "gates.yaml"
-    strict.write_text("defaults: {min_accuracy: 0.99}\n")
+    strict.write_text(f"defaults: {{min_accuracy: 0.99, {MARKET_GATE_OFF}}}\n")
     monkeypatch.setenv("TP_GATES_FILE", str(strict))
     check = dg.AssetCheckKey(dg.AssetKey(["reports", "logistic_nfl"]), "metric_gates")
     result = dg.materialize(

@@ -139,7 +139,8 @@ def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.
         name=CHECK_NAME,
         blocking=True,
         description="thresholds from training_platform/gates.yaml (TP_GATES_FILE): games, accuracy, "
-        "precision, recall, F1, calibration and beating the constant baseline",
+        "precision, recall, F1, calibration, beating the constant baseline and, for a market-aware "
+        "candidate, not being worse than the closing line; betting gates where the file sets them",
     )
     def _gates(
         context: dg.AssetCheckExecutionContext, report: Mapping, tracking: TrackingResource

@@ -8,7 +8,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from training_platform.ml.evaluation.betting import BettingRules, betting_metrics
-from training_platform.ml.evaluation.metrics import probability_metrics
+from training_platform.ml.evaluation.metrics import paired_difference, probability_metrics
 from training_platform.ml.evaluation.validation import walk_forward_predict
 from training_platform.ml.modeling.catalog import BACKTEST_SEASONS
 
@@ -103,6 +103,7 @@ def _compare(frame: pd.DataFrame, column: str) -> dict:
     return {
         **probability_metrics(both["home_win"], both[column]),
         "model_on_same_games": probability_metrics(both["home_win"], both["p_home"]),
+        "model_minus_this": paired_difference(both["home_win"], both["p_home"], both[column]),
         "brier_per_season": {
             int(s): probability_metrics(g["home_win"], g[column])["brier"] for s, g in both.groupby("season")
         },

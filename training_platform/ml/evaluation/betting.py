@@ -66,6 +66,7 @@ def betting_metrics(frame: pd.DataFrame, rules: BettingRules = BettingRules()) -
             "bets": 0,
             "units": 0.0,
             "roi": float("nan"),
+            "roi_lower_95": float("nan"),
             "kelly_growth": 0.0,
             "sharpe_weekly": float("nan"),
             "max_drawdown_units": 0.0,
@@ -81,6 +82,12 @@ def betting_metrics(frame: pd.DataFrame, rules: BettingRules = BettingRules()) -
         "bets": int(len(bets)),
         "units": float(cumulative[-1]),
         "roi": float(cumulative[-1] / len(bets)),
+        # flat stakes: each bet's profit is one draw, so the mean's 95% lower bound is ROI's
+        "roi_lower_95": float(
+            bets["profit"].mean() - 1.96 * bets["profit"].std(ddof=1) / np.sqrt(len(bets))
+            if len(bets) > 1
+            else float("nan")
+        ),
         "hit_rate": float(bets["won"].mean()),
         "kelly_growth": float(bankroll[-1] - 1.0),
         "sharpe_weekly": float(weekly.mean() / weekly.std())

@@ -25,6 +25,13 @@ class GateThresholds:
     max_ece: float = 0.05
     max_log_loss_vs_constant: float = 0.0
     champion_tolerance: float = 0.002
+    # Market-aware candidates: the 95% lower bound of (model log loss - the closing line's) on the same games
+    # must not exceed this, i.e. the model is not worse than the market it reads beyond noise.
+    max_log_loss_vs_market: float = 0.0
+    # Off unless a gates file sets them (None): a forecaster no better than the market loses the vig, so a
+    # betting gate on by default would block every honest model; set them for a model meant for betting.
+    min_roi_lower_bound: float | None = None  # flat-stake ROI's 95% lower bound against the closing odds
+    max_drawdown_units: float | None = None  # largest fall of the flat-stake bankroll, in units
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,9 @@ RANGES = {
     "max_ece": (0.0, 1.0),
     "max_log_loss_vs_constant": (-1.0, 1.0),
     "champion_tolerance": (0.0, 1.0),
+    "max_log_loss_vs_market": (-1.0, 1.0),
+    "min_roi_lower_bound": (-1.0, 10.0),
+    "max_drawdown_units": (0.0, 10**7),
 }
 
 
@@ -140,7 +150,55 @@ def evaluate_gates(report: dict, thresholds: GateThresholds = GateThresholds()) 
             thresholds.max_log_loss_vs_constant,
             "log loss minus the constant home-win rate's < threshold",
         ),
+        *_market_gates(report, thresholds),
     ]
+
+
+def _market_gates(report, thresholds: GateThresholds) -> list[GateResult]:
+    """The trader's gates: the market comparison for market-aware candidates, and the betting gates a
+    gates file switches on."""
+    gates = []
+    market = report["baselines"].get("market")
+    if market is not None and (report.get("variant") or "market_aware") == "market_aware":
+        paired = market.get("model_minus_this") or {}
+        if "log_loss_diff" in paired:
+            low = paired["log_loss_diff"] - 1.96 * paired["log_loss_diff_se"]
+            note = f"mean {paired['log_loss_diff']:+.4f} ± {paired['log_loss_diff_se']:.4f} on {paired['games']} games"
+        else:  # a report from before this gate: it cannot vouch for itself
+            low, note = float("nan"), "not measured: re-materialize the report"
+        gates.append(
+            GateResult(
+                "no_worse_than_market",
+                _finite(low) and low <= thresholds.max_log_loss_vs_market,
+                low,
+                thresholds.max_log_loss_vs_market,
+                "market-aware: 95% lower bound of log loss minus the closing line's <= threshold",
+                note,
+            )
+        )
+    betting = report.get("betting") or {}
+    if thresholds.min_roi_lower_bound is not None:
+        value = betting.get("roi_lower_95", float("nan"))
+        gates.append(
+            GateResult(
+                "roi_lower_bound",
+                _finite(value) and value >= thresholds.min_roi_lower_bound,
+                value,
+                thresholds.min_roi_lower_bound,
+                "flat-stake ROI's 95% lower bound >= threshold",
+                f"{betting.get('bets', 0)} bets",
+            )
+        )
+    if thresholds.max_drawdown_units is not None:
+        gates.append(
+            _at_most(
+                "max_drawdown",
+                betting.get("max_drawdown_units", float("nan")),
+                thresholds.max_drawdown_units,
+                "flat-stake drawdown in units <= threshold",
+            )
+        )
+    return gates
 
 
 def _at_least(metric: str, value: float, threshold: float) -> GateResult:

@@ -57,3 +57,23 @@ def probability_metrics(y_true, p_home) -> dict[str, float]:
         "ece": expected_calibration_error(y, p),
         "games": int(keep.sum()),
     }
+
+
+def paired_difference(y_true, p_model, p_anchor) -> dict[str, float]:
+    """The model's per-game Brier and log loss minus the anchor's, on the games both forecast: the mean
+    difference (< 0: the model is better) and its standard error (games are treated as independent)."""
+    y = np.asarray(y_true, dtype=float)
+    p, q = (np.clip(np.asarray(v, dtype=float), 1e-15, 1 - 1e-15) for v in (p_model, p_anchor))
+    keep = ~np.isnan(y) & ~np.isnan(p) & ~np.isnan(q)
+    y, p, q = y[keep], p[keep], q[keep]
+    if len(y) < 2:
+        return {"games": int(len(y))}
+    brier = (p - y) ** 2 - (q - y) ** 2
+    loss = -(y * np.log(p) + (1 - y) * np.log(1 - p)) + (y * np.log(q) + (1 - y) * np.log(1 - q))
+    return {
+        "games": int(len(y)),
+        "brier_diff": float(brier.mean()),
+        "brier_diff_se": float(brier.std(ddof=1) / np.sqrt(len(y))),
+        "log_loss_diff": float(loss.mean()),
+        "log_loss_diff_se": float(loss.std(ddof=1) / np.sqrt(len(y))),
+    }

@@ -132,6 +132,21 @@ def test_a_wrong_mapping_names_the_setting_and_the_column(tmp_path, nba_mapping,
     assert message in str(raised.value) and str(source) in str(raised.value)
 
 
+def test_a_value_the_mapping_does_not_name_and_a_spread_that_is_not_a_number_are_refused(
+    tmp_path, nba_mapping
+):
+    _, source = nba_mapping
+    source.write_text(KAGGLE.replace("True,False,ny", "TRUE,FALSE,ny"))
+    with pytest.raises(SchemaError, match=r"csv_values.game_type has no entry for the file's value 'FALSE'"):
+        load_games(SourceSpec.parse(f"csv:{source}"), "nba", tmp_path / "cache")
+    source.write_text(KAGGLE.replace(",home,10.5,", ",home,PK,"))
+    with pytest.raises(SchemaError, match="column 'spread_line' cannot be read as numbers"):
+        load_games(SourceSpec.parse(f"csv:{source}"), "nba", tmp_path / "cache")
+    source.write_text(KAGGLE.replace(",home,10.5,", ",,10.5,"))
+    with pytest.raises(SchemaError, match="a spread without a favourite in 'whos_favored'"):
+        load_games(SourceSpec.parse(f"csv:{source}"), "nba", tmp_path / "cache")
+
+
 def test_a_favourite_column_with_other_values_is_refused(tmp_path, nba_mapping):
     _, source = nba_mapping
     source.write_text(KAGGLE.replace(",away,5.0", ",visitor,5.0"))

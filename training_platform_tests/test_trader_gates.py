@@ -43,7 +43,11 @@ def test_the_paired_difference_is_the_mean_per_game_difference_with_its_standard
     assert diff["games"] == 5
     assert diff["brier_diff"] == pytest.approx(brier.mean())
     assert diff["brier_diff_se"] == pytest.approx(brier.std(ddof=1) / math.sqrt(5))
-    assert diff["log_loss_diff"] < 0  # p is closer to every outcome but one tie
+    loss = -(y[:5] * np.log(p[:5]) + (1 - y[:5]) * np.log(1 - p[:5])) + (
+        y[:5] * np.log(q[:5]) + (1 - y[:5]) * np.log(1 - q[:5])
+    )
+    assert diff["log_loss_diff"] == pytest.approx(loss.mean()) and diff["log_loss_diff"] < 0
+    assert diff["log_loss_diff_se"] == pytest.approx(loss.std(ddof=1) / math.sqrt(5))
     assert paired_difference(y, q, q)["log_loss_diff"] == 0.0
 
 
@@ -81,6 +85,13 @@ def test_betting_gates_are_off_by_default_and_bite_when_the_file_sets_them(tmp_p
     gates = {g.name: g for g in evaluate_gates(losing, load_thresholds("nfl", path=path))}
     assert not gates["roi_lower_bound"].passed and "300 bets" in gates["roi_lower_bound"].describe()
     assert not gates["max_drawdown"].passed
+    no_bets = {**losing, "betting": {"bets": 0, "roi_lower_95": float("nan"), "max_drawdown_units": 0.0}}
+    gates = {g.name: g for g in evaluate_gates(no_bets, load_thresholds("nfl", path=path))}
+    assert not gates["roi_lower_bound"].passed and not gates["max_drawdown"].passed  # nothing measured
+    path.write_text(
+        "defaults: {min_roi_lower_bound: -0.05}\nsports: {nfl: {moneyline: {min_roi_lower_bound: null}}}\n"
+    )
+    assert load_thresholds("nfl", path=path).min_roi_lower_bound is None  # one sport switches it off
     path.write_text("defaults: {min_roi_lower_bound: -3}\n")
     with pytest.raises(ValueError, match=r"min_roi_lower_bound = -3 must be a number in \[-1.0, 10.0\]"):
         load_thresholds("nfl", path=path)

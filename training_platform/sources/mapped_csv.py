@@ -79,7 +79,7 @@ def mapped(
     games = pd.DataFrame({ours: raw[theirs] for ours, theirs in columns.items()}, index=raw.index)
     for name in set(COLUMNS) & set(raw.columns) - set(columns):
         games[name] = raw[name]  # a canonical column the file has under its own name, kept
-    if "game_date" in games.columns:  # FiveThirtyEight's files mix 9/9/2021 and 2021-09-09
+    if "game_date" in games.columns:  # FiveThirtyEight's files mix 9/9/2021 and 2021-09-09 (month first)
         try:
             games["game_date"] = pd.to_datetime(games["game_date"], format="mixed")
         except (ValueError, TypeError) as exc:
@@ -88,7 +88,14 @@ def mapped(
         if ours not in games.columns:
             raise SchemaError(f"{source}: csv_values recodes {ours!r}, which csv_columns does not map")
         as_text = {str(k): v for k, v in recode.items()}
-        games[ours] = games[ours].map(lambda v, to=as_text: to.get(str(v), v), na_action="ignore")
+        unmapped = games[ours].dropna().astype(str)
+        unmapped = unmapped[~unmapped.isin(as_text)]
+        if not unmapped.empty:  # a value the mapping does not name would pass through as it is
+            raise SchemaError(
+                f"{source}: csv_values.{ours} has no entry for the file's value {unmapped.iloc[0]!r}; "
+                f"it maps {sorted(as_text)}"
+            )
+        games[ours] = games[ours].map(lambda v, to=as_text: to[str(v)], na_action="ignore")
     if spread_favourite is not None:
         _sign_spread(games, raw, spread_favourite, source)
     games["sport"] = sport
@@ -108,7 +115,16 @@ def _sign_spread(games: pd.DataFrame, raw: pd.DataFrame, column: str, source: st
         raise SchemaError(
             f"{source}: column {column!r} must say home or away; first bad value {bad.iloc[0]!r}"
         )
-    spread = pd.to_numeric(games["spread_line"], errors="coerce").abs()
+    try:
+        spread = pd.to_numeric(games["spread_line"], errors="raise").abs()
+    except (ValueError, TypeError) as exc:
+        raise SchemaError(f"{source}: column 'spread_line' cannot be read as numbers: {exc}") from exc
+    unsigned = spread.notna() & (spread != 0) & side.isna()
+    if unsigned.any():
+        raise SchemaError(
+            f"{source}: a spread without a favourite in {column!r} (first at row {unsigned.idxmax()}); "
+            "say home or away, or leave the spread empty"
+        )
     games["spread_line"] = spread.where(side != "away", -spread)
 
 

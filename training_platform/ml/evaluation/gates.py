@@ -106,11 +106,14 @@ def _check_settings(path: Path, where: str, settings) -> None:
             f"{path}: {where}: unknown gate setting(s) {sorted(unknown)}; known: {sorted(known)}"
         )
     for key, value in settings.items():
+        if value is None and key in OPTIONAL_GATES:
+            continue  # null switches an optional gate off (e.g. for one sport)
         low, high = RANGES[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
             raise ValueError(f"{path}: {where}.{key} = {value!r} must be a number in [{low}, {high}]")
 
 
+OPTIONAL_GATES = ("min_roi_lower_bound", "max_drawdown_units")
 # The values each threshold may take: shares are shares, counts are counts.
 RANGES = {
     "min_games": (0, 10**7),
@@ -164,6 +167,8 @@ def _market_gates(report, thresholds: GateThresholds) -> list[GateResult]:
         if "log_loss_diff" in paired:
             low = paired["log_loss_diff"] - 1.96 * paired["log_loss_diff_se"]
             note = f"mean {paired['log_loss_diff']:+.4f} ± {paired['log_loss_diff_se']:.4f} on {paired['games']} games"
+        elif paired:  # fewer than two games with a line: nothing to compare, and nothing vouched for
+            low, note = float("nan"), f"not measured: {paired.get('games', 0)} game(s) with a closing line"
         else:  # a report from before this gate: it cannot vouch for itself
             low, note = float("nan"), "not measured: re-materialize the report"
         gates.append(
@@ -190,10 +195,11 @@ def _market_gates(report, thresholds: GateThresholds) -> list[GateResult]:
             )
         )
     if thresholds.max_drawdown_units is not None:
+        measured = betting.get("bets", 0) > 0  # no bets: no drawdown was measured, so none is vouched for
         gates.append(
             _at_most(
                 "max_drawdown",
-                betting.get("max_drawdown_units", float("nan")),
+                betting.get("max_drawdown_units", float("nan")) if measured else float("nan"),
                 thresholds.max_drawdown_units,
                 "flat-stake drawdown in units <= threshold",
             )

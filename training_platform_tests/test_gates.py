@@ -165,17 +165,6 @@ def test_force_overrides_the_champion_comparison_for_the_forced_candidate_only()
     assert choose([failed], "now", champion, force={"elo_nfl"}).promote is None  # force never skips a gate
 
 
-def test_a_champion_whose_current_report_fails_the_gates_is_replaced_by_one_that_passes():
-    sharp = pd.DataFrame({"game_id": GAMES, "p_home": np.clip(OUTCOMES, 0.2, 0.8), "home_win": OUTCOMES})
-    failing_champion = Candidate("logistic_nfl", 1, "now", False, sharp)  # e.g. a gate tightened since
-    passing = Candidate("elo_nfl", 1, "now", True, sharp.assign(p_home=0.5))
-    decision = choose([failing_champion, passing], "now", failing_champion)
-    assert decision.promote is passing and "fails the current gates: replaced" in decision.verdicts["elo_nfl"]
-    assert choose([failing_champion], "now", failing_champion).promote is None  # nothing passes: it stays
-    stale = Candidate("logistic_nfl", 1, "old", False, sharp)  # failing on other data is no verdict on today
-    assert choose([passing], "now", stale).promote is None
-
-
 def test_a_nan_metric_fails_its_gate():
     report = make_report({**GOOD, "ece": math.nan}, 0.69)
     assert [g.name for g in evaluate_gates(report) if not g.passed] == ["ece"]

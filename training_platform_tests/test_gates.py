@@ -95,9 +95,11 @@ def test_the_champion_is_the_best_comparable_candidate(case):
     chosen = decision.promote
     drawn = [c for c in eligible if c.name in force] or eligible
     common = set.intersection(*(set(c.forecasts["game_id"]) for c in drawn)) if drawn else set()
+    # a champion whose own current report fails today's gates has no seat to defend
+    unseated = champion is not None and champion.data_hash == "now" and not champion.gates_passed
     if chosen is None:  # nothing changes only for a reason
-        if drawn and common and champion is None:
-            raise AssertionError("an eligible candidate with no champion to beat must be promoted")
+        if drawn and common and (champion is None or unseated):
+            raise AssertionError("an eligible candidate with no earned seat to beat must be promoted")
         if drawn and common and champion is not None:
             best = min(drawn, key=lambda c: (log_loss_on(c.forecasts, common), c.name))
             shared = set(best.forecasts["game_id"]) & set(champion.forecasts["game_id"])
@@ -120,6 +122,8 @@ def test_the_champion_is_the_best_comparable_candidate(case):
     # it beats the champion on their common games, unless this run forced it
     if champion is not None:
         assert chosen.key != champion.key
+        if unseated:
+            return
         shared = set(chosen.forecasts["game_id"]) & set(champion.forecasts["game_id"])
         assert shared or decision.forced  # never replaces a champion it could not be compared with, unforced
         if shared and not decision.forced:
@@ -163,6 +167,17 @@ def test_force_overrides_the_champion_comparison_for_the_forced_candidate_only()
     assert forced.promote is worse and forced.forced and "FORCED" in forced.verdicts["elo_nfl"]
     failed = Candidate("elo_nfl", 1, "now", False, champion_forecasts.assign(p_home=0.5))
     assert choose([failed], "now", champion, force={"elo_nfl"}).promote is None  # force never skips a gate
+
+
+def test_a_champion_whose_current_report_fails_the_gates_is_replaced_by_one_that_passes():
+    sharp = pd.DataFrame({"game_id": GAMES, "p_home": np.clip(OUTCOMES, 0.2, 0.8), "home_win": OUTCOMES})
+    failing_champion = Candidate("logistic_nfl", 1, "now", False, sharp)  # e.g. a gate tightened since
+    passing = Candidate("elo_nfl", 1, "now", True, sharp.assign(p_home=0.5))
+    decision = choose([failing_champion, passing], "now", failing_champion)
+    assert decision.promote is passing and "fails the current gates: replaced" in decision.verdicts["elo_nfl"]
+    assert choose([failing_champion], "now", failing_champion).promote is None  # nothing passes: it stays
+    stale = Candidate("logistic_nfl", 1, "old", False, sharp)  # failing on other data is no verdict on today
+    assert choose([passing], "now", stale).promote is None
 
 
 def test_a_nan_metric_fails_its_gate():

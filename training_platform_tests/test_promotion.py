@@ -288,3 +288,26 @@ def test_a_damaged_champion_stops_production_until_it_is_replaced(two_candidates
         assert replaced.success and registry(root).current("nba")["model"] == other
     finally:
         artifact.write_bytes(original)
+
+
+def test_a_champion_failing_tightened_gates_loses_its_seat_to_one_that_passes(two_candidates, monkeypatch):
+    root, resources, instance, *_ = two_candidates
+    if registry(root).current("nba")["model"] != "logistic_nba":
+        assert production(resources, instance, action="manual", model="logistic_nba", version=1).success
+    gates = root / "tightened_gates.yaml"
+    # market-aware logistic must now beat the line by 0.5 log loss; market-free elo is not asked to
+    gates.write_text("defaults: {max_log_loss_vs_market: -0.5}\n")
+    monkeypatch.setenv("TP_GATES_FILE", str(gates))
+    replaced = production(resources, instance)
+    assert replaced.output_for_node("production__nba")["model"] == "elo_nba"  # without having to beat it
+    assert check_results(replaced) == {"champion_comparison": True}
+    assert registry(root).current("nba")["action"] == "promote"
+
+    gates.write_text("defaults: {min_accuracy: 0.99}\n")  # now nothing passes: elo keeps serving, flagged
+    history = registry(root).history("nba")
+    kept = production(resources, instance)
+    assert kept.output_for_node("production__nba")["model"] == "elo_nba"
+    assert registry(root).history("nba").equals(history)
+    comparison = kept.get_asset_check_evaluations()[0]
+    assert not comparison.passed and comparison.severity == dg.AssetCheckSeverity.WARN
+    assert comparison.description.startswith("UNEARNED: elo_nba v1 fails the current gates")

@@ -101,9 +101,9 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
         )
         pool = [_candidate(report, thresholds) for report in reports.values() if report is not None]
         if config.action in ("rollback", "manual"):
-            row, verdicts, forced_note = _by_hand(context, config, registry, model_store), {}, None
+            row, verdicts, warning_note = _by_hand(context, config, registry, model_store), {}, None
         elif config.action == "auto":
-            row, verdicts, forced_note = _automatic(
+            row, verdicts, warning_note = _automatic(
                 context, config, registry, pool, current_data, thresholds, reports
             )
         else:
@@ -142,19 +142,19 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
                 "pointer": dg.MetadataValue.path(str(model_store.open().pointer(sport))),
             },
         )
-        overridden = bool(forced_note) or row["action"] in ("rollback", "manual")
-        yield dg.AssetCheckResult(  # an override is never shown as a clean pass
+        overridden = bool(warning_note) or row["action"] in ("rollback", "manual")
+        yield dg.AssetCheckResult(  # an override or an unearned seat is never shown as a clean pass
             check_name=COMPARISON_CHECK,
             passed=not overridden,
             severity=dg.AssetCheckSeverity.WARN,
-            description=forced_note
+            description=warning_note
             or (
                 f"{row['action'].upper()}: {row['model']} v{row['version']} set by hand, "
                 "not by the comparison"
                 if overridden
                 else f"{row['model']} v{row['version']}: chosen by the comparison"
             ),
-            metadata={"forced": bool(forced_note), "action": row["action"], "overridden": overridden},
+            metadata={"forced": bool(row["forced"]), "action": row["action"], "overridden": overridden},
         )
 
     def _automatic(context, config, registry, pool, current_data, thresholds, reports):
@@ -184,7 +184,13 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
                 metadata={n: dg.MetadataValue.text(t) for n, t in decision.verdicts.items()},
             )
         if decision.promote is None:
-            context.log.info(f"{incumbent['model']} v{incumbent['version']} stays the champion")
+            name = f"{incumbent['model']} v{incumbent['version']}"
+            if champion.data_hash == current_data and not champion.gates_passed:
+                # nothing that passes can replace it: it keeps serving, and says so on the check
+                unearned = f"UNEARNED: {name} fails the current gates and no passing candidate can replace it"
+                context.log.warning(unearned)
+                return incumbent, decision.verdicts, unearned
+            context.log.info(f"{name} stays the champion")
             return incumbent, decision.verdicts, None
         report = reports[decision.promote.name]
         artifact = ModelArtifact(

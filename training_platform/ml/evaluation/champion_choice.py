@@ -110,6 +110,14 @@ def choose(
     if champion is None:
         decision.promote = best
         return decision
+    if not champion.gates_passed and champion.data_hash == data_hash:
+        # the champion's own current report fails today's gates: it no longer earns its seat, and a
+        # candidate that passes replaces it without having to beat it
+        decision.promote = best
+        decision.verdicts[best.name] += (
+            f"; champion {champion.name} v{champion.version} fails the current gates: replaced"
+        )
+        return decision
     shared = _scored(best) & _scored(champion)
     if not shared:  # the champion's forecasts are gone or cover other games: no comparison, no change
         if best.name in force:

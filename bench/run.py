@@ -22,7 +22,16 @@ if __name__ == "__main__":
     NFLVERSE = Path(__file__).resolve().parents[2] / "shared" / "data" / "nflverse_games_1999_2024.csv.gz"
     os.environ.setdefault("TP_SOURCE_NFL", f"nflverse:{NFLVERSE}")
 
-from bench import foundation, make_test, reliability, scale_out, serving, training, trial_speed  # noqa: E402
+from bench import (  # noqa: E402
+    foundation,
+    make_test,
+    reliability,
+    scale_out,
+    scorecard,
+    serving,
+    training,
+    trial_speed,
+)
 
 OUT = Path(__file__).parent / "results.json"
 # name -> (needs the real data, the benchmarks), in the order they run
@@ -36,6 +45,7 @@ GROUPS = {
     "memory": (True, lambda work: [training.bench_peak_memory(work)]),
     "load": (True, reliability.bench_weekly_updates),
     "postgres": (True, scale_out.bench_postgres),
+    "scorecard": (True, lambda work: scorecard.run()),
     "make_test": (False, make_test.bench_make_test),
 }
 

@@ -20,7 +20,7 @@ PACKAGE_SPORTS_FILE = Path(__file__).with_name("sports.yaml")
 SYNTHETIC_SPORTS = ("mlb", "nba", "nfl")  # the embedded league generates these (sources/synthetic_specs.py)
 FALLBACK_HISTORY_START = dt.date(1999, 9, 7)  # nflverse's first week: the oldest history the platform has
 ELO_KEYS = {"k_factor", "home_advantage", "mean_reversion", "initial_rating", "margin_multiplier"}
-KEYS = {"source", "history_start", "max_score", "ties", "elo", "elo_search", "models"}
+KEYS = {"source", "history_start", "max_score", "ties", "elo", "elo_search", "models", "venues"}
 CSV_KEYS = {"csv_columns", "csv_values", "csv_spread_favourite"}  # a csv: source in its own layout
 
 
@@ -37,6 +37,7 @@ class Sport:
     csv_columns: dict | None = None  # canonical column -> the file's column (sources/mapped_csv.py)
     csv_values: dict | None = None  # canonical column -> {the file's value: canonical value}
     csv_spread_favourite: str | None = None  # the file's column naming the favourite the spread is for
+    venues: Path | None = None  # team locations by season (ml/features/team_context.py), for travel features
 
 
 def load_sports(path: Path | None = None) -> dict[str, Sport]:
@@ -123,8 +124,27 @@ def _sport(path: Path, name, entry) -> Sport:
             f"{where}.csv_values: must map a column to {{file value: value}}, e.g. {{game_type: {{True: POST}}}}"
         )
     favourite = entry.get("csv_spread_favourite")
+    venues = entry.get("venues")
+    if venues is not None:
+        venues = path.parent / str(venues)  # beside the sports file, unless absolute
+        if not venues.is_file():
+            raise ValueError(
+                f"{where}.venues: {venues} does not exist; give a CSV of team, first_season, last_season, "
+                "latitude, longitude, utc_offset (as the package's nfl_venues.csv), or remove the setting"
+            )
     return Sport(
-        name, source, start, max_score, ties, dict(elo), search, tuple(models), columns, values, favourite
+        name,
+        source,
+        start,
+        max_score,
+        ties,
+        dict(elo),
+        search,
+        tuple(models),
+        columns,
+        values,
+        favourite,
+        venues,
     )
 
 

@@ -117,3 +117,16 @@ def test_an_asset_reads_exactly_the_tables_of_its_declared_upstream_assets(store
         )
     assert result.success, key
     assert read - own == declared, f"{key} read {sorted(read)}; declared upstream tables {sorted(declared)}"
+
+
+def test_every_model_and_report_asset_carries_its_variant_as_a_tag():
+    from training_platform.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    for key, variant in (
+        ("models/logistic_nfl", "market_aware"),
+        ("reports/market_correction_nba", "market_aware"),
+        ("models/logistic_market_free_nfl", "market_free"),
+        ("reports/elo_mlb", "market_free"),
+    ):
+        assert graph.get(dg.AssetKey.from_user_string(key)).tags["variant"] == variant

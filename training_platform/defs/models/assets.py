@@ -8,7 +8,7 @@ from training_platform.defs.features.assets import GOLD_FEATURES, features_gold
 from training_platform.defs.ownership import CODE_VERSION, OWNERS
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
 from training_platform.failpoints import failpoint
-from training_platform.ml.modeling.catalog import MODEL_NAMES
+from training_platform.ml.modeling.catalog import MODEL_NAMES, variant_of
 from training_platform.sports import SPORTS, configured
 from training_platform.storage.handoffs import TuningResult
 
@@ -26,8 +26,9 @@ def build_model_asset(model: str, sport: str) -> dg.AssetsDefinition:
         owners=OWNERS,
         code_version=CODE_VERSION,
         kinds={"scikit-learn", "mlflow"},
+        tags={"variant": variant_of(model)},  # market_free / market_aware: filterable in the UI
         description=f"{model} for {sport.upper()} moneyline with the tuned hyperparameters, fitted on every played "
-        "game and calibrated (sigmoid or isotonic, by time-series CV) on out-of-fold predictions.",
+        "game and calibrated (sigmoid, isotonic or identity, by time-series CV) on out-of-fold predictions.",
     )
     def _model(
         context: dg.AssetExecutionContext,
@@ -41,7 +42,7 @@ def build_model_asset(model: str, sport: str) -> dg.AssetsDefinition:
 
         from training_platform.ml.artifacts import METADATA_FILE, find_version, save_model
         from training_platform.ml.features.columns import FEATURE_VERSION
-        from training_platform.ml.modeling.catalog import input_columns, variant_of
+        from training_platform.ml.modeling.catalog import input_columns
         from training_platform.ml.modeling.training import fit_calibrated, training_rows
         from training_platform.ml.modeling.tuning import seed_for
         from training_platform.ml.provenance import data_hash, fingerprint, git_commit, modelling_version

@@ -19,7 +19,7 @@ from training_platform.defs.ownership import CODE_VERSION, OWNERS
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
 from training_platform.failpoints import failpoint
 from training_platform.ml.artifacts import ModelArtifact
-from training_platform.ml.modeling.catalog import BACKTEST_SEASONS, MODEL_NAMES
+from training_platform.ml.modeling.catalog import BACKTEST_SEASONS, MODEL_NAMES, variant_of
 from training_platform.sports import SPORTS, configured
 from training_platform.storage.handoffs import Report
 
@@ -55,6 +55,7 @@ def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.
         owners=OWNERS,
         code_version=CODE_VERSION,
         kinds={"scikit-learn", "mlflow"},
+        tags={"variant": variant_of(model)},  # market_free / market_aware: filterable in the UI
         description="Walk-forward backtest of the model's tuned hyperparameters over the last seasons, which "
         "tuning never saw: classification and probability metrics per season and pooled, the constant, market "
         "and oracle baselines on the same games, and betting against the closing moneyline.",
@@ -69,7 +70,6 @@ def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.
     ):
         from training_platform.ml.evaluation.betting import BettingRules
         from training_platform.ml.evaluation.gates import load_thresholds
-        from training_platform.ml.modeling.catalog import variant_of
         from training_platform.ml.modeling.training import played_data_hash
         from training_platform.ml.provenance import fingerprint, modelling_version
         from training_platform.ml.reporting.plots import png_data_uri

@@ -1,7 +1,7 @@
 """The gold table's columns and when each feature is known: plain lists, read when the Dagster
 definitions load (features/gold.py builds the values)."""
 
-FEATURE_VERSION = "gold-v2"  # v2: only features known before kickoff (no weather, QB change lagged)
+FEATURE_VERSION = "gold-v3"  # v2: only features known before kickoff; v3: QB rating, travel
 ID_COLUMNS = ["game_id", "sport", "season", "game_type", "game_date", "home_team", "away_team"]
 FEATURE_COLUMNS = [
     "elo_home_pre",
@@ -19,6 +19,11 @@ FEATURE_COLUMNS = [
     "away_margin5",
     "home_qb_changed_last_game",
     "away_qb_changed_last_game",
+    "home_qb_rating",
+    "away_qb_rating",
+    "qb_rating_diff",
+    "away_travel_km",
+    "timezone_shift",
     "divisional",
     "neutral",
     "market_prob_home",
@@ -29,7 +34,8 @@ FEATURE_COLUMNS = [
 # When each feature is known (sources.schema.KNOWN_AT_STAGES). Features come only from what is known
 # when predictions/<sport> runs: the schedule, earlier results and, once posted, the lines. Weather
 # and the starting QBs are known at kickoff, so no feature reads them for the game itself; the QB
-# flag says whether the team's previous game had a different starter than the one before it.
+# flag says whether the team's previous game had a different starter than the one before it, and the
+# QB rating is that previous starter's (ml/features/team_context.py). Travel comes from the schedule.
 FEATURE_KNOWN_AT = {
     **{column: "scheduling" for column in FEATURE_COLUMNS},
     **{column: "lines" for column in ("market_prob_home", "spread_line", "total_line")},

@@ -17,6 +17,7 @@ from training_platform.ml.features.columns import (
     TARGET_COLUMNS,
 )
 from training_platform.ml.features.elo import EloParams, replay
+from training_platform.ml.features.team_context import qb_ratings, read_venues, travel
 from training_platform.sources.odds import vig_free_probability
 from training_platform.sports import configured
 
@@ -28,6 +29,11 @@ def default_elo(sport: str) -> EloParams:
     """The sport's Elo defaults from the sports file (FiveThirtyEight's settings for NFL, NBA, MLB)."""
     sports = configured()
     return EloParams(**sports[sport].elo) if sport in sports else EloParams()
+
+
+def _venues(sport: str) -> pd.DataFrame | None:
+    venues = configured()[sport].venues if sport in configured() else None
+    return read_venues(venues) if venues is not None else None
 
 
 def build_gold_features(games: pd.DataFrame, elo: EloParams | None = None) -> pd.DataFrame:
@@ -61,6 +67,11 @@ def build_gold_features(games: pd.DataFrame, elo: EloParams | None = None) -> pd
         out[f"{side}_margin5"] = stats["margin_form"]
         out[f"{side}_qb_changed_last_game"] = stats["qb_changed_last_game"]
     out["rest_diff"] = out["home_rest_days"] - out["away_rest_days"]
+    ratings = qb_ratings(games, out["elo_prob_home"].to_numpy(float))
+    out["home_qb_rating"], out["away_qb_rating"] = ratings["home_qb_rating"], ratings["away_qb_rating"]
+    out["qb_rating_diff"] = out["home_qb_rating"] - out["away_qb_rating"]
+    moves = travel(games, _venues(sport))
+    out["away_travel_km"], out["timezone_shift"] = moves["away_travel_km"], moves["timezone_shift"]
 
     out["divisional"] = games["divisional"].astype("float64")
     out["neutral"] = games["neutral"].astype("float64")

@@ -4,10 +4,27 @@ definitions stays cheap; ml/modeling/zoo.py builds the models themselves."""
 
 from training_platform.ml.features.columns import FEATURE_COLUMNS, MARKET_COLUMNS
 
-MODEL_NAMES = ("elo", "logistic", "xgboost", "random_forest", "hist_gradient_boosting", "ensemble")
+MARKET_FREE = "_market_free"  # a feature model's variant that reads no line
+MODEL_NAMES = (
+    "elo",
+    "logistic",
+    "xgboost",
+    "random_forest",
+    "hist_gradient_boosting",
+    "ensemble",
+    "market_correction",  # the closing line's log-odds plus a correction regularised to zero
+    "logistic" + MARKET_FREE,  # the same models on the features known before any line is posted
+    "xgboost" + MARKET_FREE,
+)
 IMBALANCE = ("none", "class_weight", "smotenc")
 BACKTEST_SEASONS = 5  # the report's walk-forward window, and the seasons tuning leaves out of its study
 ELO_COLUMNS = ["game_id", "game_date", "season", "home_team", "away_team", "neutral", "home_margin"]
+MARKET_FREE_COLUMNS = [c for c in FEATURE_COLUMNS if c not in MARKET_COLUMNS]
+
+
+def base_model(name: str) -> str:
+    """The estimator a model name builds: `logistic_market_free` is `logistic` on other columns."""
+    return name.removesuffix(MARKET_FREE)
 
 
 def variant_of(name: str) -> str:
@@ -18,4 +35,6 @@ def variant_of(name: str) -> str:
 
 def input_columns(name: str) -> list[str]:
     """The gold columns a model reads (Elo: the games and, for its online updates, past margins)."""
-    return ELO_COLUMNS if name == "elo" else list(FEATURE_COLUMNS)
+    if name == "elo":
+        return ELO_COLUMNS
+    return MARKET_FREE_COLUMNS if name.endswith(MARKET_FREE) else list(FEATURE_COLUMNS)

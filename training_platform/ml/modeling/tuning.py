@@ -30,12 +30,13 @@ ORPHAN_GRACE = datetime.timedelta(minutes=1)  # a RUNNING trial this old with no
 def search_space(model: str, sport: str | None = None) -> dict:
     """The model's search space (search_spaces/<model>.yaml); for Elo, the sport's `elo_search` where
     the sports file gives one (ratings move on a sport's own scale: MLB's K is a fifth of the NFL's)."""
+    from training_platform.ml.modeling.catalog import base_model
     from training_platform.sports import configured
 
     own = configured().get(sport) if sport else None
     if model == "elo" and own is not None and own.elo_search is not None:
         return own.elo_search
-    path = SEARCH_SPACES / f"{model}.yaml"
+    path = SEARCH_SPACES / f"{base_model(model)}.yaml"  # a market-free variant searches its base's space
     if not path.exists():
         raise ValueError(f"no search space for model {model!r} ({path} is missing)")
     return yaml.safe_load(path.read_text())

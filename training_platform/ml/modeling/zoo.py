@@ -17,8 +17,15 @@ from sklearn.preprocessing import StandardScaler
 
 from training_platform.ml.features.columns import FEATURE_COLUMNS
 from training_platform.ml.features.gold import default_elo
-from training_platform.ml.modeling.catalog import IMBALANCE, MODEL_NAMES
+from training_platform.ml.modeling.catalog import (
+    IMBALANCE,
+    MARKET_FREE,
+    MODEL_NAMES,
+    base_model,
+    input_columns,
+)
 from training_platform.ml.modeling.estimators import EloClassifier
+from training_platform.ml.modeling.market_correction import MarketCorrectionClassifier
 from training_platform.ml.modeling.stacking import TimeSeriesStackingClassifier
 
 # Binary flags among FEATURE_COLUMNS: SMOTE-NC must copy, not interpolate, them.
@@ -66,16 +73,16 @@ def _xgboost(seed: int):
     )
 
 
-def _features(model, scale: bool, imbalance: str = "none", seed: int = 0):
+def _features(model, scale: bool, imbalance: str = "none", seed: int = 0, columns=tuple(FEATURE_COLUMNS)):
     steps = [
-        ("select", ColumnSelector()),
+        ("select", ColumnSelector(tuple(columns))),
         ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
     ]
     if imbalance == "smotenc":
         from imblearn.over_sampling import SMOTENC
         from imblearn.pipeline import Pipeline as SamplingPipeline  # resamples in fit only, never in predict
 
-        categorical = [FEATURE_COLUMNS.index(c) for c in CATEGORICAL_FEATURES]
+        categorical = [list(columns).index(c) for c in CATEGORICAL_FEATURES if c in columns]
         steps.append(("smotenc", SMOTENC(categorical_features=categorical, random_state=seed)))
     if scale:
         steps.append(("scale", StandardScaler()))
@@ -94,12 +101,15 @@ def make_model(
     """
     if imbalance not in IMBALANCE:
         raise ValueError(f"unknown imbalance option {imbalance!r}; use one of {IMBALANCE}")
+    columns = tuple(input_columns(name))
+    if name.endswith(MARKET_FREE) and name in MODEL_NAMES:  # the base model on the columns without a line
+        name = base_model(name)
     if imbalance != "none" and name == "elo":
         raise ValueError("Elo rates teams from results; class imbalance options do not apply to it")
     if imbalance == "class_weight" and name in ("xgboost", "ensemble"):
         raise ValueError(f"{name} takes no class_weight; use imbalance='smotenc'")
     class_weight = "balanced" if imbalance == "class_weight" else None
-    sampling = {"imbalance": imbalance, "seed": seed}
+    sampling = {"imbalance": imbalance, "seed": seed, "columns": columns}
     if name == "elo":
         base = default_elo(sport)
         model = EloClassifier(
@@ -146,6 +156,12 @@ def make_model(
             final_estimator=LogisticRegression(),
             n_splits=3,
         )
+    elif name == "market_correction":
+        if imbalance != "none":
+            raise ValueError(
+                "market_correction corrects the market's probability; imbalance options do not apply"
+            )
+        model = MarketCorrectionClassifier()
     else:
         raise ValueError(f"unknown model {name!r}; known: {', '.join(MODEL_NAMES)}")
     return model.set_params(**(params or {}))

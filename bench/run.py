@@ -69,8 +69,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.only:
             needs_real_data, bench = GROUPS[name]
-            if needs_real_data and not foundation.NFLVERSE.exists():
-                print(f"skipped {name}: {foundation.NFLVERSE} is absent; its rows keep their previous values")
+            needed = scorecard.REQUIRED if name == "scorecard" else (foundation.NFLVERSE,)
+            absent = [path for path in needed if not path.exists()] if needs_real_data else []
+            if absent:
+                print(f"skipped {name}: {absent[0]} is absent; its rows keep their previous values")
                 continue
             work = Path(tmp) / name
             work.mkdir()

@@ -39,6 +39,11 @@ FIVETHIRTYEIGHT = {
         "538_nba_elo_latest_2022",
     ),
 }
+REQUIRED = (
+    NFLVERSE,
+    KAGGLE_NBA,
+    *(SHARED / f"{name}.csv.gz" for names in FIVETHIRTYEIGHT.values() for name in names),
+)
 OUT = Path(__file__).parent / "scorecard.json"
 README = ROOT / "README.md"
 DIAGRAM = ROOT / "docs" / "scorecard_reliability.png"
@@ -85,11 +90,15 @@ def games_of(sport: str, work: Path) -> pd.DataFrame:
     sports["sports"]["nba"].update({k: v for k, v in shown["sports"]["nba"].items() if k.startswith("csv_")})
     path = work / "sports.yaml"
     path.write_text(yaml.safe_dump(sports))
+    before = os.environ.get("TP_SPORTS_FILE")
     os.environ["TP_SPORTS_FILE"] = str(path)
     try:
         return load_games(SourceSpec.parse(f"csv:{KAGGLE_NBA}"), "nba", work / "cache")
     finally:
-        del os.environ["TP_SPORTS_FILE"]
+        if before is None:
+            del os.environ["TP_SPORTS_FILE"]
+        else:
+            os.environ["TP_SPORTS_FILE"] = before
 
 
 def gold_of(games: pd.DataFrame) -> pd.DataFrame:
@@ -199,7 +208,7 @@ def run(models=MODELS, n_trials: int = 20, work: Path | None = None) -> list[dic
                 rows += results_rows(sport, first, last, table)
                 if (sport, first, last) == ("nfl", *WINDOWS["nfl"][0]):
                     reliability_diagram(frame, forecasters, f"NFL {first}–{last}, identical games")
-    OUT.write_text(json.dumps(scorecard, indent=2) + "\n")
+    OUT.write_text(json.dumps(scorecard, indent=2) + "\n")  # with the README, once: they always agree
     README.write_text(replace_section(README.read_text(), render(scorecard)))
     log(f"[scorecard] wrote {OUT}, {DIAGRAM} and README's section in {time.perf_counter() - started:.0f} s")
     return rows
@@ -212,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--models", default=",".join(MODELS))
     parser.add_argument("--n-trials", type=int, default=20)
     args = parser.parse_args(argv)
-    absent = [path for path in (NFLVERSE, KAGGLE_NBA) if not path.exists()]
+    absent = [path for path in REQUIRED if not path.exists()]
     if absent:
         print(f"scorecard: {absent[0]} is absent (the real data lives in ../shared/data)", file=sys.stderr)
         return 3

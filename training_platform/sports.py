@@ -7,6 +7,7 @@ takes effect on the next load. Plain values only: the Dagster definitions import
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -22,6 +23,7 @@ FALLBACK_HISTORY_START = dt.date(1999, 9, 7)  # nflverse's first week: the oldes
 ELO_KEYS = {"k_factor", "home_advantage", "mean_reversion", "initial_rating", "margin_multiplier"}
 KEYS = {"source", "history_start", "max_score", "ties", "elo", "elo_search", "models", "venues"}
 CSV_KEYS = {"csv_columns", "csv_values", "csv_spread_favourite"}  # a csv: source in its own layout
+VENUE_COLUMNS = ("team", "first_season", "last_season", "latitude", "longitude", "utc_offset")
 
 
 @dataclass(frozen=True)
@@ -124,14 +126,7 @@ def _sport(path: Path, name, entry) -> Sport:
             f"{where}.csv_values: must map a column to {{file value: value}}, e.g. {{game_type: {{True: POST}}}}"
         )
     favourite = entry.get("csv_spread_favourite")
-    venues = entry.get("venues")
-    if venues is not None:
-        venues = path.parent / str(venues)  # beside the sports file, unless absolute
-        if not venues.is_file():
-            raise ValueError(
-                f"{where}.venues: {venues} does not exist; give a CSV of team, first_season, last_season, "
-                "latitude, longitude, utc_offset (as the package's nfl_venues.csv), or remove the setting"
-            )
+    venues = None if entry.get("venues") is None else _venues_file(path, where, str(entry["venues"]))
     return Sport(
         name,
         source,
@@ -146,6 +141,31 @@ def _sport(path: Path, name, entry) -> Sport:
         favourite,
         venues,
     )
+
+
+def _venues_file(sports_file: Path, where: str, name: str) -> Path:
+    """A venues CSV beside the sports file, else among the package's own (so a copy of the package's
+    sports.yaml keeps finding nfl_venues.csv); its header is checked now, not when features are built
+    (with the csv module: loading the definitions imports no pandas)."""
+    given = Path(name).expanduser()
+    places = (
+        [given] if given.is_absolute() else [sports_file.parent / given, PACKAGE_SPORTS_FILE.parent / given]
+    )
+    found = next((place.resolve() for place in places if place.is_file()), None)
+    if found is None:
+        raise ValueError(
+            f"{where}.venues: {' nor '.join(str(p) for p in places)} exists; give a CSV of team, "
+            "first_season, last_season, latitude, longitude, utc_offset (as the package's nfl_venues.csv), "
+            "or remove the setting"
+        )
+    with found.open(newline="") as handle:
+        header = next(csv.reader(handle), [])
+    missing = [c for c in VENUE_COLUMNS if c not in header]
+    if missing:
+        raise ValueError(
+            f"{where}.venues: {found} lacks column(s) {missing}; it needs {', '.join(VENUE_COLUMNS)}"
+        )
+    return found
 
 
 def sports_file_path() -> Path:

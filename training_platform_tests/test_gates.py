@@ -175,9 +175,10 @@ def test_a_champion_whose_current_report_fails_the_gates_is_replaced_by_one_that
     passing = Candidate("elo_nfl", 1, "now", True, sharp.assign(p_home=0.5))
     decision = choose([failing_champion, passing], "now", failing_champion)
     assert decision.promote is passing and "fails the current gates: replaced" in decision.verdicts["elo_nfl"]
-    assert choose([failing_champion], "now", failing_champion).promote is None  # nothing passes: it stays
+    kept = choose([failing_champion], "now", failing_champion)
+    assert kept.promote is None and kept.unearned  # nothing passes: it stays, flagged
     stale = Candidate("logistic_nfl", 1, "old", False, sharp)  # failing on other data is no verdict on today
-    assert choose([passing], "now", stale).promote is None
+    assert choose([passing], "now", stale).promote is None and not choose([passing], "now", stale).unearned
 
 
 def test_a_nan_metric_fails_its_gate():

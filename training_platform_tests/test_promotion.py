@@ -310,4 +310,4 @@ def test_a_champion_failing_tightened_gates_loses_its_seat_to_one_that_passes(tw
     assert registry(root).history("nba").equals(history)
     comparison = kept.get_asset_check_evaluations()[0]
     assert not comparison.passed and comparison.severity == dg.AssetCheckSeverity.WARN
-    assert comparison.description.startswith("UNEARNED: elo_nba v1 fails the current gates")
+    assert comparison.description.startswith("UNEARNED: elo_nba v1 fails the current gates and no candidate")

@@ -90,10 +90,38 @@ def test_travel_follows_relocations_is_empty_at_a_neutral_site_and_counts_hours_
 def test_a_bad_venues_setting_or_file_is_refused_naming_the_fix(tmp_path):
     sports = tmp_path / "sports.yaml"
     sports.write_text("sports:\n  nfl:\n    venues: nowhere.csv\n")
-    with pytest.raises(ValueError, match=r"sports\.nfl\.venues: .*nowhere\.csv does not exist; give a CSV"):
+    with pytest.raises(
+        ValueError, match=r"sports\.nfl\.venues: .*nowhere\.csv nor .*nowhere\.csv exists; give a CSV"
+    ):
         load_sports(sports)
     broken = tmp_path / "venues.csv"
     broken.write_text("team,latitude\nKC,39.0\n")
     with pytest.raises(ValueError, match=r"lacks column\(s\) \['first_season', 'last_season', 'longitude'"):
         read_venues(broken)
     assert load_sports(PACKAGE_SPORTS_FILE)["nfl"].venues.name == "nfl_venues.csv"
+    copy = tmp_path / "elsewhere" / "my_sports.yaml"  # a user's copy of the package's file still finds it
+    copy.parent.mkdir()
+    copy.write_text(PACKAGE_SPORTS_FILE.read_text())
+    assert load_sports(copy)["nfl"].venues == load_sports(PACKAGE_SPORTS_FILE)["nfl"].venues
+    sports.write_text(f"sports:\n  nfl:\n    venues: {broken}\n")  # a table without its columns: refused now
+    with pytest.raises(ValueError, match="lacks column"):
+        load_sports(sports)
+
+
+def test_unsorted_games_are_refused_rather_than_leak():
+    games = schedule(
+        [("2020-09-20", "KC", "HOU", "q", "h", 1, 0), ("2020-09-13", "KC", "LAC", "q", "c", 1, 0)]
+    )
+    with pytest.raises(ValueError, match="sorted by game_date"):
+        qb_ratings(games, np.full(2, 0.5))
+
+
+def test_the_new_features_are_checked_like_every_feature_but_no_moneyline_model_reads_them():
+    from training_platform.ml.features.columns import FEATURE_COLUMNS, NOT_READ_BY_MONEYLINE_MODELS
+    from training_platform.ml.modeling.catalog import MODEL_NAMES, input_columns
+    from training_platform.ml.modeling.market_correction import CORRECTION_COLUMNS
+
+    assert set(NOT_READ_BY_MONEYLINE_MODELS) <= set(FEATURE_COLUMNS)  # so the leakage tests cover them
+    for name in MODEL_NAMES:
+        assert not set(NOT_READ_BY_MONEYLINE_MODELS) & set(input_columns(name)), name
+    assert not set(NOT_READ_BY_MONEYLINE_MODELS) & set(CORRECTION_COLUMNS)

@@ -112,7 +112,9 @@ def gate_outcome_sensor(context: dg.SensorEvaluationContext, warehouse: Warehous
         check_key = dg.AssetCheckKey(asset.key, CHECK_NAME)
         record = context.instance.get_latest_asset_check_evaluation_record(check_key)
         name = asset.key.to_user_string()
-        if record is None or record.evaluation is None or record.id <= seen.get(name, 0):
+        if record is None or record.id <= seen.get(name, 0):
+            continue
+        if not hasattr(record.evaluation, "passed"):  # planned, not evaluated yet: a later tick reads it
             continue
         seen[name] = record.id
         if record.evaluation.passed:

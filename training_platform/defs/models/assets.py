@@ -28,7 +28,7 @@ def build_model_asset(model: str, sport: str) -> dg.AssetsDefinition:
         kinds={"scikit-learn", "mlflow"},
         tags={"variant": variant_of(model)},  # market_free / market_aware: filterable in the UI
         description=f"{model} for {sport.upper()} moneyline with the tuned hyperparameters, fitted on every played "
-        "game and calibrated (sigmoid, isotonic or identity, by time-series CV) on out-of-fold predictions.",
+        "game and calibrated (sigmoid or isotonic, by time-series CV) on out-of-fold predictions.",
     )
     def _model(
         context: dg.AssetExecutionContext,

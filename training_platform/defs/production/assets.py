@@ -61,12 +61,13 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
                 COMPARISON_CHECK,
                 asset=key,
                 description="the promoted candidate was no worse than the champion on "
-                "their common games, or the run forced it (said here)",
+                "their common games, or replaced a champion failing today's gates, or the run forced it, "
+                "or a champion failing today's gates kept its seat for want of a passing candidate (said here)",
             )
         ],
         description=f"The {sport.upper()} moneyline champion: among the configured candidates whose report is on "
         "the current features and passed every gate, the lowest log loss on their common games, if it is no "
-        "worse than the champion's on the games both scored. Config action rollback/manual restores a version.",
+        "worse than the champion's on the games both scored (or the champion fails today's gates). Config action rollback/manual restores a version.",
     )
     def _production(
         context: dg.AssetExecutionContext,
@@ -154,7 +155,11 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
                 if overridden
                 else f"{row['model']} v{row['version']}: chosen by the comparison"
             ),
-            metadata={"forced": bool(row["forced"]), "action": row["action"], "overridden": overridden},
+            metadata={
+                "forced": bool(warning_note and warning_note.startswith("FORCED")),
+                "action": row["action"],
+                "overridden": overridden,
+            },
         )
 
     def _automatic(context, config, registry, pool, current_data, thresholds, reports):
@@ -185,9 +190,10 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
             )
         if decision.promote is None:
             name = f"{incumbent['model']} v{incumbent['version']}"
-            if champion.data_hash == current_data and not champion.gates_passed:
-                # nothing that passes can replace it: it keeps serving, and says so on the check
-                unearned = f"UNEARNED: {name} fails the current gates and no passing candidate can replace it"
+            if decision.unearned:  # nothing replaced it: it keeps serving, and says so on the check
+                unearned = (
+                    f"UNEARNED: {name} fails the current gates and no candidate replaced it (see candidates)"
+                )
                 context.log.warning(unearned)
                 return incumbent, decision.verdicts, unearned
             context.log.info(f"{name} stays the champion")

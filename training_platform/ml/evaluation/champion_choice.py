@@ -39,6 +39,7 @@ class Decision:
     eligible: list[str] = field(default_factory=list)
     common_games: int = 0
     champion_gap: float | None = None  # best candidate's log loss minus the champion's, on common games
+    unearned: bool = False  # the champion's own current report fails today's gates: it has no seat to defend
 
 
 def log_loss_on(forecasts: pd.DataFrame, games) -> float:
@@ -73,6 +74,7 @@ def choose(
     force: set[str] = frozenset(),
 ) -> Decision:
     decision = Decision(promote=None)
+    decision.unearned = champion is not None and champion.data_hash == data_hash and not champion.gates_passed
     eligible = []
     for candidate in candidates:
         reason = eligibility(candidate, data_hash, barred)
@@ -110,7 +112,7 @@ def choose(
     if champion is None:
         decision.promote = best
         return decision
-    if not champion.gates_passed and champion.data_hash == data_hash:
+    if decision.unearned:
         # the champion's own current report fails today's gates: it no longer earns its seat, and a
         # candidate that passes replaces it without having to beat it
         decision.promote = best

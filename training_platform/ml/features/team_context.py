@@ -3,11 +3,13 @@
 - A quarterback rating learned from history, in the spirit of FiveThirtyEight's QB-adjusted Elo: every
   starter has a value, the average of how far his team's results beat its Elo expectation in his starts
   (exponentially weighted, so recent starts count most). The game's own starter is known only at
-  kickoff, so a team's feature is the value of *its last game's* starter: after a backup starts once, the
-  forecast moves. Results update values only after the whole game day, so no game sees its own day.
+  kickoff, so a team's feature is the value of the last starter it is known to have had (its last game's,
+  unless the source left that one blank): after a backup starts once, the forecast moves. Results update values only after the whole game day, so no game sees its own day.
 - Travel: the away team's great-circle distance to the venue and the time-zone change it makes (hours
-  east), from the sports file's `venues` table (team, seasons, latitude, longitude, UTC offset).
-  Neutral sites and sports without a table have none.
+  east), from the sports file's `venues` table (team, seasons, latitude, longitude, UTC offset: standard
+  time, so Arizona's summer hour against Pacific teams is not modelled). Games the source marks neutral,
+  and sports without a table, have none; a home game played away from home (London games the source
+  calls home games) is measured to the home team's city.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from training_platform.sports import VENUE_COLUMNS
+
 QB_WEIGHT = 0.1  # each start's share of a QB's value (538 blends a game at 0.1 too)
-VENUE_COLUMNS = ("team", "first_season", "last_season", "latitude", "longitude", "utc_offset")
 EARTH_KM = 6371.0
 
 
@@ -26,8 +29,13 @@ def qb_ratings(games: pd.DataFrame, elo_prob_home: np.ndarray) -> pd.DataFrame:
     """home_qb_rating, away_qb_rating: the value of each team's previous starter before the game day.
     `games` sorted by date (as gold sorts them)."""
     out = pd.DataFrame(np.nan, index=games.index, columns=["home_qb_rating", "away_qb_rating"])
-    if "home_qb_id" not in games or games[["home_qb_id", "away_qb_id"]].isna().all().all():
+    if (
+        not {"home_qb_id", "away_qb_id"} <= set(games)
+        or games[["home_qb_id", "away_qb_id"]].isna().all().all()
+    ):
         return out
+    if not pd.to_datetime(games["game_date"]).is_monotonic_increasing:  # day boundaries need date order
+        raise ValueError("qb_ratings needs games sorted by game_date (as build_gold_features sorts them)")
     margin = (games["home_score"] - games["away_score"]).to_numpy(float)
     home_result = np.where(
         margin > 0, 1.0, np.where(margin < 0, 0.0, np.where(np.isnan(margin), np.nan, 0.5))
@@ -58,7 +66,10 @@ def qb_ratings(games: pd.DataFrame, elo_prob_home: np.ndarray) -> pd.DataFrame:
 
 
 def read_venues(path: Path) -> pd.DataFrame:
-    venues = pd.read_csv(path)
+    try:
+        venues = pd.read_csv(path)
+    except (ValueError, UnicodeDecodeError, OSError) as exc:
+        raise ValueError(f"venues file {path} is not a readable CSV: {exc}") from None
     missing = [c for c in VENUE_COLUMNS if c not in venues.columns]
     if missing:
         raise ValueError(f"venues file {path} lacks column(s) {missing}; it needs {', '.join(VENUE_COLUMNS)}")

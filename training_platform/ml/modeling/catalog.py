@@ -2,7 +2,7 @@
 and the backtest window's default. Plain Python (no numpy, pandas or scikit-learn), so loading the
 definitions stays cheap; ml/modeling/zoo.py builds the models themselves."""
 
-from training_platform.ml.features.columns import FEATURE_COLUMNS, MARKET_COLUMNS
+from training_platform.ml.features.columns import MARKET_COLUMNS, MODEL_FEATURES
 
 MARKET_FREE = "_market_free"  # a feature model's variant that reads no line
 MODEL_NAMES = (
@@ -19,7 +19,7 @@ MODEL_NAMES = (
 IMBALANCE = ("none", "class_weight", "smotenc")
 BACKTEST_SEASONS = 5  # the report's walk-forward window, and the seasons tuning leaves out of its study
 ELO_COLUMNS = ["game_id", "game_date", "season", "home_team", "away_team", "neutral", "home_margin"]
-MARKET_FREE_COLUMNS = [c for c in FEATURE_COLUMNS if c not in MARKET_COLUMNS]
+MARKET_FREE_COLUMNS = [c for c in MODEL_FEATURES if c not in MARKET_COLUMNS]
 
 
 def base_model(name: str) -> str:
@@ -37,4 +37,4 @@ def input_columns(name: str) -> list[str]:
     """The gold columns a model reads (Elo: the games and, for its online updates, past margins)."""
     if name == "elo":
         return ELO_COLUMNS
-    return MARKET_FREE_COLUMNS if name.endswith(MARKET_FREE) else list(FEATURE_COLUMNS)
+    return MARKET_FREE_COLUMNS if name.endswith(MARKET_FREE) else list(MODEL_FEATURES)

@@ -11,10 +11,13 @@ term, so the fit is a small L-BFGS problem here.
 The correction is learned on the training games that have a moneyline only (where the offset is the
 market); the fallback is used only when no training game has one. A game to score without a moneyline
 takes Elo's pre-game probability as its offset (`fallback_column`) so the backtest can score it; served
-games without lines go to the market-free fallback anyway (ml/serving/forecast.py).
+games without lines go to the market-free fallback anyway (defs/predictions/assets.py). Off the line,
+the market's learned slope then applies to Elo's log-odds.
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -23,24 +26,21 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
+from training_platform.ml.modeling.catalog import MARKET_FREE_COLUMNS
+
 EPS = 1e-6
-# Features the correction may read besides the market's log-odds: none repeats the market itself.
-CORRECTION_COLUMNS = (
-    "elo_diff",
-    "rest_diff",
-    "home_form5",
-    "away_form5",
-    "home_margin5",
-    "away_margin5",
-    "home_qb_changed_last_game",
-    "away_qb_changed_last_game",
-    "qb_rating_diff",
-    "away_travel_km",
-    "timezone_shift",
-    "divisional",
-    "neutral",
-    "dome",
-)
+# The correction reads the market-free features, less those that restate others: Elo's levels and
+# probability (elo_diff carries them) and each side's half of a difference the list already has.
+RESTATED = {
+    "elo_home_pre",
+    "elo_away_pre",
+    "elo_prob_home",
+    "home_rest_days",
+    "away_rest_days",
+    "home_streak",
+    "away_streak",
+}
+CORRECTION_COLUMNS = tuple(c for c in MARKET_FREE_COLUMNS if c not in RESTATED)
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -122,6 +122,11 @@ class MarketCorrectionClassifier(ClassifierMixin, BaseEstimator):
             return value, gradient
 
         result = minimize(loss, np.zeros(Z.shape[1] + 1), jac=True, method="L-BFGS-B")
+        self.converged_ = bool(result.success)
+        if not result.success:  # a smooth convex problem: this means bad inputs, so say so
+            warnings.warn(
+                f"MarketCorrectionClassifier: L-BFGS did not converge: {result.message}", stacklevel=2
+            )
         self.intercept_, self.coef_ = float(result.x[0]), result.x[1:]
         self.classes_ = np.array([0, 1])
         self.n_features_in_ = X.shape[1]

@@ -1,6 +1,6 @@
 """The model zoo: every model is a scikit-learn classifier built from a name and parameters.
 
-Feature models read `FEATURE_COLUMNS` of features/gold through one preprocessing path
+Feature models read `MODEL_FEATURES` of features/gold through one preprocessing path
 (column selection, median imputation, scaling where the model needs it); Elo reads the
 games themselves. Parameters use scikit-learn's nested names (`model__C`).
 """
@@ -15,7 +15,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from training_platform.ml.features.columns import FEATURE_COLUMNS
+from training_platform.ml.features.columns import MODEL_FEATURES
 from training_platform.ml.features.gold import default_elo
 from training_platform.ml.modeling.catalog import (
     IMBALANCE,
@@ -28,7 +28,7 @@ from training_platform.ml.modeling.estimators import EloClassifier
 from training_platform.ml.modeling.market_correction import MarketCorrectionClassifier
 from training_platform.ml.modeling.stacking import TimeSeriesStackingClassifier
 
-# Binary flags among FEATURE_COLUMNS: SMOTE-NC must copy, not interpolate, them.
+# Binary flags among MODEL_FEATURES: SMOTE-NC must copy, not interpolate, them.
 CATEGORICAL_FEATURES = (
     "divisional",
     "neutral",
@@ -41,7 +41,7 @@ CATEGORICAL_FEATURES = (
 class ColumnSelector(TransformerMixin, BaseEstimator):
     """Select the named feature columns as a float array (the gold table holds ids and targets too)."""
 
-    def __init__(self, columns=tuple(FEATURE_COLUMNS)):
+    def __init__(self, columns=tuple(MODEL_FEATURES)):
         self.columns = columns
 
     def fit(self, X, y=None):
@@ -73,7 +73,7 @@ def _xgboost(seed: int):
     )
 
 
-def _features(model, scale: bool, imbalance: str = "none", seed: int = 0, columns=tuple(FEATURE_COLUMNS)):
+def _features(model, scale: bool, imbalance: str = "none", seed: int = 0, columns=tuple(MODEL_FEATURES)):
     steps = [
         ("select", ColumnSelector(tuple(columns))),
         ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),

@@ -5,7 +5,11 @@ import pandas as pd
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from training_platform.ml.evaluation.backtest import backtest_seasons, walk_forward_backtest
+from training_platform.ml.evaluation.backtest import (
+    anchor_comparison,
+    backtest_seasons,
+    walk_forward_backtest,
+)
 from training_platform.ml.evaluation.betting import BettingRules, betting_metrics, max_drawdown, place_bets
 from training_platform.ml.evaluation.drift import drift_check
 from training_platform.ml.evaluation.metrics import expected_calibration_error, probability_metrics
@@ -57,7 +61,7 @@ def test_backtest_reports_every_metric_per_season_and_baselines_on_the_same_game
     assert {"accuracy", "precision", "recall", "f1", "roc_auc", "log_loss", "brier", "ece"} <= set(
         report["model"]
     )
-    for name in ("constant_home_rate", "market", "oracle", "champion"):
+    for name in ("constant_home_rate", "market", "elo", "oracle", "champion"):
         assert report["baselines"][name]["games"] == report["games"]
     # the constant baseline is each season's prior home-win rate, not the test season's own
     prior_2024 = GOLD.loc[GOLD["season"] < 2024, "home_win"].mean()
@@ -164,3 +168,21 @@ def test_a_reports_data_version_moves_with_played_games_only():
     corrected.loc[corrected.index[10], "home_win"] = 1 - corrected.loc[corrected.index[10], "home_win"]
     assert played_data_hash(corrected) != base
     assert played_data_hash(GOLD.iloc[0:0]) == ""
+
+
+def test_each_variant_is_compared_with_its_own_anchor_on_the_same_games():
+    report = walk_forward_backtest(SeenRecorder(), GOLD, seasons=2)
+    frame = report["predictions"]
+    # Elo's baseline is the gold table's pre-game probability of the very games scored
+    expected = GOLD.set_index("game_id").loc[frame["game_id"], "elo_prob_home"].to_numpy()
+    assert np.allclose(frame["p_elo"], expected)
+    free, aware = anchor_comparison(report, "market_free"), anchor_comparison(report, "market_aware")
+    assert free["anchor"] == "elo" and aware["anchor"] == "market"
+    # the model always says 0.6: its Brier minus Elo's, game by game
+    y = frame["home_win"].to_numpy()
+    assert free["brier_diff"] == pytest.approx(np.mean((0.6 - y) ** 2 - (expected - y) ** 2))
+    assert aware["brier_diff"] == pytest.approx(
+        report["baselines"]["market"]["model_minus_this"]["brier_diff"]
+    )
+    no_lines = walk_forward_backtest(SeenRecorder(), GOLD.assign(market_prob_home=np.nan), seasons=2)
+    assert anchor_comparison(no_lines, "market_aware") == {"anchor": "market", "games": 0}

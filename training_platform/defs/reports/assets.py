@@ -57,8 +57,9 @@ def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.
         kinds={"scikit-learn", "mlflow"},
         tags={"variant": variant_of(model)},  # market_free / market_aware: filterable in the UI
         description="Walk-forward backtest of the model's tuned hyperparameters over the last seasons, which "
-        "tuning never saw: classification and probability metrics per season and pooled, the constant, market "
-        "and oracle baselines on the same games, and betting against the closing moneyline.",
+        "tuning never saw: classification and probability metrics per season and pooled, the constant, market, "
+        "Elo and oracle baselines on the same games, the paired difference to the variant's anchor (market-aware: "
+        "the closing line; market-free: Elo) with its standard error, and betting against the closing moneyline.",
     )
     def _report(
         context: dg.AssetExecutionContext,
@@ -91,6 +92,8 @@ def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.
             result = json.loads((out_dir / "report.json").read_text())
             context.log.info(f"{name} v{artifact.version} was already evaluated on these inputs: {out_dir}")
         else:
+            from training_platform.ml.evaluation.backtest import anchor_comparison
+
             result = _evaluate(context, artifact, gold, config, refit, sport)
             failpoint("during_report")
             result.update(
@@ -100,6 +103,7 @@ def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.
                 variant=variant_of(model),
                 dagster_run_id=context.run.run_id,
             )
+            result["vs_anchor"] = anchor_comparison(result, result["variant"])
             _write_report(
                 out_dir,
                 name,
@@ -119,6 +123,8 @@ def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.
                 "tuning_window": f"{tuned['first_game_date']}..{tuned['last_game_date']}",
                 "backtest_window": f"{scored['first_game_date']}..{scored['last_game_date']}",
                 "variant": result["variant"],
+                # market-aware against the closing line, market-free against Elo: paired, same games
+                **{f"vs_anchor_{k}": v for k, v in result["vs_anchor"].items()},
                 **{f"model_{k}": v for k, v in result["model"].items() if k != "games"},
                 **{f"{base}_log_loss": b["log_loss"] for base, b in result["baselines"].items()},
                 **{f"{base}_brier": b["brier"] for base, b in result["baselines"].items()},

@@ -24,6 +24,22 @@ PREDICTION_COLUMNS = [
 ]
 
 
+# Baselines read from the gold table; the constant and the champion are computed.
+BASELINE_COLUMNS = {"market": "market_prob_home", "elo": "elo_prob_home", "oracle": "true_home_win_prob"}
+# What each variant must be measured against: a model that reads the line against the line itself,
+# a market-free one against the market-free forecaster everyone has, Elo.
+ANCHOR_OF_VARIANT = {"market_aware": "market", "market_free": "elo"}
+
+
+def anchor_comparison(report: dict, variant: str) -> dict:
+    """{"anchor": name, games, brier_diff, brier_diff_se, log_loss_diff, log_loss_diff_se}: the model
+    minus its variant's anchor on the games both scored (< 0: the model is better); games 0 when the
+    report has no such baseline (no lines in the window)."""
+    anchor = ANCHOR_OF_VARIANT[variant]
+    base = report["baselines"].get(anchor)
+    return {"anchor": anchor, **(base["model_minus_this"] if base else {"games": 0})}
+
+
 def backtest_seasons(gold: pd.DataFrame, seasons: int = BACKTEST_SEASONS) -> list[int]:
     """The last `seasons` seasons with results, keeping at least one earlier season to train on."""
     played = sorted(gold.loc[gold["home_win"].notna(), "season"].unique().tolist())
@@ -50,7 +66,8 @@ def walk_forward_backtest(
     """Metrics of `estimator`'s hyperparameters out of sample, pooled and per season.
 
     Baselines on the same games: the home-win rate of all seasons before each game's season,
-    the vig-free closing moneyline, the true probability (synthetic data only) and, given
+    the vig-free closing moneyline, Elo at the sport's default settings (the gold table's pre-game
+    `elo_prob_home`, the anchor of a market-free model), the true probability (synthetic data only) and, given
     `champion` (game_id, p_home: the champion's own walk-forward forecasts), the champion.
     """
     gold = gold.sort_values(["game_date", "game_id"]).reset_index(drop=True)
@@ -65,7 +82,7 @@ def walk_forward_backtest(
     frame = frame.reset_index(drop=True)
 
     baselines = {"constant_home_rate": _constant_rate(gold, y, frame["season"])}
-    for name, column in (("market", "market_prob_home"), ("oracle", "true_home_win_prob")):
+    for name, column in BASELINE_COLUMNS.items():
         if column in gold and gold.loc[test, column].notna().any():
             baselines[name] = gold.loc[test, column].to_numpy(float)
     if champion is not None and not champion.empty:

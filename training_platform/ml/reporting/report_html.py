@@ -28,6 +28,13 @@ def render_report(title: str, report: dict, images: dict[str, bytes]) -> str:
     for name, base in report["baselines"].items():
         rows.append(_row(f"baseline: {name}", base))
         rows.append(_row(f"model on the games {name} covers", base["model_on_same_games"]))
+    anchor = report.get("vs_anchor") or {}
+    if anchor.get("games"):
+        rows.append(
+            f"<tr><td>model minus {html.escape(anchor['anchor'])} (paired, {anchor['games']} games)</td>"
+            f"<td colspan={len(METRICS)}>Brier {anchor['brier_diff']:+.5f} ± {anchor['brier_diff_se']:.5f}, "
+            f"log loss {anchor['log_loss_diff']:+.5f} ± {anchor['log_loss_diff_se']:.5f}</td></tr>"
+        )
     tuned, scored = report.get("tuning_window") or {}, report.get("backtest_window") or {}
     windows = (
         f"<p>Hyperparameters tuned on games of {tuned.get('first_game_date', '?')}..{tuned.get('last_game_date', '?')}; "

@@ -18,7 +18,7 @@ from dagster import AssetKey, DagsterRunStatus
 from dagster_graphql import DagsterGraphQLClient, DagsterGraphQLClientError
 
 from training_platform.location import LOCATION, REPOSITORY
-from training_platform.ml.evaluation.gates import MARKETS  # the markets with their own assets
+from training_platform.ml.modeling.markets import MARKETS  # the markets with their own assets
 from training_platform.sports import SPORTS, configured
 
 FINISHED = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
@@ -42,17 +42,20 @@ class RemoteTraining:
         run_config: dict | None = None,
         tags: dict | None = None,
     ) -> str:
-        """Launch tuning → models → reports of `<model>_<sport>`; returns the run id."""
+        """Launch tuning → models → reports of `<model>_<sport>` (`_ats`, `_totals` in those markets);
+        returns the run id."""
         if sport not in SPORTS:
             raise ValueError(f"sport {sport!r} is not one of {', '.join(SPORTS)}")
         if market not in MARKETS:
-            raise ValueError(f"market {market!r}: only {', '.join(MARKETS)} has training assets")
-        models = configured()[sport].models
+            raise ValueError(f"market {market!r}: one of {', '.join(MARKETS)}")
+        models = configured()[sport].models_for(market)
         if model not in models:
             raise ValueError(
-                f"model {model!r} has no {sport} assets; the sports file gives {', '.join(models)}"
+                f"model {model!r} has no {sport} {market} assets; the sports file gives "
+                f"{', '.join(models) or 'none'} (sports.{sport}.{'models' if market == 'moneyline' else 'markets'})"
             )
-        keys = [AssetKey([stage, f"{model}_{sport}"]) for stage in ("tuning", "models", "reports")]
+        name = MARKETS[market].asset_name(model, sport)
+        keys = [AssetKey([stage, name]) for stage in ("tuning", "models", "reports")]
         try:
             return self.client.submit_job_execution(
                 f"train_{sport}_job",

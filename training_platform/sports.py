@@ -16,12 +16,13 @@ from pathlib import Path
 import yaml
 
 from training_platform.ml.modeling.catalog import MODEL_NAMES
+from training_platform.ml.modeling.markets import LINE_MARKETS, MARKETS
 
 PACKAGE_SPORTS_FILE = Path(__file__).with_name("sports.yaml")
 SYNTHETIC_SPORTS = ("mlb", "nba", "nfl")  # the embedded league generates these (sources/synthetic_specs.py)
 FALLBACK_HISTORY_START = dt.date(1999, 9, 7)  # nflverse's first week: the oldest history the platform has
 ELO_KEYS = {"k_factor", "home_advantage", "mean_reversion", "initial_rating", "margin_multiplier"}
-KEYS = {"source", "history_start", "max_score", "ties", "elo", "elo_search", "models", "venues"}
+KEYS = {"source", "history_start", "max_score", "ties", "elo", "elo_search", "models", "markets", "venues"}
 CSV_KEYS = {"csv_columns", "csv_values", "csv_spread_favourite"}  # a csv: source in its own layout
 VENUE_COLUMNS = ("team", "first_season", "last_season", "latitude", "longitude", "utc_offset")
 
@@ -40,6 +41,11 @@ class Sport:
     csv_values: dict | None = None  # canonical column -> {the file's value: canonical value}
     csv_spread_favourite: str | None = None  # the file's column naming the favourite the spread is for
     venues: Path | None = None  # team locations by season (ml/features/team_context.py), for travel features
+    line_markets: dict = field(default_factory=dict)  # "ats"/"totals" -> the candidates with assets there
+
+    def models_for(self, market: str) -> tuple[str, ...]:
+        """The candidates with tuning/, models/ and reports/ assets in `market` (none: not offered)."""
+        return self.models if market == "moneyline" else tuple(self.line_markets.get(market, ()))
 
 
 def load_sports(path: Path | None = None) -> dict[str, Sport]:
@@ -112,6 +118,7 @@ def _sport(path: Path, name, entry) -> Sport:
     models = entry.get("models", list(MODEL_NAMES))
     if not isinstance(models, list) or not models or set(models) - set(MODEL_NAMES):
         raise ValueError(f"{where}.models: {models!r} must list models among {', '.join(MODEL_NAMES)}")
+    line_markets = _line_markets(where, entry.get("markets"))
     columns, values = entry.get("csv_columns"), entry.get("csv_values")
     if columns is not None and not (
         isinstance(columns, dict) and all(isinstance(v, str) for v in columns.values())
@@ -140,7 +147,38 @@ def _sport(path: Path, name, entry) -> Sport:
         values,
         favourite,
         venues,
+        line_markets,
     )
+
+
+def _line_markets(where: str, markets) -> dict[str, tuple[str, ...]]:
+    """The sports file's `markets: {ats: [elo, logistic], totals: [elo]}`: the spread and totals candidates."""
+    if markets is None:
+        return {}
+    offered = [m for m in MODEL_NAMES if m != "market_correction"]  # it corrects the moneyline only
+    if not isinstance(markets, dict) or set(markets) - set(LINE_MARKETS):
+        raise ValueError(
+            f"{where}.markets: {markets!r} must map {' and/or '.join(LINE_MARKETS)} to a list of models "
+            "(the moneyline's are `models`)"
+        )
+    for name, models in markets.items():
+        if not isinstance(models, list) or not models or set(models) - set(offered):
+            raise ValueError(
+                f"{where}.markets.{name}: {models!r} must list models among {', '.join(offered)}"
+            )
+    return {name: tuple(models) for name, models in markets.items()}
+
+
+def candidate_assets() -> list[tuple[str, str, str]]:
+    """(model, sport, market) of every tuning/, models/ and reports/ asset the sports file asks for."""
+    sports = configured()
+    return [
+        (model, name, market)
+        for model in MODEL_NAMES
+        for name in SPORTS
+        for market in MARKETS
+        if model in sports[name].models_for(market)
+    ]
 
 
 def _venues_file(sports_file: Path, where: str, name: str) -> Path:

@@ -201,6 +201,23 @@ def test_thresholds_come_from_the_file_with_sport_overrides(tmp_path):
     assert load_thresholds("nfl", path=custom) == GateThresholds(min_accuracy=0.7)
 
 
+def test_the_spread_and_totals_have_their_own_defaults_overridden_per_sport(tmp_path):
+    # The package's file: a line market is near a coin flip by design, so the moneyline's 0.60 accuracy and
+    # the first side's precision/recall/F1 do not apply; calibration and beating the constant still do.
+    for market in ("ats", "totals"):
+        own = load_thresholds("nfl", market)
+        assert (own.min_accuracy, own.min_precision, own.min_recall, own.min_f1) == (0.5, 0.0, 0.0, 0.0)
+        assert (own.max_ece, own.max_log_loss_vs_constant) == (GateThresholds().max_ece, 0.0)
+    custom = tmp_path / "gates.yaml"
+    custom.write_text(
+        "defaults: {max_ece: 0.04}\nmarkets: {ats: {min_accuracy: 0.52}}\n"
+        "sports: {nfl: {ats: {min_accuracy: 0.53}}}\n"
+    )
+    assert load_thresholds("nba", "ats", path=custom) == GateThresholds(min_accuracy=0.52, max_ece=0.04)
+    assert load_thresholds("nfl", "ats", path=custom) == GateThresholds(min_accuracy=0.53, max_ece=0.04)
+    assert load_thresholds("nfl", "totals", path=custom) == GateThresholds(max_ece=0.04)
+
+
 def test_bad_gates_files_are_refused_clearly(tmp_path):
     typo = tmp_path / "gates.yaml"
     typo.write_text("defaults: {min_acuracy: 0.7}\n")
@@ -223,10 +240,16 @@ def test_bad_gates_files_are_refused_clearly(tmp_path):
         ),  # not the sport asked for
         (
             "sports: {nfl: {moneylin: {max_ece: 0.1}}}\n",
-            r"sports\.nfl\.moneylin: unknown market; known: moneyline",
+            r"sports\.nfl\.moneylin: unknown market; known: moneyline, ats, totals",
         ),
         ("sports: {nhl: {moneyline: {max_ece: 0.1}}}\n", r"sports\.nhl: unknown sport"),
-        ("defualts: {max_ece: 0.1}\n", r"only `defaults` and `sports`"),
+        ("defualts: {max_ece: 0.1}\n", r"only `defaults`, `markets` and `sports`"),
+        (
+            "markets: {spread: {max_ece: 0.1}}\n",
+            r"markets\.spread: unknown market; known: moneyline, ats, totals",
+        ),
+        ("markets: {ats: {min_accuracy: 2}}\n", r"markets\.ats\.min_accuracy = 2 must be a number"),
+        ("markets: {totals: {min_f1: [1]}}\n", r"markets\.totals\.min_f1"),
         ("defaults: {max_ece: -0.1}\n", r"max_ece = -0\.1"),
         ("defaults: {min_f1: high}\n", r"min_f1 = 'high'"),
         ("defaults: {min_games: true}\n", r"min_games = True"),

@@ -144,6 +144,11 @@ def test_the_sports_file_rejects_what_it_cannot_run_naming_the_entry_and_the_fix
         "sports: {hockey: {source: 'csv:x.csv', elo_search: {grid: {}}}}": "needs both `grid` and `optuna`",
         "sports: {hockey: {source: 'csv:x.csv', elo: {k: 3}}}": "unknown Elo setting(s)",
         "sports: {hockey: {source: 'csv:x.csv', models: [elo, svm]}}": "sports.hockey.models: ['elo', 'svm'] must",
+        "sports: {hockey: {source: 'csv:x.csv', markets: {spread: [elo]}}}": "sports.hockey.markets: {'spread'",
+        "sports: {hockey: {source: 'csv:x.csv', markets: {ats: elo}}}": "sports.hockey.markets.ats: 'elo' must list",
+        "sports: {hockey: {source: 'csv:x.csv', markets: {ats: []}}}": "sports.hockey.markets.ats: [] must list",
+        "sports: {hockey: {source: 'csv:x.csv', markets: {totals: [market_correction]}}}": "markets.totals: ['market_correction'] must list models among elo,",
+        "sports: {hockey: {source: 'csv:x.csv', markets: [ats]}}": "must map ats and/or totals to a list",
         "sports: {}": "must hold a non-empty mapping",
         "sports: [": "is not valid YAML",
     }

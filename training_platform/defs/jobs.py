@@ -3,8 +3,9 @@ materialization of production/<sport> with config action "rollback" (`tp rollbac
 
 import dagster as dg
 
+from training_platform.ml.modeling.markets import MARKETS
 from training_platform.settings import candidate_models
-from training_platform.sports import SPORTS
+from training_platform.sports import SPORTS, configured
 
 ingest_job = dg.define_asset_job(
     "ingest_job",
@@ -14,20 +15,33 @@ ingest_job = dg.define_asset_job(
 )
 
 
-def candidate_keys(sport: str, models: list[str] | None = None) -> list[dg.AssetKey]:
+def candidate_keys(
+    sport: str, models: list[str] | None = None, markets: tuple[str, ...] = ("moneyline",)
+) -> list[dg.AssetKey]:
+    """tuning/, models/ and reports/ of `models` (default: TP_CANDIDATES) in each of `markets` where the
+    sports file gives them assets (the spread and totals: its `markets` lists)."""
+    own = configured()[sport]
     return [
-        dg.AssetKey([stage, f"{model}_{sport}"])
+        dg.AssetKey([stage, MARKETS[market].asset_name(model, sport)])
+        for market in markets
         for model in models or candidate_models(sport)
+        if model in own.models_for(market)
         for stage in ("tuning", "models", "reports")
     ]
+
+
+def trained_markets(sport: str) -> tuple[str, ...]:
+    """The markets `sport` has candidates in: the moneyline, and the spread and totals it is given."""
+    return tuple(market for market in MARKETS if configured()[sport].models_for(market))
 
 
 train_jobs = {
     sport: dg.define_asset_job(
         f"train_{sport}_job",
-        selection=dg.AssetSelection.assets(*candidate_keys(sport)),
+        selection=dg.AssetSelection.assets(*candidate_keys(sport, markets=trained_markets(sport))),
         description=f"Tune, fit and evaluate every {sport.upper()} candidate ({', '.join(candidate_models(sport))}; "
-        "TP_CANDIDATES among the sports file's models). A candidate failing its gates is recorded, never promoted.",
+        f"TP_CANDIDATES among the sports file's models) in {', '.join(trained_markets(sport))}. A candidate "
+        "failing its gates is recorded, never promoted.",
     )
     for sport in SPORTS
 }

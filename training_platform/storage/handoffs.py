@@ -89,6 +89,8 @@ class Report(HandOff):
     report_dir: str
     variant: str
     dagster_run_id: str
+    market: str | None = None  # None: a report from before the spread and totals (moneyline)
+    picks: dict | None = None  # spread and totals: the picks' hit rate, its interval, pushes, ROI
 
 
 HANDOFFS = {cls.__name__: cls for cls in (TuningResult, Champion, Report)}

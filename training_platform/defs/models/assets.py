@@ -8,15 +8,16 @@ from training_platform.defs.features.assets import GOLD_FEATURES, features_gold
 from training_platform.defs.ownership import CODE_VERSION, OWNERS
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
 from training_platform.failpoints import failpoint
-from training_platform.ml.modeling.catalog import MODEL_NAMES, variant_of
-from training_platform.sports import SPORTS, configured
+from training_platform.ml.modeling.catalog import variant_of
+from training_platform.ml.modeling.markets import MARKETS
+from training_platform.sports import candidate_assets
 from training_platform.storage.handoffs import TuningResult
 
 
-def build_model_asset(model: str, sport: str) -> dg.AssetsDefinition:
+def build_model_asset(model: str, sport: str, market: str = "moneyline") -> dg.AssetsDefinition:
     from training_platform.ml.artifacts import ModelArtifact
 
-    name = f"{model}_{sport}"
+    name = MARKETS[market].asset_name(model, sport)
 
     @dg.asset(
         key=["models", name],
@@ -26,8 +27,8 @@ def build_model_asset(model: str, sport: str) -> dg.AssetsDefinition:
         owners=OWNERS,
         code_version=CODE_VERSION,
         kinds={"scikit-learn", "mlflow"},
-        tags={"variant": variant_of(model)},  # market_free / market_aware: filterable in the UI
-        description=f"{model} for {sport.upper()} moneyline with the tuned hyperparameters, fitted on every played "
+        tags={"variant": variant_of(model, market), "market": market},  # filterable in the UI
+        description=f"{model} for {sport.upper()} {MARKETS[market].label} with the tuned hyperparameters, fitted on every played "
         "game and calibrated (sigmoid or isotonic, by time-series CV) on out-of-fold predictions.",
     )
     def _model(
@@ -55,12 +56,13 @@ def build_model_asset(model: str, sport: str) -> dg.AssetsDefinition:
         from training_platform.storage.registry import ChampionRegistry
 
         tuning = TuningResult.of(tuning)
-        X, y, _ = training_rows(warehouse.read(GOLD_FEATURES, sport))
+        X, y, _ = training_rows(warehouse.read(GOLD_FEATURES, sport), market)
         digest = data_hash(X)
         window = f"{X['game_date'].min():%Y-%m-%d}..{X['game_date'].max():%Y-%m-%d}"
         inputs = fingerprint(
             model=model,
             sport=sport,
+            market=market,
             params=tuning.params,
             data_hash=digest,
             n_splits=tuning.n_splits,
@@ -104,6 +106,7 @@ def build_model_asset(model: str, sport: str) -> dg.AssetsDefinition:
                 seed=seed_for(name),
                 n_splits=tuning.n_splits,
                 imbalance=tuning.imbalance,
+                market=market,
             )
             cv_metrics = {
                 "tuning_cv_log_loss": tuning.best_cv_log_loss,
@@ -113,7 +116,9 @@ def build_model_asset(model: str, sport: str) -> dg.AssetsDefinition:
             mlflow.log_params({**tuning.params, "calibration": estimator.method_, "training_games": len(X)})
             mlflow.log_metrics(cv_metrics)
             drop_orphaned_versions(tracking.mlflow_uri, name, model_store.models_dir)
-            registered = log_model(estimator, "model", X[input_columns(model)].head(5), registered_name=name)
+            registered = log_model(
+                estimator, "model", X[input_columns(model, market)].head(5), registered_name=name
+            )
             failpoint("after_mlflow_registration")
             artifact = save_model(
                 estimator,
@@ -122,7 +127,7 @@ def build_model_asset(model: str, sport: str) -> dg.AssetsDefinition:
                 metadata={
                     "model": model,
                     "sport": sport,
-                    "market": "moneyline",
+                    "market": market,
                     "params": tuning.params,
                     "calibration": estimator.method_,
                     "imbalance": tuning.imbalance,
@@ -139,12 +144,12 @@ def build_model_asset(model: str, sport: str) -> dg.AssetsDefinition:
                         "pruned": tuning.trials_pruned,
                         "best_cv_log_loss": tuning.best_cv_log_loss,
                     },
-                    "features": input_columns(model),
+                    "features": input_columns(model, market),
                     "trained_at": pd.Timestamp.now(tz="UTC").isoformat(),
                     "dagster_run_id": context.run.run_id,
                     "tuning_window": tuning.tuning_window,
                     "inputs_fingerprint": inputs,
-                    "variant": variant_of(model),
+                    "variant": variant_of(model, market),
                     "mlflow_run_id": run.info.run_id,
                     "mlflow_model_version": registered,
                 },
@@ -188,9 +193,4 @@ def build_model_asset(model: str, sport: str) -> dg.AssetsDefinition:
     return _model
 
 
-model_assets = [
-    build_model_asset(model, sport)
-    for model in MODEL_NAMES
-    for sport in SPORTS
-    if model in configured()[sport].models
-]
+model_assets = [build_model_asset(model, sport, market) for model, sport, market in candidate_assets()]

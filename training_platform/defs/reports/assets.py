@@ -19,8 +19,9 @@ from training_platform.defs.ownership import CODE_VERSION, OWNERS
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
 from training_platform.failpoints import failpoint
 from training_platform.ml.artifacts import ModelArtifact
-from training_platform.ml.modeling.catalog import BACKTEST_SEASONS, MODEL_NAMES, variant_of
-from training_platform.sports import SPORTS, configured
+from training_platform.ml.modeling.catalog import BACKTEST_SEASONS, variant_of
+from training_platform.ml.modeling.markets import MARKETS
+from training_platform.sports import candidate_assets
 from training_platform.storage.handoffs import Report
 
 if TYPE_CHECKING:
@@ -42,10 +43,12 @@ class ReportConfig(dg.Config):
     kelly_fraction: float = 0.25
 
 
-def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.AssetChecksDefinition]:
-
-    name = f"{model}_{sport}"
+def build_report_asset(
+    model: str, sport: str, market: str = "moneyline"
+) -> tuple[dg.AssetsDefinition, dg.AssetChecksDefinition]:
+    name = MARKETS[market].asset_name(model, sport)
     key = dg.AssetKey(["reports", name])
+    variant = variant_of(model, market)
 
     @dg.asset(
         key=key,
@@ -55,11 +58,8 @@ def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.
         owners=OWNERS,
         code_version=CODE_VERSION,
         kinds={"scikit-learn", "mlflow"},
-        tags={"variant": variant_of(model)},  # market_free / market_aware: filterable in the UI
-        description="Walk-forward backtest of the model's tuned hyperparameters over the last seasons, which "
-        "tuning never saw: classification and probability metrics per season and pooled, the constant, market, "
-        "Elo and oracle baselines on the same games, the paired difference to the variant's anchor (market-aware: "
-        "the closing line; market-free: Elo) with its standard error, and betting against the closing moneyline.",
+        tags={"variant": variant, "market": market},  # filterable in the UI
+        description=_description(market),
     )
     def _report(
         context: dg.AssetExecutionContext,
@@ -75,10 +75,10 @@ def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.
         from training_platform.ml.provenance import fingerprint, modelling_version
         from training_platform.ml.reporting.plots import png_data_uri
 
-        load_thresholds(sport)  # a broken gates file fails here, not after the whole backtest
+        load_thresholds(sport, market)  # a broken gates file fails here, not after the whole backtest
         gold = warehouse.read(GOLD_FEATURES, sport)
         refit = config.refit_every_weeks or (53 if model == "elo" else 4)
-        digest = played_data_hash(gold)
+        digest = played_data_hash(gold, market)
         evaluation = fingerprint(
             model_sha256=artifact.sha256,
             data_hash=digest,
@@ -94,13 +94,13 @@ def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.
         else:
             from training_platform.ml.evaluation.backtest import anchor_comparison
 
-            result = _evaluate(context, artifact, gold, config, refit, sport)
+            result = _evaluate(context, artifact, gold, config, refit, market)
             failpoint("during_report")
             result.update(
                 data_hash=digest,
                 evaluation=evaluation,
                 report_dir=str(out_dir),
-                variant=variant_of(model),
+                variant=variant,
                 dagster_run_id=context.run.run_id,
             )
             result["vs_anchor"] = anchor_comparison(result, result["variant"])
@@ -110,6 +110,7 @@ def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.
                 result,
                 result.pop("predictions"),
                 BettingRules(config.edge_threshold, config.kelly_fraction),
+                market,
             )
             _log_to_model_run(tracking, artifact, out_dir, result)
             context.log.info(f"report written to {out_dir / 'report.html'}")
@@ -129,6 +130,7 @@ def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.
                 **{f"{base}_log_loss": b["log_loss"] for base, b in result["baselines"].items()},
                 **{f"{base}_brier": b["brier"] for base, b in result["baselines"].items()},
                 **{f"betting_{k}": v for k, v in result["betting"].items()},
+                **{f"picks_{k}": v for k, v in (result.get("picks") or {}).items()},
                 "report": dg.MetadataValue.path(str(out_dir / "report.html")),
                 "report_json": dg.MetadataValue.path(str(out_dir / "report.json")),
                 **{
@@ -155,12 +157,17 @@ def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.
         from training_platform.ml.tracking import tag_model_version
 
         report = Report.of(report)
-        gates = evaluate_gates(report, load_thresholds(sport))
+        promotion = (
+            f"; production/{sport} may promote it"
+            if market == "moneyline"
+            else " (this market has no production asset yet)"
+        )
+        gates = evaluate_gates(report, load_thresholds(sport, market))
         passed = all_passed(gates)
         failed = [g.name for g in gates if not g.passed]
         version = report.model_artifact["version"]
         if passed:
-            context.log.info(f"{name} v{version} passed every gate; production/{sport} may promote it")
+            context.log.info(f"{name} v{version} passed every gate{promotion}")
         else:  # the blocking check stops the run here; say why where a shell user looks
             context.log.warning(
                 f"{name} v{version} is blocked from production: "
@@ -200,7 +207,7 @@ def build_report_asset(model: str, sport: str) -> tuple[dg.AssetsDefinition, dg.
     return _report, _gates
 
 
-def _evaluate(context, artifact: ModelArtifact, gold, config: ReportConfig, refit: int, sport: str) -> dict:
+def _evaluate(context, artifact: ModelArtifact, gold, config: ReportConfig, refit: int, market: str) -> dict:
     """The backtest, refusing one whose games the tuning saw (the figures a gate reads must be honest)."""
     from training_platform.ml.artifacts import load_model
     from training_platform.ml.evaluation.backtest import walk_forward_backtest
@@ -214,7 +221,9 @@ def _evaluate(context, artifact: ModelArtifact, gold, config: ReportConfig, refi
         )
     estimator = load_model(artifact)  # refuses an artifact whose SHA-256 changed
     rules = BettingRules(config.edge_threshold, config.kelly_fraction)
-    result = walk_forward_backtest(estimator, gold, config.seasons, refit, rules, log=context.log.info)
+    result = walk_forward_backtest(
+        estimator, gold, config.seasons, refit, rules, log=context.log.info, market=market
+    )
     scored = result["backtest_window"]
     if tuned["last_game_date"] >= scored["first_game_date"]:
         raise dg.Failure(
@@ -232,7 +241,9 @@ def _evaluate(context, artifact: ModelArtifact, gold, config: ReportConfig, refi
     return result
 
 
-def _write_report(out_dir: Path, name: str, result: dict, predictions, rules: "BettingRules") -> None:
+def _write_report(
+    out_dir: Path, name: str, result: dict, predictions, rules: "BettingRules", market: str
+) -> None:
     """All files of one evaluation, staged and renamed into place: complete or absent, never rewritten."""
     from training_platform.ml.evaluation.betting import place_bets
     from training_platform.ml.reporting.plots import (
@@ -251,7 +262,7 @@ def _write_report(out_dir: Path, name: str, result: dict, predictions, rules: "B
         "reliability_diagram": reliability_png(predictions, f"{title}: reliability"),
         "roc_curve": roc_png(predictions, f"{title}: ROC"),
         "cumulative_profit": cumulative_profit_png(
-            place_bets(predictions, rules), f"{title}: flat stakes vs closing line"
+            place_bets(predictions, rules, market), f"{title}: flat stakes vs closing odds"
         ),
         "brier_per_season": brier_per_season_png(result, f"{title}: Brier per season"),
     }
@@ -279,11 +290,22 @@ def _log_to_model_run(
             client.log_metric(run_id, f"backtest_{metric}", value)
 
 
-_built = [
-    build_report_asset(model, sport)
-    for model in MODEL_NAMES
-    for sport in SPORTS
-    if model in configured()[sport].models
-]
+def _description(market: str) -> str:
+    scored = (
+        "the constant, market, Elo and oracle baselines on the same games, the paired difference to the "
+        "variant's anchor (market-aware: the closing line; market-free: Elo) with its standard error, and "
+        "betting against the closing moneyline"
+        if market == "moneyline"
+        else "the constant and the market's vig-free price of the line on the same games with the paired "
+        "difference to the market, the hit rate of the model's picks with its 95% interval against the 52.4% "
+        "break-even of -110, pushes scored as pushes, and ROI at the real odds"
+    )
+    return (
+        f"Walk-forward backtest ({MARKETS[market].label}) of the model's tuned hyperparameters over the last "
+        f"seasons, which tuning never saw: classification and probability metrics per season and pooled, {scored}."
+    )
+
+
+_built = [build_report_asset(model, sport, market) for model, sport, market in candidate_assets()]
 report_assets = [report for report, _ in _built]
 report_checks = [gates for _, gates in _built]

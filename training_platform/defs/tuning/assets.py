@@ -5,8 +5,9 @@ import dagster as dg
 from training_platform.defs.features.assets import GOLD_FEATURES, features_gold
 from training_platform.defs.ownership import CODE_VERSION, OWNERS
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
-from training_platform.ml.modeling.catalog import BACKTEST_SEASONS, MODEL_NAMES
-from training_platform.sports import SPORTS, configured
+from training_platform.ml.modeling.catalog import BACKTEST_SEASONS
+from training_platform.ml.modeling.markets import MARKETS
+from training_platform.sports import candidate_assets
 from training_platform.storage.handoffs import TuningResult
 
 DEFAULT_METHOD = {"elo": "grid"}  # the requirements' 27-combination Elo grid; Optuna TPE elsewhere
@@ -26,8 +27,8 @@ class TuningConfig(dg.Config):
     workers: int = 1
 
 
-def build_tuning_asset(model: str, sport: str) -> dg.AssetsDefinition:
-    name = f"{model}_{sport}"
+def build_tuning_asset(model: str, sport: str, market: str = "moneyline") -> dg.AssetsDefinition:
+    name = MARKETS[market].asset_name(model, sport)
 
     @dg.asset(
         key=["tuning", name],
@@ -36,7 +37,7 @@ def build_tuning_asset(model: str, sport: str) -> dg.AssetsDefinition:
         owners=OWNERS,
         code_version=CODE_VERSION,
         kinds={"optuna", "mlflow"},
-        description=f"Hyperparameters of {model} for {sport.upper()} moneyline: mean log loss over expanding-window "
+        description=f"Hyperparameters of {model} for {sport.upper()} {MARKETS[market].label}: mean log loss over expanding-window "
         f"folds of the game weeks before the backtest window (holdout_seasons), searched as in "
         f"training_platform/ml/modeling/search_spaces/{model}.yaml.",
     )
@@ -67,7 +68,7 @@ def build_tuning_asset(model: str, sport: str) -> dg.AssetsDefinition:
         if config.workers < 1:
             raise dg.Failure(f"tuning/{name} config: workers must be >= 1 (got {config.workers})")
         gold = warehouse.read(GOLD_FEATURES, sport)
-        X, y, weeks = training_rows(gold)
+        X, y, weeks = training_rows(gold, market)
         held_out = backtest_seasons(gold, config.holdout_seasons)
         before = (X["season"] < held_out[0]).to_numpy()
         X, y, weeks = X[before].reset_index(drop=True), y[before], weeks[before]
@@ -90,12 +91,14 @@ def build_tuning_asset(model: str, sport: str) -> dg.AssetsDefinition:
             f"backtest), study {study_name}"
         )
         with tracking.run(f"tuning/{name}", tags) as run:
-            estimator = make_model(model, sport, seed=seed_for(name), imbalance=config.imbalance)
+            estimator = make_model(
+                model, sport, seed=seed_for(name), imbalance=config.imbalance, market=market
+            )
             trial_logger = TrialLogger()
             try:
                 result = tune(
                     estimator,
-                    search_space(model, sport),
+                    search_space(model, sport, market),
                     X,
                     y,
                     weeks,
@@ -167,9 +170,4 @@ def build_tuning_asset(model: str, sport: str) -> dg.AssetsDefinition:
     return _tuning
 
 
-tuning_assets = [
-    build_tuning_asset(model, sport)
-    for model in MODEL_NAMES
-    for sport in SPORTS
-    if model in configured()[sport].models
-]
+tuning_assets = [build_tuning_asset(model, sport, market) for model, sport, market in candidate_assets()]

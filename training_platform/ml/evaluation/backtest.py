@@ -9,25 +9,21 @@ from sklearn.base import clone
 
 from training_platform.ml.evaluation.betting import BettingRules, betting_metrics
 from training_platform.ml.evaluation.metrics import paired_difference, probability_metrics
+from training_platform.ml.evaluation.picks import pick_record
 from training_platform.ml.evaluation.validation import walk_forward_predict
 from training_platform.ml.modeling.catalog import BACKTEST_SEASONS
+from training_platform.ml.modeling.markets import market as market_of
+from training_platform.sources.odds import vig_free_probability
 
-PREDICTION_COLUMNS = [
-    "game_id",
-    "game_date",
-    "partition_week",
-    "season",
-    "home_team",
-    "away_team",
-    "home_moneyline",
-    "away_moneyline",
-]
+GAME_COLUMNS = ["game_id", "game_date", "partition_week", "season", "home_team", "away_team"]
 
 
-# Baselines read from the gold table; the constant and the champion are computed.
+# Moneyline baselines read from the gold table; the constant, a line market's price and the champion
+# are computed.
 BASELINE_COLUMNS = {"market": "market_prob_home", "elo": "elo_prob_home", "oracle": "true_home_win_prob"}
 # What each variant must be measured against: a model that reads the line against the line itself,
-# a market-free one against the market-free forecaster everyone has, Elo.
+# a market-free one against the market-free forecaster everyone has, Elo. In the spread and totals every
+# model is measured against the market's price of its line (its two odds, vig removed).
 ANCHOR_OF_VARIANT = {"market_aware": "market", "market_free": "elo"}
 
 
@@ -35,7 +31,7 @@ def anchor_comparison(report: dict, variant: str) -> dict:
     """{"anchor": name, games, brier_diff, brier_diff_se, log_loss_diff, log_loss_diff_se}: the model
     minus its variant's anchor on the games both scored (< 0: the model is better); games 0 when the
     report has no such baseline (no lines in the window)."""
-    anchor = ANCHOR_OF_VARIANT[variant]
+    anchor = ANCHOR_OF_VARIANT[variant] if report.get("market", "moneyline") == "moneyline" else "market"
     base = report["baselines"].get(anchor)
     return {"anchor": anchor, **(base["model_minus_this"] if base else {"games": 0})}
 
@@ -62,37 +58,53 @@ def walk_forward_backtest(
     rules: BettingRules = BettingRules(),
     champion: pd.DataFrame | None = None,
     log=None,
+    market: str = "moneyline",
 ) -> dict:
     """Metrics of `estimator`'s hyperparameters out of sample, pooled and per season.
 
-    Baselines on the same games: the home-win rate of all seasons before each game's season,
-    the vig-free closing moneyline, Elo at the sport's default settings (the gold table's pre-game
-    `elo_prob_home`, the anchor of a market-free model), the true probability (synthetic data only) and, given
-    `champion` (game_id, p_home: the champion's own walk-forward forecasts), the champion.
+    Baselines on the same games: the rate of the market's first side (home win, home cover, over) in all
+    seasons before each game's season (`constant_home_rate`), the market (the vig-free closing moneyline;
+    in the spread and totals, the vig-free price of the line), for the moneyline Elo at the sport's default
+    settings (the gold table's pre-game `elo_prob_home`, the anchor of a market-free model) and the true
+    probability (synthetic data only) and, given `champion` (game_id, p_home: the champion's own
+    walk-forward forecasts), the champion. The predictions' `p_home` and `home_win` are the first side's
+    probability and outcome; a push is scored as a push (`push`, `picks`), never as a win or a loss.
     """
+    own = market_of(market)
     gold = gold.sort_values(["game_date", "game_id"]).reset_index(drop=True)
-    y = gold["home_win"].to_numpy(float)
+    y = gold[own.target].to_numpy(float)
+    pushed = gold[own.push].eq(1).to_numpy() if own.push and own.push in gold else np.zeros(len(y), bool)
     window = backtest_seasons(gold, seasons)
-    test = np.isin(gold["season"].to_numpy(), window) & ~np.isnan(y)
+    test = np.isin(gold["season"].to_numpy(), window) & (~np.isnan(y) | pushed)
     p_model = walk_forward_predict(
         clone(estimator), gold, y, gold["partition_week"], test, log=log, refit_every_weeks=refit_every_weeks
     )
-    frame = gold.loc[test, [c for c in PREDICTION_COLUMNS if c in gold]].copy()
+    columns = [*GAME_COLUMNS, *own.odds, *([own.line] if own.line else [])]
+    frame = gold.loc[test, [c for c in columns if c in gold]].copy()
     frame["p_home"], frame["home_win"] = p_model[test], y[test]
+    if own.push:
+        frame["push"] = pushed[test]
     frame = frame.reset_index(drop=True)
 
     baselines = {"constant_home_rate": _constant_rate(gold, y, frame["season"])}
-    for name, column in BASELINE_COLUMNS.items():
-        if column in gold and gold.loc[test, column].notna().any():
-            baselines[name] = gold.loc[test, column].to_numpy(float)
+    priced = {"market": vig_free_probability(gold[own.odds[0]], gold[own.odds[1]])} if own.line else {}
+    if own.line and not set(own.odds) <= set(gold):
+        priced = {}
+    for name, column in ({} if own.line else BASELINE_COLUMNS).items():
+        if column in gold:
+            priced[name] = gold[column].to_numpy(float)
+    for name, p in priced.items():
+        if np.isfinite(p[test]).any():
+            baselines[name] = p[test]
     if champion is not None and not champion.empty:
         baselines["champion"] = frame["game_id"].map(champion.set_index("game_id")["p_home"]).to_numpy(float)
     for name, p in baselines.items():
         frame[f"p_{name}"] = p
 
     report = {
+        "market": market,
         "seasons": window,
-        "games": int(test.sum()),
+        "games": int((test & ~np.isnan(y)).sum()),
         "refit_every_weeks": refit_every_weeks,
         "backtest_window": game_window(frame),
         "model": probability_metrics(frame["home_win"], frame["p_home"]),
@@ -100,10 +112,10 @@ def walk_forward_backtest(
             int(s): probability_metrics(g["home_win"], g["p_home"]) for s, g in frame.groupby("season")
         },
         "baselines": {name: _compare(frame, f"p_{name}") for name in baselines},
-        "betting": betting_metrics(frame, rules)
-        if {"home_moneyline", "away_moneyline"} <= set(frame)
-        else {"bets": 0},
+        "betting": betting_metrics(frame, rules, market) if set(own.odds) <= set(frame) else {"bets": 0},
     }
+    if own.line:
+        report["picks"] = pick_record(frame, market)
     report["predictions"] = frame
     return report
 

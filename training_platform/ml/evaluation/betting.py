@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from training_platform.ml.modeling.markets import market as market_of
 from training_platform.sources.odds import implied_probability
 
 
@@ -22,48 +23,56 @@ def decimal_odds(american) -> np.ndarray:
     return np.where(american > 0, 1 + american / 100.0, 1 + 100.0 / np.abs(american))
 
 
-def place_bets(frame: pd.DataFrame, rules: BettingRules = BettingRules()) -> pd.DataFrame:
+def place_bets(
+    frame: pd.DataFrame, rules: BettingRules = BettingRules(), market: str = "moneyline"
+) -> pd.DataFrame:
     """One row per bet placed: which side, its decimal odds, edge, and the flat-stake profit.
 
-    `frame` holds game_date, partition_week, p_home, home_win, home_moneyline, away_moneyline.
-    Games without valid odds or a result are never bet. At most one side per game: the larger edge.
+    `frame` holds game_date, partition_week, p_home (P of the market's first side: home win, home cover,
+    over), home_win (its outcome), the market's two odds columns and, in the spread and totals, `push`.
+    Games without valid odds or a result are never bet; a push returns the stake. At most one side per
+    game: the larger edge.
     """
-    p_home = frame["p_home"].to_numpy(float)
+    own = market_of(market)
+    yes_odds, no_odds = (frame[column] for column in own.odds)
+    p_yes = frame["p_home"].to_numpy(float)
     edges = np.column_stack(
-        [
-            p_home - implied_probability(frame["home_moneyline"]),
-            (1 - p_home) - implied_probability(frame["away_moneyline"]),
-        ]
+        [p_yes - implied_probability(yes_odds), (1 - p_yes) - implied_probability(no_odds)]
     )
     edges = np.where(np.isnan(edges), -np.inf, edges)
-    side = edges.argmax(axis=1)  # 0: home, 1: away
+    side = edges.argmax(axis=1)  # 0: the first side (home, over), 1: the other
     edge = edges.max(axis=1)
     result = frame["home_win"].to_numpy(float)
-    bet = (edge > rules.edge_threshold) & ~np.isnan(result)
-    odds = np.where(side == 0, decimal_odds(frame["home_moneyline"]), decimal_odds(frame["away_moneyline"]))
-    won = np.where(side == 0, result == 1, result == 0)
-    p_side = np.where(side == 0, p_home, 1 - p_home)
+    pushed = frame["push"].eq(1).to_numpy() if "push" in frame else np.zeros(len(frame), dtype=bool)
+    bet = (edge > rules.edge_threshold) & (~np.isnan(result) | pushed)
+    odds = np.where(side == 0, decimal_odds(yes_odds), decimal_odds(no_odds))
     bets = pd.DataFrame(
         {
             "game_date": frame["game_date"].to_numpy(),
             "partition_week": frame["partition_week"].to_numpy(),
-            "side": np.where(side == 0, "home", "away"),
+            "side": np.where(side == 0, own.sides[0], own.sides[1]),
             "odds": odds,
             "edge": edge,
-            "p_side": p_side,
-            "won": won,
+            "p_side": np.where(side == 0, p_yes, 1 - p_yes),
+            "won": np.where(side == 0, result == 1, result == 0) & ~pushed,
+            "push": pushed,
         }
     )[bet]
-    bets["profit"] = np.where(bets["won"], bets["odds"] - 1, -1.0)
+    bets["profit"] = np.where(bets["push"], 0.0, np.where(bets["won"], bets["odds"] - 1, -1.0))
     return bets.sort_values("game_date", kind="stable").reset_index(drop=True)
 
 
-def betting_metrics(frame: pd.DataFrame, rules: BettingRules = BettingRules()) -> dict:
-    """Flat-stake ROI and units, fractional-Kelly bankroll growth, weekly Sharpe, max drawdown."""
-    bets = place_bets(frame, rules)
-    if bets.empty:
+def betting_metrics(
+    frame: pd.DataFrame, rules: BettingRules = BettingRules(), market: str = "moneyline"
+) -> dict:
+    """Flat-stake ROI and units, fractional-Kelly bankroll growth, weekly Sharpe, max drawdown. ROI and
+    the hit rate are per bet decided (a push is neither won nor lost)."""
+    bets = place_bets(frame, rules, market)
+    decided = bets[~bets["push"]]
+    if decided.empty:
         return {
             "bets": 0,
+            "pushes": int(len(bets)),
             "units": 0.0,
             "roi": float("nan"),
             "roi_lower_95": float("nan"),
@@ -79,16 +88,17 @@ def betting_metrics(frame: pd.DataFrame, rules: BettingRules = BettingRules()) -
     bankroll = kelly_bankroll(bets, rules)
     weekly = bets.groupby("partition_week")["profit"].sum()
     return {
-        "bets": int(len(bets)),
+        "bets": int(len(decided)),
+        "pushes": int(bets["push"].sum()),
         "units": float(cumulative[-1]),
-        "roi": float(cumulative[-1] / len(bets)),
+        "roi": float(cumulative[-1] / len(decided)),
         # flat stakes: each bet's profit is one draw, so the mean's 95% lower bound is ROI's
         "roi_lower_95": float(
-            bets["profit"].mean() - 1.96 * bets["profit"].std(ddof=1) / np.sqrt(len(bets))
-            if len(bets) > 1
+            decided["profit"].mean() - 1.96 * decided["profit"].std(ddof=1) / np.sqrt(len(decided))
+            if len(decided) > 1
             else float("nan")
         ),
-        "hit_rate": float(bets["won"].mean()),
+        "hit_rate": float(decided["won"].mean()),
         "kelly_growth": float(bankroll[-1] - 1.0),
         "sharpe_weekly": float(weekly.mean() / weekly.std())
         if len(weekly) > 1 and weekly.std() > 0
@@ -110,6 +120,8 @@ def kelly_bankroll(bets: pd.DataFrame, rules: BettingRules) -> np.ndarray:
     p = bets["p_side"].to_numpy()
     stake = np.clip(rules.kelly_fraction * (b * p - (1 - p)) / b, 0.0, rules.max_kelly_stake)
     growth = np.where(bets["won"].to_numpy(), 1 + stake * b, 1 - stake)
+    if "push" in bets:  # the stake comes back
+        growth = np.where(bets["push"].to_numpy(), 1.0, growth)
     return np.cumprod(growth)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from training_platform.ml.modeling.markets import MARKETS as MARKET_SPECS
 from training_platform.settings import Settings
 from training_platform.sports import SPORTS
 
@@ -51,7 +52,7 @@ class GateResult:
 
 
 # The markets candidates are trained and gated for; a gates file naming another is a typo.
-MARKETS = ("moneyline",)
+MARKETS = tuple(MARKET_SPECS)
 
 
 def gates_file_path() -> Path:
@@ -60,8 +61,8 @@ def gates_file_path() -> Path:
 
 
 def load_thresholds(sport: str, market: str = "moneyline", path: str | Path | None = None) -> GateThresholds:
-    """Thresholds for one sport and market: the file's defaults, overridden per sport and market.
-    The whole file is validated, so a typo under another sport is caught now, not when it runs."""
+    """Thresholds for one sport and market: the file's defaults, overridden per market (`markets`), then
+    per sport and market. The whole file is validated, so a typo elsewhere is caught now, not when it runs."""
     path = Path(path) if path else gates_file_path()
     try:
         config = yaml.safe_load(path.read_text()) or {}
@@ -69,13 +70,18 @@ def load_thresholds(sport: str, market: str = "moneyline", path: str | Path | No
         raise FileNotFoundError(f"gates file {path} does not exist (TP_GATES_FILE)") from None
     except yaml.YAMLError as exc:
         raise ValueError(f"gates file {path} is not valid YAML: {exc}") from None
-    if not isinstance(config, dict) or set(config) - {"defaults", "sports"}:
+    if not isinstance(config, dict) or set(config) - {"defaults", "markets", "sports"}:
         raise ValueError(
-            f"gates file {path} must be a mapping with only `defaults` and `sports`, "
+            f"gates file {path} must be a mapping with only `defaults`, `markets` and `sports`, "
             f"not {sorted(config) if isinstance(config, dict) else type(config).__name__}"
         )
     sports = config.get("sports") or {}
     _check_settings(path, "defaults", config.get("defaults") or {})
+    per_market = config.get("markets") or {}
+    for market_name, settings in per_market.items():
+        if market_name not in MARKETS:
+            raise ValueError(f"{path}: markets.{market_name}: unknown market; known: {', '.join(MARKETS)}")
+        _check_settings(path, f"markets.{market_name}", settings or {})
     for name, markets in sports.items():
         if name not in SPORTS and path == DEFAULT_GATES_FILE:
             continue  # the package's MLB override, under a sports file without MLB
@@ -92,7 +98,11 @@ def load_thresholds(sport: str, market: str = "moneyline", path: str | Path | No
             f"no gates for sport {sport!r} market {market!r}: sports are {', '.join(SPORTS)}, "
             f"markets {', '.join(MARKETS)}"
         )
-    merged = {**(config.get("defaults") or {}), **((sports.get(sport) or {}).get(market) or {})}
+    merged = {
+        **(config.get("defaults") or {}),
+        **(per_market.get(market) or {}),
+        **((sports.get(sport) or {}).get(market) or {}),
+    }
     return replace(GateThresholds(), **merged)
 
 

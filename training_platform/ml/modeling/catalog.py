@@ -3,6 +3,7 @@ and the backtest window's default. Plain Python (no numpy, pandas or scikit-lear
 definitions stays cheap; ml/modeling/zoo.py builds the models themselves."""
 
 from training_platform.ml.features.columns import MARKET_COLUMNS, MODEL_FEATURES
+from training_platform.ml.modeling.markets import market as market_of
 
 MARKET_FREE = "_market_free"  # a feature model's variant that reads no line
 MODEL_NAMES = (
@@ -27,14 +28,24 @@ def base_model(name: str) -> str:
     return name.removesuffix(MARKET_FREE)
 
 
-def variant_of(name: str) -> str:
+def variant_of(name: str, market: str = "moneyline") -> str:
     """ "market_free" when the model reads no market input (it can score games before lines are
-    posted and look for an edge over the market), else "market_aware"."""
-    return "market_aware" if set(input_columns(name)) & set(MARKET_COLUMNS) else "market_free"
+    posted and look for an edge over the market), else "market_aware". The spread or total a line
+    market's target is decided against does not count: without it nothing can be forecast."""
+    own_line = {market_of(market).line}
+    return (
+        "market_aware"
+        if set(input_columns(name, market)) & (set(MARKET_COLUMNS) - own_line)
+        else "market_free"
+    )
 
 
-def input_columns(name: str) -> list[str]:
-    """The gold columns a model reads (Elo: the games and, for its online updates, past margins)."""
+def input_columns(name: str, market: str = "moneyline") -> list[str]:
+    """The gold columns a model reads (Elo: the games and, for its online updates, past margins and,
+    for the totals, past totals); in a line market, the line too."""
+    line = market_of(market).line
     if name == "elo":
-        return ELO_COLUMNS
-    return MARKET_FREE_COLUMNS if name.endswith(MARKET_FREE) else list(MODEL_FEATURES)
+        extra = {"ats": ["spread_line"], "totals": ["total_points", "total_line"]}.get(market, [])
+        return ELO_COLUMNS + extra
+    columns = MARKET_FREE_COLUMNS if name.endswith(MARKET_FREE) else list(MODEL_FEATURES)
+    return columns + [line] if line and line not in columns else columns

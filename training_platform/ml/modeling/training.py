@@ -6,28 +6,34 @@ import numpy as np
 import pandas as pd
 
 from training_platform.ml.modeling.calibration import TimeSeriesCalibratedClassifier
+from training_platform.ml.modeling.markets import market as market_of
 from training_platform.ml.modeling.splits import ExpandingWindowSplit
 from training_platform.ml.modeling.zoo import make_model
 from training_platform.ml.provenance import data_hash
 from training_platform.sources.weeks import week_start
 
 
-def training_rows(gold: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Played games with a moneyline outcome (ties dropped), in game order: X, y, weeks."""
-    if gold.empty or "home_win" not in gold:
+def training_rows(
+    gold: pd.DataFrame, market: str = "moneyline"
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Games with an outcome in `market` (moneyline: ties dropped; spread and totals: pushes and games
+    without a line dropped), in game order: X, y, weeks."""
+    target = market_of(market).target
+    if gold.empty or target not in gold:
         raise ValueError("features/gold holds no games; materialize raw/games and features/gold first")
-    rows = gold[gold["home_win"].notna()].sort_values(["game_date", "game_id"]).reset_index(drop=True)
+    rows = gold[gold[target].notna()].sort_values(["game_date", "game_id"]).reset_index(drop=True)
     if rows.empty:
-        raise ValueError("features/gold holds no played games to train on")
-    return rows, rows["home_win"].to_numpy(float), week_start(rows["game_date"]).to_numpy()
+        raise ValueError(f"features/gold holds no played games with a {market} outcome to train on")
+    return rows, rows[target].to_numpy(float), week_start(rows["game_date"]).to_numpy()
 
 
-def played_data_hash(gold: pd.DataFrame) -> str:
+def played_data_hash(gold: pd.DataFrame, market: str = "moneyline") -> str:
     """The data version a report is made on: its played games (`training_rows`) only, so scheduling the
     coming week's fixtures does not make every report stale. "" when nothing is played."""
-    if gold.empty or "home_win" not in gold or gold["home_win"].isna().all():
+    target = market_of(market).target
+    if gold.empty or target not in gold or gold[target].isna().all():
         return ""
-    return data_hash(training_rows(gold)[0])
+    return data_hash(training_rows(gold, market)[0])
 
 
 def fit_calibrated(
@@ -40,10 +46,13 @@ def fit_calibrated(
     n_splits: int = 5,
     method: str = "auto",
     imbalance: str = "none",
+    market: str = "moneyline",
 ) -> TimeSeriesCalibratedClassifier:
     """The final model: `name` with tuned `params` on all rows, calibrated on out-of-fold predictions."""
     return TimeSeriesCalibratedClassifier(
-        make_model(name, sport, params, seed=seed, imbalance=imbalance), method=method, n_splits=n_splits
+        make_model(name, sport, params, seed=seed, imbalance=imbalance, market=market),
+        method=method,
+        n_splits=n_splits,
     ).fit(X, y)
 
 

@@ -27,12 +27,16 @@ METHODS = ("optuna", "grid")
 ORPHAN_GRACE = datetime.timedelta(minutes=1)  # a RUNNING trial this old with no process tag is orphaned
 
 
-def search_space(model: str, sport: str | None = None) -> dict:
-    """The model's search space (search_spaces/<model>.yaml); for Elo, the sport's `elo_search` where
-    the sports file gives one (ratings move on a sport's own scale: MLB's K is a fifth of the NFL's)."""
+def search_space(model: str, sport: str | None = None, market: str = "moneyline") -> dict:
+    """The model's search space (search_spaces/<model>.yaml, or <model>_<market>.yaml where a market
+    has its own); for Elo, the sport's `elo_search` where the sports file gives one (ratings move on a
+    sport's own scale: MLB's K is a fifth of the NFL's)."""
     from training_platform.ml.modeling.catalog import base_model
     from training_platform.sports import configured
 
+    own_market = SEARCH_SPACES / f"{base_model(model)}_{market}.yaml"
+    if market != "moneyline" and own_market.exists():  # Elo's totals rate points, not teams
+        return yaml.safe_load(own_market.read_text())
     own = configured().get(sport) if sport else None
     if model == "elo" and own is not None and own.elo_search is not None:
         return own.elo_search

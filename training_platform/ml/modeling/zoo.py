@@ -25,6 +25,7 @@ from training_platform.ml.modeling.catalog import (
     input_columns,
 )
 from training_platform.ml.modeling.estimators import EloClassifier
+from training_platform.ml.modeling.line_models import EloLineClassifier
 from training_platform.ml.modeling.market_correction import MarketCorrectionClassifier
 from training_platform.ml.modeling.stacking import TimeSeriesStackingClassifier
 
@@ -91,9 +92,16 @@ def _features(model, scale: bool, imbalance: str = "none", seed: int = 0, column
 
 
 def make_model(
-    name: str, sport: str = "nfl", params: dict | None = None, seed: int = 0, imbalance: str = "none"
+    name: str,
+    sport: str = "nfl",
+    params: dict | None = None,
+    seed: int = 0,
+    imbalance: str = "none",
+    market: str = "moneyline",
 ):
-    """A fresh, unfitted estimator `name` with `params` applied (scikit-learn's set_params names).
+    """A fresh, unfitted estimator `name` for `market` with `params` applied (scikit-learn's set_params
+    names). In the spread and totals markets Elo forecasts through its predicted margin or total
+    (`EloLineClassifier`); the feature models read the market's line beside their features.
 
     `imbalance`: "class_weight" reweights classes ("balanced") where the model supports it;
     "smotenc" oversamples the minority class with SMOTE-NC (imbalanced-learn) inside the
@@ -101,7 +109,11 @@ def make_model(
     """
     if imbalance not in IMBALANCE:
         raise ValueError(f"unknown imbalance option {imbalance!r}; use one of {IMBALANCE}")
-    columns = tuple(input_columns(name))
+    if market != "moneyline" and name == "market_correction":
+        raise ValueError(
+            "market_correction corrects the moneyline's probability; it has no spread or totals model"
+        )
+    columns = tuple(input_columns(name, market))
     if name.endswith(MARKET_FREE) and name in MODEL_NAMES:  # the base model on the columns without a line
         name = base_model(name)
     if imbalance != "none" and name == "elo":
@@ -110,7 +122,17 @@ def make_model(
         raise ValueError(f"{name} takes no class_weight; use imbalance='smotenc'")
     class_weight = "balanced" if imbalance == "class_weight" else None
     sampling = {"imbalance": imbalance, "seed": seed, "columns": columns}
-    if name == "elo":
+    if name == "elo" and market != "moneyline":
+        base = default_elo(sport)
+        model = EloLineClassifier(
+            market,
+            base.k_factor,
+            base.home_advantage,
+            base.mean_reversion,
+            base.initial_rating,
+            base.margin_multiplier,
+        )
+    elif name == "elo":
         base = default_elo(sport)
         model = EloClassifier(
             base.k_factor,
@@ -150,8 +172,8 @@ def make_model(
     elif name == "ensemble":  # stacking of a linear model and XGBoost, as the requirements ask
         model = TimeSeriesStackingClassifier(
             estimators=[
-                ("logistic", make_model("logistic", sport, seed=seed, imbalance=imbalance)),
-                ("xgboost", make_model("xgboost", sport, seed=seed, imbalance=imbalance)),
+                ("logistic", make_model("logistic", sport, seed=seed, imbalance=imbalance, market=market)),
+                ("xgboost", make_model("xgboost", sport, seed=seed, imbalance=imbalance, market=market)),
             ],
             final_estimator=LogisticRegression(),
             n_splits=3,

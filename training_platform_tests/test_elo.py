@@ -9,6 +9,7 @@ from training_platform.ml.features.elo import EloParams, replay
 from training_platform.ml.features.gold import build_gold_features
 from training_platform.ml.modeling.estimators import EloClassifier
 from training_platform.sources.nflverse import read_nflverse_games
+from training_platform.sources.schema import OPTIONAL_COLUMNS
 from training_platform_tests.conftest import NFLVERSE, require_shared
 
 
@@ -120,21 +121,7 @@ def test_gold_elo_feature_is_the_classifier_walked_forward():
     games["game_date"] = pd.Timestamp("2020-09-01") + pd.to_timedelta(
         np.arange(len(games)) // 3 * 7, unit="D"
     )
-    for column in (
-        "divisional",
-        "home_rest",
-        "away_rest",
-        "spread_line",
-        "total_line",
-        "home_moneyline",
-        "away_moneyline",
-        "roof",
-        "temp",
-        "wind",
-        "home_qb_id",
-        "away_qb_id",
-        "true_home_win_prob",
-    ):
+    for column in OPTIONAL_COLUMNS.keys() - set(games.columns):  # a source without them
         games[column] = None
     gold = build_gold_features(games, EloParams())
     last_day = gold["game_date"] == gold["game_date"].max()

@@ -245,5 +245,7 @@ def test_an_ats_model_is_tuned_trained_and_reported_with_its_pick_record(tmp_pat
     assert report["market"] == "ats"
     assert report["picks"]["games"] == report["games"] > 0
     assert report["picks"]["break_even"] == pytest.approx(110 / 210)
+    page = report_json.with_name("report.html").read_text()
+    assert "Pick record" in page and "Betting against the closing spread odds" in page
     predictions = pd.read_csv(report_json.with_name("predictions.csv"))
     assert predictions["push"].sum() == report["picks"]["pushes"]

@@ -46,6 +46,15 @@ def render_report(title: str, report: dict, images: dict[str, bytes]) -> str:
         for k in BETTING
         if k in report["betting"]
     )
+    picks = report.get("picks")
+    pick_table = (
+        "<h2>Pick record (every game, on the side the model favours)</h2><table>"
+        + "".join(f"<tr><td>{k}</td>{_cell(v)}</tr>" for k, v in picks.items())
+        + "</table>"
+        if picks
+        else ""
+    )
+    odds = {"ats": "spread odds", "totals": "total odds"}.get(report.get("market"), "moneyline")
     figures = "".join(
         f'<figure><img alt="{html.escape(name)}" src="{png_data_uri(png)}">'
         f"<figcaption>{html.escape(name.replace('_', ' '))}</figcaption></figure>"
@@ -61,7 +70,8 @@ figure{{display:inline-block;margin:0 1em 1em 0}}</style>
 weeks (refit every {report["refit_every_weeks"]} week(s)). Baselines are scored on the identical games.</p>
 {windows}
 <h2>Out-of-sample metrics</h2><table><tr><th></th>{header}</tr>{"".join(rows)}</table>
-<h2>Betting against the closing moneyline (vig in)</h2><table>{betting}</table>
+{pick_table}
+<h2>Betting against the closing {odds} (vig in)</h2><table>{betting}</table>
 <h2>Figures</h2>{figures}
 </body></html>"""
 

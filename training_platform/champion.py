@@ -13,6 +13,7 @@ import pandas as pd
 
 from training_platform.failpoints import failpoint
 from training_platform.ml.artifacts import MODEL_FILE, ModelArtifact, verify_artifact
+from training_platform.ml.modeling.markets import MARKETS
 from training_platform.storage.model_store import ModelStore
 from training_platform.storage.registry import ChampionRegistry
 
@@ -53,11 +54,16 @@ def record_champion(
 
 
 def reconcile(
-    registry: ChampionRegistry, sport: str, store: ModelStore, mlflow_uri: str | None
+    registry: ChampionRegistry,
+    sport: str,
+    store: ModelStore,
+    mlflow_uri: str | None,
+    market: str = "moneyline",
 ) -> dict | None:
     """Rewrite the pointer and model-status files and move MLflow's alias to match the registry's
-    current row. Returns that row (None when the sport has no champion yet)."""
-    row = registry.current(sport)
+    current row of the sport and market. Returns that row (None when it has no champion yet)."""
+    seat = MARKETS[market].seat(sport)
+    row = registry.current(sport, market)
     if row is None:
         return None
     artifact = artifact_of(row)
@@ -85,10 +91,10 @@ def reconcile(
         },
         "metrics": row["metrics"],
     }
-    _write_json(store.pointer(sport), pointer)
-    _write_json(store.model_status(sport), model_status(meta, report, row))
+    _write_json(store.pointer(seat), pointer)
+    _write_json(store.model_status(seat), model_status(meta, report, row))
     if mlflow_uri and row.get("mlflow_model_version"):
-        set_champion_alias(mlflow_uri, sport, row["model"], row["mlflow_model_version"])
+        set_champion_alias(mlflow_uri, seat, row["model"], row["mlflow_model_version"])
         from training_platform.ml.tracking import tag_model_version
 
         forced = " FORCED past the champion comparison" if row.get("forced") else ""
@@ -105,14 +111,19 @@ def reconcile(
 
 
 def stale_copies(
-    registry: ChampionRegistry, sport: str, store: ModelStore, mlflow_uri: str | None
+    registry: ChampionRegistry,
+    sport: str,
+    store: ModelStore,
+    mlflow_uri: str | None,
+    market: str = "moneyline",
 ) -> list[str]:
     """The derived copies that disagree with the registry's current row (what `reconcile` would rewrite)."""
-    row = registry.current(sport)
+    row = registry.current(sport, market)
     if row is None:
         return []
     stale = []
-    for path in (store.pointer(sport), store.model_status(sport)):
+    seat = MARKETS[market].seat(sport)
+    for path in (store.pointer(seat), store.model_status(seat)):
         try:
             copy = json.loads(path.read_text())
         except (OSError, ValueError):
@@ -174,7 +185,12 @@ def model_status(meta: dict, report: dict, row: dict) -> dict:
 
 
 def stored_version(
-    registry: ChampionRegistry, store: ModelStore, sport: str, model_name: str, version: int
+    registry: ChampionRegistry,
+    store: ModelStore,
+    sport: str,
+    model_name: str,
+    version: int,
+    market: str = "moneyline",
 ) -> tuple[ModelArtifact, dict]:
     """An earlier version of `model_name` and its latest report, for a rollback or a manual promotion.
 
@@ -182,8 +198,10 @@ def stored_version(
     the artifact's bytes must still hash to the SHA-256 the warehouse recorded when it was saved
     (never the metadata file beside it, which anyone editing the artifact could edit too); a
     version never evaluated cannot be champion."""
-    if not _MODEL_NAME.match(model_name) or not model_name.endswith(f"_{sport}"):
-        raise ValueError(f"{model_name!r} is not a {sport} model name such as elo_{sport}")
+    seat = MARKETS[market].seat(sport)
+    if not _MODEL_NAME.match(model_name) or not model_name.endswith(f"_{seat}"):
+        where = sport if market == "moneyline" else f"{sport} {market}"
+        raise ValueError(f"{model_name!r} is not a {where} model name such as elo_{seat}")
     root = Path(store.models_dir).resolve()
     directory = store.version_dir(model_name, version).resolve()
     if root not in directory.parents:
@@ -210,20 +228,25 @@ def stored_version(
     return artifact, json.loads(reports[-1].read_text())
 
 
-def refuse_current_champion(registry: ChampionRegistry, sport: str, model_name: str, version: int) -> None:
+def refuse_current_champion(
+    registry: ChampionRegistry, sport: str, model_name: str, version: int, market: str = "moneyline"
+) -> None:
     """A rollback or promotion to the version that is already champion would only append a row."""
-    current = registry.current(sport)
+    current = registry.current(sport, market)
     if current is not None and (current["model"], int(current["version"])) == (model_name, int(version)):
-        raise ValueError(f"{model_name} v{version} is already the {sport} champion; nothing changed")
+        raise ValueError(
+            f"{model_name} v{version} is already the {MARKETS[market].seat(sport)} champion; nothing changed"
+        )
 
 
-def set_champion_alias(mlflow_uri: str, sport: str, registered_name: str, version: str | int) -> None:
-    """Point the `champion` alias at this version, and take it off every other model of the sport."""
+def set_champion_alias(mlflow_uri: str, seat: str, registered_name: str, version: str | int) -> None:
+    """Point the `champion` alias at this version, and take it off every other model of the seat (a sport
+    and market: nfl, nfl_ats; `%_nfl` matches no model of nfl_ats)."""
     import mlflow
     from mlflow.exceptions import MlflowException
 
     client = mlflow.MlflowClient(tracking_uri=mlflow_uri, registry_uri=mlflow_uri)
-    for model in client.search_registered_models(filter_string=f"name LIKE '%_{sport}'"):
+    for model in client.search_registered_models(filter_string=f"name LIKE '%_{seat}'"):
         if model.name != registered_name and CHAMPION_ALIAS in (model.aliases or {}):
             try:
                 client.delete_registered_model_alias(model.name, CHAMPION_ALIAS)

@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from training_platform.champion import stored_version
+from training_platform.definitions import ALL_ASSETS as DEFINED_ASSETS
 from training_platform.defs.features.assets import features_gold
-from training_platform.defs.models.assets import build_model_asset
 from training_platform.defs.partitions import range_tags
 from training_platform.defs.raw.assets import raw_games
-from training_platform.defs.reports.assets import build_report_asset
-from training_platform.defs.tuning.assets import build_tuning_asset
+from training_platform.defs.reports.assets import report_checks
 from training_platform.ml.evaluation.backtest import walk_forward_backtest
 from training_platform.ml.evaluation.betting import betting_metrics, place_bets
 from training_platform.ml.evaluation.picks import pick_record, wilson_interval
@@ -26,7 +26,11 @@ from training_platform.ml.modeling.zoo import make_model
 from training_platform.sources.synthetic import generate_league
 from training_platform.sources.weeks import week_start, weeks_covering
 from training_platform.sports import candidate_assets
+from training_platform.storage.registry import ChampionRegistry
+from training_platform.storage.warehouse import Warehouse
 from training_platform_tests.conftest import make_resources
+
+ALL_ASSETS = [*DEFINED_ASSETS, *report_checks]
 
 
 def rivalry(games: int = 40) -> pd.DataFrame:
@@ -207,7 +211,7 @@ def test_the_configured_line_markets_are_in_the_graph_and_the_market_model_stays
         make_model("market_correction", "nfl", market="ats")
 
 
-def test_an_ats_model_is_tuned_trained_and_reported_with_its_pick_record(tmp_path, monkeypatch):
+def test_an_ats_model_is_tuned_trained_reported_and_promoted_to_the_spread_seat(tmp_path, monkeypatch):
     gates = tmp_path / "gates.yaml"  # this test is about the lineage; the gates have their own tests
     gates.write_text(
         "defaults: {min_games: 1, min_accuracy: 0, min_precision: 0, min_recall: 0, min_f1: 0, max_ece: 1,"
@@ -218,11 +222,7 @@ def test_an_ats_model_is_tuned_trained_and_reported_with_its_pick_record(tmp_pat
     games = generate_league("nfl", seasons=4, first_season=2021)
     weeks = weeks_covering(games["game_date"].min().date(), games["game_date"].max().date())
     name = "elo_nfl_ats"
-    assets = [
-        build_tuning_asset("elo", "nfl", "ats"),
-        build_model_asset("elo", "nfl", "ats"),
-        *build_report_asset("elo", "nfl", "ats"),
-    ]
+    chain = [dg.AssetKey([stage, name]) for stage in ("tuning", "models", "reports")]
     with dg.instance_for_test() as instance:
         assert dg.materialize(
             [raw_games, features_gold],
@@ -231,12 +231,23 @@ def test_an_ats_model_is_tuned_trained_and_reported_with_its_pick_record(tmp_pat
             tags=range_tags("nfl", weeks[0], weeks[-1]),
         ).success
         result = dg.materialize(
-            assets,
+            ALL_ASSETS,
+            selection=[*chain, dg.AssetKey(["production", "nfl_ats"])],
             resources=resources,
             instance=instance,
             run_config={"ops": {f"tuning__{name}": {"config": {"n_trials": 3, "n_splits": 2}}}},
         )
-    assert result.success
+        assert result.success
+        again = dg.materialize(  # the version that is already champion is refused by hand, and nothing moves
+            ALL_ASSETS,
+            selection=[dg.AssetKey(["production", "nfl_ats"])],
+            resources=resources,
+            instance=instance,
+            run_config={
+                "ops": {"production__nfl_ats": {"config": {"action": "manual", "model": name, "version": 1}}}
+            },
+            raise_on_error=False,
+        )
     artifact = result.output_for_node(f"models__{name}")
     assert artifact.metadata()["market"] == "ats"
     (materialization,) = result.asset_materializations_for_node(f"reports__{name}")
@@ -249,3 +260,18 @@ def test_an_ats_model_is_tuned_trained_and_reported_with_its_pick_record(tmp_pat
     assert "Pick record" in page and "Betting against the closing spread odds" in page
     predictions = pd.read_csv(report_json.with_name("predictions.csv"))
     assert predictions["push"].sum() == report["picks"]["pushes"]
+
+    champion = result.output_for_node("production__nfl_ats")
+    assert (champion["model"], champion["market"], champion["market_free"]) == (name, "ats", None)
+    registry = ChampionRegistry(Warehouse(tmp_path / "warehouse.duckdb"))
+    assert registry.current("nfl", "ats")["model"] == name
+    assert registry.current("nfl") is None  # the moneyline's seat is its own
+    pointer = json.loads((tmp_path / "production" / "nfl_ats.json").read_text())
+    assert (pointer["model"], pointer["market"], pointer["sha256"]) == (name, "ats", artifact.sha256)
+    assert not (tmp_path / "production" / "nfl.json").exists()
+    assert not again.success and "already the nfl_ats champion" in str(again.all_events)
+    assert len(registry.history("nfl", "ats")) == 1
+    with pytest.raises(
+        ValueError, match="not a nfl ats model name"
+    ):  # a moneyline model cannot take the seat
+        stored_version(registry, resources["model_store"].open(), "nfl", "elo_nfl", 1, "ats")

@@ -86,6 +86,12 @@ def test_a_dry_run_prints_the_plan_and_runs_nothing(league):
     plan = json.loads(planned.stdout)
     assert plan["train"]["assets"] == ["tuning/logistic_nba", "models/logistic_nba", "reports/logistic_nba"]
     assert not (root / "data" / "models" / "logistic_nba").exists()
+    spread = tp(env, "train", "nfl", "--market", "ats", "--dry-run")
+    assert spread.returncode == 0, spread.stderr
+    plan = json.loads(spread.stdout)
+    assert plan["train"]["assets"] == ["tuning/elo_nfl_ats", "models/elo_nfl_ats", "reports/elo_nfl_ats"]
+    assert plan["promote"]["job"] == "promote_nfl_ats_job"
+    assert plan["gates"]["min_accuracy"] == 0.5  # the gates file's markets.ats
 
 
 def test_a_failed_gate_blocks_the_promotion_with_exit_2(league):
@@ -109,6 +115,13 @@ def test_a_failed_gate_blocks_the_promotion_with_exit_2(league):
         (("train", "nba", "--min-accuracy", "0.1"), "--min-accuracy 0.1 is below the gates file's 0.6"),
         (("train", "nba", "--min-accuracy", "1.5"), "--min-accuracy 1.5 is above 1"),
         (("train", "nba", "--model", "random_forest"), "--model random_forest is not among the candidates"),
+        (("train", "nba", "--market", "parlay"), "invalid choice: 'parlay'"),
+        (("train", "nba", "--market", "ats"), "--model elo has no nba ats assets"),
+        (("report", "elo_nba_ats"), "'elo_nba_ats' is not a model name"),
+        (
+            ("rollback", "--sport", "nba", "--market", "ats", "--model", "elo_nba", "--version", "1"),
+            "'elo_nba' is not a nba ats model name",
+        ),
         (("predict", "nba", "--week", "24-12-2024"), "--week '24-12-2024' is not a date"),
         (
             ("predict", "nba", "--week", "2024-12-25"),

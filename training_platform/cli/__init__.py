@@ -1,11 +1,11 @@
 """`tp`: train, evaluate, promote and inspect models from a shell, through the code location's own jobs.
 
-    tp train nfl [--model elo ...] [--optimize --trials 50] [--force] [--min-accuracy 0.62] [--dry-run] [--output-json out.json]
-    tp report elo_nfl                                    evaluate (or re-read) the current version; figures and gates
+    tp train nfl [--model elo ...] [--market ats] [--optimize --trials 50] [--force] [--min-accuracy 0.62] [--dry-run] [--output-json out.json]
+    tp report elo_nfl                                    evaluate (or re-read) the current version; figures and gates (elo_nfl_ats: the spread's)
     tp predict nfl [--week 2024-12-24]                   the champion's forecasts for the coming games (or a week)
-    tp status [--sport nfl] [--json]                     every champion's copies checked against the registry, repaired
-    tp champion --sport nfl                              the champion and its history
-    tp rollback --sport nfl --model elo_nfl --version 3  restore an earlier version
+    tp status [--sport nfl] [--json]                     every champion's copies (nfl, nfl_ats, ...) checked against the registry, repaired
+    tp champion --sport nfl [--market ats]               the champion and its history
+    tp rollback --sport nfl --model elo_nfl --version 3  restore an earlier version (--market ats: of the spread's seat)
     tp promote  --sport nfl --model elo_nfl --version 4  promote a version by hand (recorded as manual)
 
 Exit codes: 0 done, 1 a run failed, 2 a gate blocked the promotion, 3 wrong input or configuration (the
@@ -63,13 +63,15 @@ def parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true", help="each champion's /api/model_status document")
     show = commands.add_parser("champion", help="show the champion and the registry history of a sport")
     show.add_argument("--sport", required=True, choices=SPORTS)
+    show.add_argument("--market", choices=MARKETS, default="moneyline", help="default: moneyline")
     for action, text in (
         ("rollback", "make an earlier model version the champion again"),
         ("promote", "make a version the champion by hand, without the automatic comparison"),
     ):
         command = commands.add_parser(action, help=text)
         command.add_argument("--sport", required=True, choices=SPORTS)
-        command.add_argument("--model", required=True, help="registered name, e.g. elo_nfl")
+        command.add_argument("--market", choices=MARKETS, default="moneyline", help="default: moneyline")
+        command.add_argument("--model", required=True, help="registered name, e.g. elo_nfl, elo_nfl_ats")
         command.add_argument("--version", required=True, type=int)
     return tp
 

@@ -28,9 +28,9 @@ def open_registry(command: str):
 
 def champion(args) -> int:
     _, registry = open_registry("champion")
-    history = registry.history(args.sport)
+    history = registry.history(args.sport, args.market)
     if history.empty:
-        print(f"{args.sport}: no champion yet")
+        print(f"{_seat(args)}: no champion yet")
         return OK
     columns = ["entry_id", "action", "model", "version", "sha256", "forced", "promoted_at", "dagster_run_id"]
     print(history[columns].assign(sha256=history["sha256"].str[:12]).to_string(index=False))
@@ -39,9 +39,16 @@ def champion(args) -> int:
 
 def status(args) -> int:
     resources, registry = open_registry("status")
-    from training_platform.sports import SPORTS
+    from training_platform.ml.modeling.markets import MARKETS
+    from training_platform.sports import SPORTS, configured
 
-    return _status(registry, resources, [args.sport] if args.sport else list(SPORTS), args.json)
+    seats = [
+        (sport, market)
+        for sport in ([args.sport] if args.sport else list(SPORTS))
+        for market in MARKETS
+        if configured()[sport].models_for(market)
+    ]
+    return _status(registry, resources, seats, args.json)
 
 
 def change_champion(args) -> int:
@@ -52,55 +59,61 @@ def change_champion(args) -> int:
 
     resources, registry = open_registry(args.command)
     try:
-        stored_version(registry, resources["model_store"].open(), args.sport, args.model, args.version)
-        refuse_current_champion(registry, args.sport, args.model, args.version)
+        stored_version(
+            registry, resources["model_store"].open(), args.sport, args.model, args.version, args.market
+        )
+        refuse_current_champion(registry, args.sport, args.model, args.version, args.market)
     except ArtifactIntegrityError as exc:
         raise CliError(f"{args.command} refused: {exc}", BLOCKED) from None
     except ValueError as exc:
         raise UsageError(f"{args.command} refused: {exc}") from None
     refused = _materialize_production(
-        args.sport, "rollback" if args.command == "rollback" else "manual", args.model, args.version
+        _seat(args), "rollback" if args.command == "rollback" else "manual", args.model, args.version
     )
     if refused:
         raise refused
-    row = registry.current(args.sport)
+    row = registry.current(args.sport, args.market)
     print(
-        f"{args.sport} champion is now {row['model']} v{row['version']} (sha256 {row['sha256'][:12]}…), "
+        f"{_seat(args)} champion is now {row['model']} v{row['version']} (sha256 {row['sha256'][:12]}…), "
         f"replacing {row['replaces_version']}; registry entry {row['entry_id']}"
     )
     return OK
 
 
-def _status(registry, resources, sports: list[str], as_json: bool) -> int:
-    """Each sport's champion as the registry records it; stale copies are rewritten from it. Exit 2
-    when a champion's artifact no longer matches its recorded SHA-256 (nothing can be derived from it).
-    With --json: each sport's /api/model_status document (null without a champion) on stdout."""
+def _status(registry, resources, seats: list[tuple[str, str]], as_json: bool) -> int:
+    """Each seat's champion (a sport and market) as the registry records it; stale copies are rewritten
+    from it. Exit 2 when a champion's artifact no longer matches its recorded SHA-256 (nothing can be
+    derived from it). With --json: each seat's /api/model_status document (null without a champion) on
+    stdout, keyed nfl, nfl_ats, ..."""
     from training_platform.champion import reconcile, stale_copies
     from training_platform.ml.artifacts import ArtifactIntegrityError
+    from training_platform.ml.modeling.markets import MARKETS
 
     store, mlflow_uri = resources["model_store"].open(), resources["tracking"].mlflow_uri
     damaged, documents = False, {}
     say = (lambda line: print(line, file=sys.stderr)) if as_json else print
-    for sport in sports:
-        row = registry.current(sport)
-        documents[sport] = None
+    for sport, market in seats:
+        seat = MARKETS[market].seat(sport)
+        row = registry.current(sport, market)
+        documents[seat] = None
         if row is None:
-            say(f"{sport}: no champion yet")
+            say(f"{seat}: no champion yet")
             continue
-        stale = stale_copies(registry, sport, store, mlflow_uri)
+        stale = stale_copies(registry, sport, store, mlflow_uri, market)
         try:
-            reconcile(registry, sport, store, mlflow_uri)
+            reconcile(registry, sport, store, mlflow_uri, market)
         except ArtifactIntegrityError as exc:
             damaged = True
+            flag = "" if market == "moneyline" else f" --market {market}"
             print(
-                f"{sport}: champion {row['model']} v{row['version']} is damaged: {exc}. Roll back or promote "
-                f"another version: tp rollback --sport {sport} --model <model>_{sport} --version <N>",
+                f"{seat}: champion {row['model']} v{row['version']} is damaged: {exc}. Roll back or promote "
+                f"another version: tp rollback --sport {sport}{flag} --model <model>_{seat} --version <N>",
                 file=sys.stderr,
             )
             continue
-        documents[sport] = json.loads(store.model_status(sport).read_text())
+        documents[seat] = json.loads(store.model_status(seat).read_text())
         say(
-            f"{sport}: {row['model']} v{row['version']} (sha256 {row['sha256'][:12]}…, registry entry "
+            f"{seat}: {row['model']} v{row['version']} (sha256 {row['sha256'][:12]}…, registry entry "
             f"{row['entry_id']}, {row['action']}); "
             + (f"repaired {', '.join(stale)}" if stale else "copies in sync")
         )
@@ -109,15 +122,21 @@ def _status(registry, resources, sports: list[str], as_json: bool) -> int:
     return BLOCKED if damaged else OK
 
 
-def _materialize_production(sport: str, action: str, model: str, version: int) -> CliError | None:
-    """Run production/<sport> with the action's config; None on success. production/<sport> refuses by
+def _seat(args) -> str:
+    from training_platform.ml.modeling.markets import MARKETS
+
+    return MARKETS[args.market].seat(args.sport)
+
+
+def _materialize_production(seat: str, action: str, model: str, version: int) -> CliError | None:
+    """Run production/<seat> with the action's config; None on success. production/<seat> refuses by
     raising dagster's Failure or an integrity error (exit 2); anything else is a failed run (exit 1)."""
     from training_platform.cli.runs import failure_message, root_error, run_job
 
     config = {
-        "ops": {f"production__{sport}": {"config": {"action": action, "model": model, "version": version}}}
+        "ops": {f"production__{seat}": {"config": {"action": action, "model": model, "version": version}}}
     }
-    result = run_job(f"promote_{sport}_job", [["production", sport]], config, {"trigger": f"tp {action}"})
+    result = run_job(f"promote_{seat}_job", [["production", seat]], config, {"trigger": f"tp {action}"})
     if result.success:
         return None
     error = root_error(result)

@@ -14,12 +14,16 @@ from training_platform.cli.runs import failed_checks, failure_message, run_job
 
 
 def train(args) -> int:
-    """tuning → models → reports of each model (train_<sport>_job), then production/<sport> and
-    predictions/<sport> (promote_<sport>_job) among the candidates whose gates passed."""
+    """tuning → models → reports of each model in the market (train_<sport>_job), then production/<seat>
+    (and, in the moneyline, predictions/<sport>: promote_<seat>_job) among the candidates whose gates passed."""
     from training_platform.defs.jobs import candidate_keys
+    from training_platform.ml.modeling.markets import MARKETS
     from training_platform.settings import candidate_models
+    from training_platform.sports import configured
 
-    names = [f"{model}_{args.sport}" for model in args.model]
+    own = MARKETS[args.market]
+    seat = own.seat(args.sport)
+    names = [own.asset_name(model, args.sport) for model in args.model]
     outside = sorted(set(args.model) - set(candidate_models(args.sport)))
     if outside:  # production/<sport> compares only the configured candidates: it would never be promoted
         raise UsageError(
@@ -27,10 +31,17 @@ def train(args) -> int:
             f"for {args.sport} ({','.join(candidate_models(args.sport))}: TP_CANDIDATES among the sports file's "
             "models); add it there or choose another"
         )
-    keys = [key.path for key in candidate_keys(args.sport, args.model)]
+    offered = configured()[args.sport].models_for(args.market)
+    unconfigured = sorted(set(args.model) - set(offered))
+    if unconfigured:
+        raise UsageError(
+            f"--model {' '.join(unconfigured)} has no {args.sport} {args.market} assets: the sports file gives "
+            f"{', '.join(offered) or 'none'} (sports.{args.sport}.markets.{args.market}); add it there or choose another"
+        )
+    keys = [key.path for key in candidate_keys(args.sport, args.model, markets=(args.market,))]
     tuning = {"method": "optuna", "n_trials": args.trials} if args.optimize else {}
     config = {"ops": {f"tuning__{name}": {"config": tuning} for name in names if tuning}}
-    promote = {"ops": {f"production__{args.sport}": {"config": {"force": names if args.force else []}}}}
+    promote = {"ops": {f"production__{seat}": {"config": {"force": names if args.force else []}}}}
     gates = _tightened_gates(args)
     plan = {
         "train": {
@@ -38,13 +49,13 @@ def train(args) -> int:
             "assets": ["/".join(k) for k in keys],
             "run_config": config,
         },
-        "promote": {"job": f"promote_{args.sport}_job", "run_config": promote},
+        "promote": {"job": f"promote_{seat}_job", "run_config": promote},
         "gates": gates["thresholds"],
     }
     if args.dry_run:
         print(json.dumps(plan, indent=2))
         return OK
-    summary = {"sport": args.sport, "models": names, "plan": plan}
+    summary = {"sport": args.sport, "market": args.market, "models": names, "plan": plan}
     try:
         _require_features(args.sport)
         with _gates_file(gates["file"]):
@@ -81,19 +92,22 @@ def _train_and_promote(args, keys, config, promote, summary) -> int:
         raise CliError(blocked, BLOCKED)
     if not trained.success and not gates_failed:
         raise CliError(f"training failed: {failure_message(trained)}", FAILED)
+    from training_platform.ml.modeling.markets import MARKETS
+
+    seat = MARKETS[args.market].seat(args.sport)
     promoted = run_job(
-        f"promote_{args.sport}_job",
-        [["production", args.sport], ["predictions", args.sport]],
+        f"promote_{seat}_job",
+        [["production", seat]] + ([["predictions", args.sport]] if args.market == "moneyline" else []),
         promote,
         {"trigger": "tp train"},
     )
     summary["promote_run_id"] = promoted.run_id
     if not promoted.success:
         raise CliError(f"promotion failed: {failure_message(promoted)}", FAILED)
-    champion = promoted.output_for_node(f"production__{args.sport}")
+    champion = promoted.output_for_node(f"production__{seat}")
     summary.update(champion={k: champion[k] for k in ("model", "version", "sha256") if k in champion})
     kept = "" if champion["model"] in summary["models"] else " (kept: no trained model beat it)"
-    print(f"{args.sport} champion: {champion['model']} v{champion['version']}{kept}")
+    print(f"{seat} champion: {champion['model']} v{champion['version']}{kept}")
     if blocked:  # the passing models were compared; the blocked ones never were
         raise CliError(blocked, BLOCKED)
     summary.update(outcome="ok", exit_code=OK)
@@ -122,16 +136,20 @@ def predict(args) -> int:
 def report(args) -> int:
     """Evaluate the model's current version (reports/<model>: the same report again when nothing
     changed) and print its figures and gate verdicts."""
+    from training_platform.ml.modeling.markets import LINE_MARKETS, MARKETS
     from training_platform.sports import SPORTS, configured
 
-    model, _, sport = args.model.rpartition("_")
-    if sport not in SPORTS or model not in configured()[sport].models:
+    market = next((m for m in LINE_MARKETS if args.model.endswith(MARKETS[m].suffix)), "moneyline")
+    model, _, sport = args.model.removesuffix(MARKETS[market].suffix).rpartition("_")
+    if sport not in SPORTS or model not in configured()[sport].models_for(market):
         offered = (
-            f"{sport}: {', '.join(configured()[sport].models)}" if sport in SPORTS else ", ".join(SPORTS)
+            f"{sport} {market}: {', '.join(configured()[sport].models_for(market)) or 'none'}"
+            if sport in SPORTS
+            else ", ".join(SPORTS)
         )
         raise UsageError(
-            f"{args.model!r} is not a model name: <model>_<sport> with a sport of the sports file and one of "
-            f"its models ({offered}), e.g. elo_nfl"
+            f"{args.model!r} is not a model name: <model>_<sport>[_ats|_totals] with a sport of the sports "
+            f"file and one of its models in that market ({offered}), e.g. elo_nfl or elo_nfl_ats"
         )
     _require_features(sport)
     result = run_job(f"train_{sport}_job", [["reports", args.model]], {}, {"trigger": "tp report"})
@@ -189,13 +207,13 @@ def _require_features(sport: str) -> None:
         )
 
 
-def _thresholds(sport: str, gates_file: Path | None) -> dict:
+def _thresholds(sport: str, market: str, gates_file: Path | None) -> dict:
     from dataclasses import asdict
 
     from training_platform.ml.evaluation.gates import load_thresholds
 
     try:
-        return asdict(load_thresholds(sport, path=gates_file))
+        return asdict(load_thresholds(sport, market, path=gates_file))
     except (OSError, ValueError) as exc:
         raise UsageError(str(exc)) from None
 
@@ -203,7 +221,7 @@ def _thresholds(sport: str, gates_file: Path | None) -> dict:
 def _tightened_gates(args) -> dict:
     """The thresholds in force and, with --min-accuracy (which may only tighten the gate), the gates
     file's content with it for this command's runs."""
-    thresholds = _thresholds(args.sport, None)
+    thresholds = _thresholds(args.sport, args.market, None)
     if args.min_accuracy is None:
         return {"thresholds": thresholds, "file": None}
     current = thresholds["min_accuracy"]
@@ -221,7 +239,7 @@ def _tightened_gates(args) -> dict:
     config = yaml.safe_load(gates_file_path().read_text()) or {}
     config["sports"] = config.get("sports") or {}
     sport = config["sports"].get(args.sport) or {}
-    sport["moneyline"] = {**(sport.get("moneyline") or {}), "min_accuracy": args.min_accuracy}
+    sport[args.market] = {**(sport.get(args.market) or {}), "min_accuracy": args.min_accuracy}
     config["sports"][args.sport] = sport
     return {"thresholds": {**thresholds, "min_accuracy": args.min_accuracy}, "file": yaml.safe_dump(config)}
 

@@ -1,5 +1,6 @@
-"""Jobs: ingest, train (tune, fit, evaluate every candidate) and promote. A rollback is a
-materialization of production/<sport> with config action "rollback" (`tp rollback`)."""
+"""Jobs: ingest, train (tune, fit, evaluate every candidate) and promote, one per champion's seat (a
+sport's moneyline, spread, totals). A rollback is a materialization of production/<seat> with config
+action "rollback" (`tp rollback`)."""
 
 import dagster as dg
 
@@ -31,8 +32,10 @@ def candidate_keys(
 
 
 def trained_markets(sport: str) -> tuple[str, ...]:
-    """The markets `sport` has candidates in: the moneyline, and the spread and totals it is given."""
-    return tuple(market for market in MARKETS if configured()[sport].models_for(market))
+    """The markets `sport` has candidates in (TP_CANDIDATES among the sports file's models): the moneyline,
+    and the spread and totals where it gives them any."""
+    candidates = set(candidate_models(sport))
+    return tuple(market for market in MARKETS if candidates & set(configured()[sport].models_for(market)))
 
 
 train_jobs = {
@@ -46,12 +49,25 @@ train_jobs = {
     for sport in SPORTS
 }
 
-promote_jobs = {
-    sport: dg.define_asset_job(
-        f"promote_{sport}_job",
-        selection=dg.AssetSelection.assets(["production", sport], ["predictions", sport]),
-        description=f"Choose the {sport.upper()} champion among candidates whose gates passed, then score the coming week.",
-        executor_def=dg.in_process_executor,  # two short steps in sequence
+
+def _promote_job(sport: str, market: str):
+    seat = MARKETS[market].seat(sport)
+    if market == "moneyline":  # the moneyline's champion scores the coming week
+        selection, does = [["production", seat], ["predictions", sport]], "then score the coming week"
+    else:
+        selection, does = [["production", seat]], "its pointer, status file and MLflow alias follow"
+    return dg.define_asset_job(
+        f"promote_{seat}_job",
+        selection=dg.AssetSelection.assets(*selection),
+        description=f"Choose the {sport.upper()} {MARKETS[market].label} champion among candidates whose "
+        f"gates passed; {does}.",
+        executor_def=dg.in_process_executor,  # short steps in sequence
     )
+
+
+# One per champion's seat: promote_nfl_job (moneyline, then predictions), promote_nfl_ats_job, ...
+promote_jobs = {
+    MARKETS[market].seat(sport): _promote_job(sport, market)
     for sport in SPORTS
+    for market in trained_markets(sport)
 }

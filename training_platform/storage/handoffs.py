@@ -52,7 +52,7 @@ class TuningResult(HandOff):
 
 @dataclass(frozen=True, eq=True)
 class Champion(HandOff):
-    """production/<sport> → predictions/<sport>: the registry's current row with its artifact, and the
+    """production/<sport>[_<market>] → predictions/<sport>: the registry's current row with its artifact, and the
     market-free model that scores games without lines (None when no candidate qualifies)."""
 
     sport: str
@@ -67,6 +67,7 @@ class Champion(HandOff):
     promoted_at: str
     registry_entry: int
     market_free: dict | None
+    market: str = "moneyline"  # production/nfl_ats holds the spread's champion
 
 
 @dataclass(frozen=True, eq=True)

@@ -1,4 +1,5 @@
-"""production/<sport>: the champion, recorded in the registry and derived everywhere else.
+"""production/<sport> (the moneyline) and production/<sport>_ats, _totals: each market's champion,
+recorded in the registry and derived everywhere else.
 
 Every run first reconciles the pointer, status file and MLflow alias with the registry. Then,
 by config: `auto` compares the configured candidates' current reports with the champion on
@@ -12,10 +13,12 @@ import dagster as dg
 
 from training_platform.defs.automation.conditions import AFTER_UPSTREAM_UPDATES
 from training_platform.defs.features.assets import GOLD_FEATURES
+from training_platform.defs.jobs import trained_markets
 from training_platform.defs.ownership import CODE_VERSION, OWNERS
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
+from training_platform.ml.modeling.markets import MARKETS
 from training_platform.settings import candidate_models
-from training_platform.sports import SPORTS
+from training_platform.sports import SPORTS, configured
 from training_platform.storage.handoffs import Champion, Report
 
 if TYPE_CHECKING:
@@ -36,13 +39,16 @@ class ProductionConfig(dg.Config):
     force: list[str] = []
 
 
-def build_production_asset(sport: str) -> dg.AssetsDefinition:
-    key = dg.AssetKey(["production", sport])
+def build_production_asset(sport: str, market: str = "moneyline") -> dg.AssetsDefinition:
+    own = MARKETS[market]
+    seat = own.seat(sport)  # nfl, nfl_ats, nfl_totals
+    key = dg.AssetKey(["production", seat])
     candidates = {
-        f"{model}_{sport}": dg.AssetIn(
-            key=["reports", f"{model}_{sport}"], input_manager_key="latest_report_loader"
+        own.asset_name(model, sport): dg.AssetIn(
+            key=["reports", own.asset_name(model, sport)], input_manager_key="latest_report_loader"
         )
         for model in candidate_models(sport)
+        if model in configured()[sport].models_for(market)
     }
 
     @dg.asset(
@@ -65,7 +71,8 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
                 "or a champion failing today's gates kept its seat for want of a passing candidate (said here)",
             )
         ],
-        description=f"The {sport.upper()} moneyline champion: among the configured candidates whose report is on "
+        tags={"market": market},
+        description=f"The {sport.upper()} {own.label} champion: among the configured candidates whose report is on "
         "the current features and passed every gate, the lowest log loss on their common games, if it is no "
         "worse than the champion's on the games both scored (or the champion fails today's gates). Config action rollback/manual restores a version.",
     )
@@ -84,21 +91,21 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
         from training_platform.storage.registry import ChampionRegistry
 
         registry = ChampionRegistry(warehouse.open())
-        before = registry.current(sport)
+        before = registry.current(sport, market)
         try:  # heal the copies a crash left behind
-            reconcile(registry, sport, model_store.open(), tracking.mlflow_uri)
+            reconcile(registry, sport, model_store.open(), tracking.mlflow_uri, market)
         except ArtifactIntegrityError as exc:
             if config.action == "auto":  # never carry on with a champion whose bytes changed
                 raise dg.Failure(
-                    f"the {sport} champion's artifact is damaged: {exc}. Roll back or promote another "
-                    f"version: tp rollback --sport {sport} --model <model>_{sport} --version <N>"
+                    f"the {seat} champion's artifact is damaged: {exc}. Roll back or promote another "
+                    f"version: tp rollback --sport {sport}{_market_flag(market)} --model <model>_{seat} --version <N>"
                 ) from exc
             context.log.warning(
                 f"the current champion's artifact is damaged ({exc}); {config.action} replaces it"
             )
         current_data, thresholds = (
-            played_data_hash(warehouse.read(GOLD_FEATURES, sport)),
-            load_thresholds(sport),
+            played_data_hash(warehouse.read(GOLD_FEATURES, sport), market),
+            load_thresholds(sport, market),
         )
         pool = [_candidate(report, thresholds) for report in reports.values() if report is not None]
         if config.action in ("rollback", "manual"):
@@ -110,8 +117,14 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
         else:
             raise dg.Failure(f"unknown action {config.action!r}; use auto, rollback or manual")
         if before is None or row["entry_id"] != before["entry_id"]:  # a new record: derive its copies
-            reconcile(registry, sport, model_store.open(), tracking.mlflow_uri)
-        fallback = _market_free_fallback(row, pool, current_data, registry.demoted(sport), reports)
+            reconcile(registry, sport, model_store.open(), tracking.mlflow_uri, market)
+        # Games without a moneyline are scored by a market-free model; a line market has nothing to
+        # forecast without its line, so it has no fallback.
+        fallback = (
+            _market_free_fallback(row, pool, current_data, registry.demoted(sport), reports)
+            if market == "moneyline"
+            else None
+        )
         champion = Champion(
             sport=sport,
             model=row["model"],
@@ -119,12 +132,13 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
             artifact=row["artifact_path"],
             sha256=row["sha256"],
             metrics=row["metrics"],
-            variant=_variant(row),
+            variant=_variant(row, market),
             forced=bool(row["forced"]),
             action=row["action"],
             promoted_at=str(row["promoted_at"]),
             registry_entry=int(row["entry_id"]),
             market_free=fallback,
+            market=market,
         )
         yield dg.Output(
             champion,
@@ -140,7 +154,7 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
                 "candidates": dg.MetadataValue.md(
                     "\n".join(f"- **{n}**: {t}" for n, t in verdicts.items()) or "-"
                 ),
-                "pointer": dg.MetadataValue.path(str(model_store.open().pointer(sport))),
+                "pointer": dg.MetadataValue.path(str(model_store.open().pointer(seat))),
             },
         )
         overridden = bool(warning_note) or row["action"] in ("rollback", "manual")
@@ -169,15 +183,15 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
 
         if not pool:
             raise dg.Failure(
-                f"no {sport.upper()} candidate has a report yet; materialize reports/<model>_{sport}"
+                f"no {sport.upper()} {own.label} candidate has a report yet; materialize reports/<model>_{seat}"
             )
-        incumbent = registry.current(sport)
+        incumbent = registry.current(sport, market)
         champion = _champion_candidate(incumbent, pool)
         decision = choose(
             pool,
             current_data,
             champion,
-            registry.demoted(sport),
+            registry.demoted(sport, market),
             thresholds.champion_tolerance,
             set(config.force),
         )
@@ -185,7 +199,7 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
             context.log.info(f"{name}: {verdict}")
         if decision.promote is None and incumbent is None:
             raise dg.Failure(
-                description=f"no {sport.upper()} candidate can be champion; nothing changes",
+                description=f"no {sport.upper()} {own.label} candidate can be champion; nothing changes",
                 metadata={n: dg.MetadataValue.text(t) for n, t in decision.verdicts.items()},
             )
         if decision.promote is None:
@@ -208,26 +222,26 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
             f"promoted {artifact.name} v{artifact.version} (replaces {row['replaces_version']})"
             + (" FORCED by this run's config" if decision.forced else "")
         )
-        return registry.current(sport), decision.verdicts, note
+        return registry.current(sport, market), decision.verdicts, note
 
     def _by_hand(context, config, registry, model_store):
         from training_platform.champion import record_champion, refuse_current_champion, stored_version
 
         if config.model is None or config.version is None:
-            raise dg.Failure(f"action {config.action} needs config model (e.g. elo_{sport}) and version")
+            raise dg.Failure(f"action {config.action} needs config model (e.g. elo_{seat}) and version")
         try:
-            refuse_current_champion(registry, sport, config.model, config.version)
+            refuse_current_champion(registry, sport, config.model, config.version, market)
             artifact, report = stored_version(
-                registry, model_store.open(), sport, config.model, config.version
+                registry, model_store.open(), sport, config.model, config.version, market
             )
         except (ValueError, RuntimeError) as exc:
             raise dg.Failure(f"{config.action} refused: {exc}") from exc
         row = record_champion(registry, sport, artifact, report, context.run.run_id, action=config.action)
         context.log.info(
-            f"{config.action}: {sport} champion is now {artifact.name} v{artifact.version} "
+            f"{config.action}: {seat} champion is now {artifact.name} v{artifact.version} "
             f"(was {row['replaces_version']})"
         )
-        return registry.current(sport)
+        return registry.current(sport, market)
 
     def _market_free_fallback(row, pool, current_data, demoted, reports) -> dict | None:
         """The best current market-free candidate that passed its gates: it scores games without lines."""
@@ -260,10 +274,16 @@ def build_production_asset(sport: str) -> dg.AssetsDefinition:
     return _production
 
 
-def _variant(row: dict) -> str:
+def _variant(row: dict, market: str = "moneyline") -> str:
     from training_platform.ml.modeling.catalog import variant_of
 
-    return variant_of(row["model"].rsplit("_", 1)[0])  # the registered name is <model>_<sport>
+    # the registered name is <model>_<sport><suffix>: elo_nfl, logistic_nfl_ats
+    model = row["model"].removesuffix(MARKETS[market].suffix).rsplit("_", 1)[0]
+    return variant_of(model, market)
+
+
+def _market_flag(market: str) -> str:
+    return "" if market == "moneyline" else f" --market {market}"
 
 
 def _candidate(report: Report, thresholds) -> "Candidate":
@@ -295,4 +315,6 @@ def _champion_candidate(row: dict | None, pool: list["Candidate"]) -> "Candidate
     return Candidate(artifact.name, artifact.version, "", True, report_forecasts(row["report_dir"]))
 
 
-production_assets = [build_production_asset(sport) for sport in SPORTS]
+production_assets = [
+    build_production_asset(sport, market) for sport in SPORTS for market in trained_markets(sport)
+]

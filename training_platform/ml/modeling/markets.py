@@ -25,6 +25,10 @@ class Market:
     def asset_name(self, model: str, sport: str) -> str:
         return f"{model}_{sport}{self.suffix}"
 
+    def seat(self, sport: str) -> str:
+        """The champion's seat in this market: production/nfl, production/nfl_ats, its pointer file's name."""
+        return f"{sport}{self.suffix}"
+
     @property
     def label(self) -> str:
         return {"moneyline": "moneyline", "ats": "against the spread", "totals": "totals (over/under)"}[

@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME := $(CURDIR)
 
-.PHONY: demo test lint bench scorecard ui mlflow optuna-dashboard postgres clean
+.PHONY: demo test lint bench scorecard line-scorecard ui mlflow optuna-dashboard postgres clean
 
 $(STAMP): pyproject.toml deploy/activate.sh
 	python3 -m venv $(VENV)
@@ -35,6 +35,9 @@ bench: $(STAMP)
 
 scorecard: $(STAMP)  # the real-data scorecard: bench/scorecard.json, README's section, bench/results.json
 	$(PY) bench/run.py --only scorecard
+
+line-scorecard: $(STAMP)  # spread and totals on real NFL games: bench/line_scorecard.json, README's section, bench/results.json
+	$(PY) bench/run.py --only line_scorecard
 
 ui: $(STAMP)  # (an activated venv's DAGSTER_MODULE_NAME would clash with dagster dev's workspace)
 	DAGSTER_MODULE_NAME= $(VENV)/bin/dagster dev -h 127.0.0.1 -p 3000

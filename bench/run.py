@@ -24,6 +24,7 @@ if __name__ == "__main__":
 
 from bench import (  # noqa: E402
     foundation,
+    line_scorecard,
     make_test,
     reliability,
     scale_out,
@@ -46,6 +47,7 @@ GROUPS = {
     "load": (True, reliability.bench_weekly_updates),
     "postgres": (True, scale_out.bench_postgres),
     "scorecard": (True, lambda work: scorecard.run()),
+    "line_scorecard": (True, lambda work: line_scorecard.run()),
     "make_test": (False, make_test.bench_make_test),
 }
 

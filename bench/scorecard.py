@@ -60,6 +60,7 @@ from training_platform.ml.evaluation.backtest import walk_forward_backtest  # no
 from training_platform.ml.features.gold import build_gold_features  # noqa: E402
 from training_platform.ml.modeling.calibration import TimeSeriesCalibratedClassifier  # noqa: E402
 from training_platform.ml.modeling.catalog import variant_of  # noqa: E402
+from training_platform.ml.modeling.markets import MARKETS  # noqa: E402
 from training_platform.ml.modeling.training import default_splitter, training_rows  # noqa: E402
 from training_platform.ml.modeling.tuning import search_space, seed_for, tune  # noqa: E402
 from training_platform.ml.modeling.zoo import make_model  # noqa: E402
@@ -112,15 +113,21 @@ def fivethirtyeight(sport: str) -> pd.DataFrame:
 
 
 def walk_forward(
-    model: str, sport: str, gold: pd.DataFrame, first: int, last: int, n_trials: int
-) -> pd.DataFrame:
-    """game_id -> p_home of `model` over seasons first..last, tuned on the seasons before `first`."""
-    name = f"{model}_{sport}"
-    X, y, weeks = training_rows(gold[gold["season"] < first])
+    model: str,
+    sport: str,
+    gold: pd.DataFrame,
+    first: int,
+    last: int,
+    n_trials: int,
+    market: str = "moneyline",
+) -> dict:
+    """The walk-forward report of `model` over seasons first..last, tuned on the seasons before `first`."""
+    name = MARKETS[market].asset_name(model, sport)
+    X, y, weeks = training_rows(gold[gold["season"] < first], market)
     started = time.perf_counter()
     tuned = tune(
-        make_model(model, sport, seed=seed_for(name)),
-        search_space(model, sport),
+        make_model(model, sport, seed=seed_for(name), market=market),
+        search_space(model, sport, market),
         X,
         y,
         weeks,
@@ -133,20 +140,21 @@ def walk_forward(
         log=lambda m: None,
     )
     estimator = TimeSeriesCalibratedClassifier(
-        make_model(model, sport, tuned.best_params, seed=seed_for(name)), n_splits=5
+        make_model(model, sport, tuned.best_params, seed=seed_for(name), market=market), n_splits=5
     )
     report = walk_forward_backtest(
         estimator,
         gold[gold["season"] <= last],
         seasons=last - first + 1,
         refit_every_weeks=REFIT_EVERY_WEEKS.get(model, 4),
+        market=market,
     )
     log(
-        f"  {model}: tuned {tuned.best_params} on {len(X)} games before {first}; "
+        f"  {name}: tuned {tuned.best_params} on {len(X)} games before {first}; "
         f"{report['games']} games scored, Brier {report['model']['brier']:.4f} "
         f"({time.perf_counter() - started:.0f} s)"
     )
-    return report["predictions"]
+    return report
 
 
 def score_window(
@@ -154,7 +162,7 @@ def score_window(
 ) -> tuple:
     frame = None
     for model in models:
-        predictions = walk_forward(model, sport, gold, first, last, n_trials)
+        predictions = walk_forward(model, sport, gold, first, last, n_trials)["predictions"]
         if frame is None:
             keep = ["game_id", "game_date", "season", "home_win", "p_market", "p_constant_home_rate"]
             frame = predictions[keep].rename(columns={"p_constant_home_rate": "constant home rate"})

@@ -148,9 +148,9 @@ def render(scorecard: dict) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def replace_section(readme: str, body: str) -> str:
-    start, end = MARKERS
+def replace_section(readme: str, body: str, markers: tuple[str, str] = MARKERS) -> str:
+    start, end = markers
     if start not in readme or end not in readme:
-        raise ValueError(f"README lacks the scorecard markers {start} … {end}")
+        raise ValueError(f"README lacks the markers {start} … {end}")
     head, rest = readme.split(start, 1)
     return head + start + "\n" + body + end + rest.split(end, 1)[1]

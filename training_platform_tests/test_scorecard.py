@@ -85,7 +85,7 @@ def test_the_section_is_replaced_between_its_markers_only():
     start, end = MARKERS
     readme = f"intro\n{start}\nold table\n{end}\noutro\n"
     assert replace_section(readme, "new\n") == f"intro\n{start}\nnew\n{end}\noutro\n"
-    with pytest.raises(ValueError, match="lacks the scorecard markers"):
+    with pytest.raises(ValueError, match="README lacks the markers"):
         replace_section("no markers here", "new\n")
 
 
@@ -99,6 +99,24 @@ def test_the_readme_and_results_say_what_the_scorecard_file_says():
         sport, first, last = key.split("_")
         for row in results_rows(sport, int(first), int(last), table):
             assert {k: results[row["name"]][k] for k in row} == row
+
+
+def test_the_readme_and_results_say_what_the_line_scorecard_file_says():
+    from bench import line_scorecard
+
+    rows = json.loads((ROOT / "bench" / "line_scorecard.json").read_text())
+    readme = (ROOT / "README.md").read_text()
+    start, end = line_scorecard.MARKERS
+    assert readme.split(start, 1)[1].split(end, 1)[0] == "\n" + line_scorecard.render(rows)
+    results = {r["name"]: r for r in json.loads((ROOT / "bench" / "results.json").read_text())}
+    for row in line_scorecard.results_rows(rows):
+        assert {k: results[row["name"]][k] for k in row} == row
+    assert {(r["market"], r["model"]) for r in rows} == {
+        (market, model) for market in ("ats", "totals") for model in ("elo", "logistic")
+    }
+    # Against a line set to split the bettors, a pick record whose whole interval is below a coin flip is
+    # a bug (a sign flipped, a side mislabelled), not bad luck.
+    assert all(r["hit_rate_high_95"] > 0.5 for r in rows)
 
 
 def test_fivethirtyeight_covers_the_nflverse_games_it_should():

@@ -218,6 +218,27 @@ def test_the_spread_and_totals_have_their_own_defaults_overridden_per_sport(tmp_
     assert load_thresholds("nfl", "totals", path=custom) == GateThresholds(max_ece=0.04)
 
 
+def test_gates_are_set_per_variant_and_per_sport_market_and_variant(tmp_path):
+    custom = tmp_path / "gates.yaml"
+    custom.write_text(
+        "defaults: {max_ece: 0.04}\n"
+        "markets: {ats: {min_accuracy: 0.52}}\n"
+        "variants: {market_aware: {max_log_loss_vs_market: -0.001}, market_free: {min_roi_lower_bound: -0.05}}\n"
+        "sports: {nfl: {ats: {min_accuracy: 0.53, market_free: {min_accuracy: 0.55}}}}\n"
+    )
+    free, aware = (
+        load_thresholds("nfl", "ats", path=custom, variant=v) for v in ("market_free", "market_aware")
+    )
+    assert free == GateThresholds(min_accuracy=0.55, max_ece=0.04, min_roi_lower_bound=-0.05)
+    assert aware == GateThresholds(min_accuracy=0.53, max_ece=0.04, max_log_loss_vs_market=-0.001)
+    assert load_thresholds("nfl", "ats", path=custom) == GateThresholds(min_accuracy=0.53, max_ece=0.04)
+    assert load_thresholds("nba", "moneyline", path=custom, variant="market_free") == GateThresholds(
+        max_ece=0.04, min_roi_lower_bound=-0.05
+    )
+    with pytest.raises(ValueError, match="variant 'market_agnostic'"):
+        load_thresholds("nfl", path=custom, variant="market_agnostic")
+
+
 def test_bad_gates_files_are_refused_clearly(tmp_path):
     typo = tmp_path / "gates.yaml"
     typo.write_text("defaults: {min_acuracy: 0.7}\n")
@@ -243,7 +264,14 @@ def test_bad_gates_files_are_refused_clearly(tmp_path):
             r"sports\.nfl\.moneylin: unknown market; known: moneyline, ats, totals",
         ),
         ("sports: {nhl: {moneyline: {max_ece: 0.1}}}\n", r"sports\.nhl: unknown sport"),
-        ("defualts: {max_ece: 0.1}\n", r"only `defaults`, `markets` and `sports`"),
+        ("defualts: {max_ece: 0.1}\n", r"only `defaults`, `markets`, `variants`, `sports`"),
+        ("variants: {market_agnostic: {max_ece: 0.1}}\n", r"variants\.market_agnostic: unknown variant"),
+        ("variants: {market_free: {max_ece: 3}}\n", r"variants\.market_free\.max_ece = 3"),
+        ("variants: [market_free]\n", r"variants must be a mapping"),
+        (
+            "sports: {nfl: {ats: {market_free: {min_acuracy: 0.5}}}}\n",
+            r"sports\.nfl\.ats\.market_free: unknown",
+        ),
         (
             "markets: {spread: {max_ece: 0.1}}\n",
             r"markets\.spread: unknown market; known: moneyline, ats, totals",

@@ -107,7 +107,11 @@ def build_production_asset(sport: str, market: str = "moneyline") -> dg.AssetsDe
             played_data_hash(warehouse.read(GOLD_FEATURES, sport), market),
             load_thresholds(sport, market),
         )
-        pool = [_candidate(report, thresholds) for report in reports.values() if report is not None]
+        pool = [  # each candidate is gated by its own variant's thresholds
+            _candidate(report, load_thresholds(sport, market, variant=report.variant or "market_aware"))
+            for report in reports.values()
+            if report is not None
+        ]
         if config.action in ("rollback", "manual"):
             row, verdicts, warning_note = _by_hand(context, config, registry, model_store), {}, None
         elif config.action == "auto":

@@ -75,7 +75,9 @@ def build_report_asset(
         from training_platform.ml.provenance import fingerprint, modelling_version
         from training_platform.ml.reporting.plots import png_data_uri
 
-        load_thresholds(sport, market)  # a broken gates file fails here, not after the whole backtest
+        load_thresholds(
+            sport, market, variant=variant
+        )  # a broken gates file fails here, not after the backtest
         gold = warehouse.read(GOLD_FEATURES, sport)
         refit = config.refit_every_weeks or (53 if model == "elo" else 4)
         digest = played_data_hash(gold, market)
@@ -157,12 +159,8 @@ def build_report_asset(
         from training_platform.ml.tracking import tag_model_version
 
         report = Report.of(report)
-        promotion = (
-            f"; production/{sport} may promote it"
-            if market == "moneyline"
-            else " (this market has no production asset yet)"
-        )
-        gates = evaluate_gates(report, load_thresholds(sport, market))
+        promotion = f"; production/{MARKETS[market].seat(sport)} may promote it"
+        gates = evaluate_gates(report, load_thresholds(sport, market, variant=variant))
         passed = all_passed(gates)
         failed = [g.name for g in gates if not g.passed]
         version = report.model_artifact["version"]

@@ -60,9 +60,16 @@ def gates_file_path() -> Path:
     return Path(Settings.from_env().gates_file or DEFAULT_GATES_FILE)
 
 
-def load_thresholds(sport: str, market: str = "moneyline", path: str | Path | None = None) -> GateThresholds:
-    """Thresholds for one sport and market: the file's defaults, overridden per market (`markets`), then
-    per sport and market. The whole file is validated, so a typo elsewhere is caught now, not when it runs."""
+def load_thresholds(
+    sport: str,
+    market: str = "moneyline",
+    path: str | Path | None = None,
+    variant: str | None = None,
+) -> GateThresholds:
+    """Thresholds for one sport, market and variant: the file's defaults, overridden per market (`markets`),
+    per variant (`variants`), then per sport and market (`sports.<sport>.<market>`, whose own
+    `market_free` / `market_aware` mapping overrides it for one variant). The whole file is validated, so a
+    typo elsewhere is caught now, not when it runs."""
     path = Path(path) if path else gates_file_path()
     try:
         config = yaml.safe_load(path.read_text()) or {}
@@ -70,18 +77,16 @@ def load_thresholds(sport: str, market: str = "moneyline", path: str | Path | No
         raise FileNotFoundError(f"gates file {path} does not exist (TP_GATES_FILE)") from None
     except yaml.YAMLError as exc:
         raise ValueError(f"gates file {path} is not valid YAML: {exc}") from None
-    if not isinstance(config, dict) or set(config) - {"defaults", "markets", "sports"}:
+    if not isinstance(config, dict) or set(config) - set(SECTIONS):
         raise ValueError(
-            f"gates file {path} must be a mapping with only `defaults`, `markets` and `sports`, "
+            f"gates file {path} must be a mapping with only {', '.join(f'`{s}`' for s in SECTIONS)}, "
             f"not {sorted(config) if isinstance(config, dict) else type(config).__name__}"
         )
-    sports = config.get("sports") or {}
     _check_settings(path, "defaults", config.get("defaults") or {})
-    per_market = config.get("markets") or {}
-    for market_name, settings in per_market.items():
-        if market_name not in MARKETS:
-            raise ValueError(f"{path}: markets.{market_name}: unknown market; known: {', '.join(MARKETS)}")
-        _check_settings(path, f"markets.{market_name}", settings or {})
+    per_market = _named_sections(path, config, "markets", MARKETS)
+    per_variant = _named_sections(path, config, "variants", VARIANTS)
+    sports = config.get("sports") or {}
+    own: dict = {}
     for name, markets in sports.items():
         if name not in SPORTS and path == DEFAULT_GATES_FILE:
             continue  # the package's MLB override, under a sports file without MLB
@@ -92,18 +97,45 @@ def load_thresholds(sport: str, market: str = "moneyline", path: str | Path | No
                 raise ValueError(
                     f"{path}: sports.{name}.{market_name}: unknown market; known: {', '.join(MARKETS)}"
                 )
+            settings = dict(settings or {}) if isinstance(settings, dict) else settings
+            variants = {
+                v: settings.pop(v) or {} for v in VARIANTS if isinstance(settings, dict) and v in settings
+            }
             _check_settings(path, f"sports.{name}.{market_name}", settings or {})
-    if sport not in SPORTS or market not in MARKETS:
+            for v, variant_settings in variants.items():
+                _check_settings(path, f"sports.{name}.{market_name}.{v}", variant_settings)
+            own[(name, market_name)] = (settings or {}, variants)
+    if sport not in SPORTS or market not in MARKETS or variant not in (None, *VARIANTS):
         raise ValueError(
-            f"no gates for sport {sport!r} market {market!r}: sports are {', '.join(SPORTS)}, "
-            f"markets {', '.join(MARKETS)}"
+            f"no gates for sport {sport!r} market {market!r} variant {variant!r}: sports are "
+            f"{', '.join(SPORTS)}, markets {', '.join(MARKETS)}, variants {', '.join(VARIANTS)}"
         )
+    sport_market, sport_variants = own.get((sport, market), ({}, {}))
     merged = {
         **(config.get("defaults") or {}),
         **(per_market.get(market) or {}),
-        **((sports.get(sport) or {}).get(market) or {}),
+        **(per_variant.get(variant) or {}),
+        **sport_market,
+        **(sport_variants.get(variant) or {}),
     }
     return replace(GateThresholds(), **merged)
+
+
+SECTIONS = ("defaults", "markets", "variants", "sports")
+VARIANTS = ("market_free", "market_aware")
+
+
+def _named_sections(path: Path, config: dict, section: str, known: tuple[str, ...]) -> dict:
+    """`markets` or `variants`: name -> settings, each name known and each setting valid."""
+    named = config.get(section) or {}
+    if not isinstance(named, dict):
+        raise ValueError(f"{path}: {section} must be a mapping of {'/'.join(known)} to gate settings")
+    for name, settings in named.items():
+        if name not in known:
+            singular = section.rstrip("s")
+            raise ValueError(f"{path}: {section}.{name}: unknown {singular}; known: {', '.join(known)}")
+        _check_settings(path, f"{section}.{name}", settings or {})
+    return named
 
 
 def _check_settings(path: Path, where: str, settings) -> None:

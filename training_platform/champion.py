@@ -201,7 +201,9 @@ def stored_version(
     seat = MARKETS[market].seat(sport)
     if not _MODEL_NAME.match(model_name) or not model_name.endswith(f"_{seat}"):
         where = sport if market == "moneyline" else f"{sport} {market}"
-        raise ValueError(f"{model_name!r} is not a {where} model name such as elo_{seat}")
+        other = [m for m in MARKETS if m != market and model_name.endswith(f"_{MARKETS[m].seat(sport)}")]
+        hint = f" (a model of the {other[0]} market: pass --market {other[0]})" if other else ""
+        raise ValueError(f"{model_name!r} is not a {where} model name such as elo_{seat}{hint}")
     root = Path(store.models_dir).resolve()
     directory = store.version_dir(model_name, version).resolve()
     if root not in directory.parents:
@@ -246,7 +248,10 @@ def set_champion_alias(mlflow_uri: str, seat: str, registered_name: str, version
     from mlflow.exceptions import MlflowException
 
     client = mlflow.MlflowClient(tracking_uri=mlflow_uri, registry_uri=mlflow_uri)
-    for model in client.search_registered_models(filter_string=f"name LIKE '%_{seat}'"):
+    # by suffix in Python: in LIKE '%_nba' the underscore matches any character, so elo_wnba too
+    for model in client.search_registered_models():
+        if not model.name.endswith(f"_{seat}"):
+            continue
         if model.name != registered_name and CHAMPION_ALIAS in (model.aliases or {}):
             try:
                 client.delete_registered_model_alias(model.name, CHAMPION_ALIAS)

@@ -66,7 +66,7 @@ class RemoteTraining:
                 asset_selection=keys,
             )
         except DagsterGraphQLClientError as exc:
-            raise RemoteRunFailed(f"{self.url} refused the run of {model}_{sport}: {exc}") from exc
+            raise RemoteRunFailed(f"{self.url} refused the run of {name}: {exc}") from exc
 
     def status(self, run_id: str) -> DagsterRunStatus:
         return self.client.get_run_status(run_id)

@@ -233,9 +233,10 @@ def sports_file() -> Path | None:
     return Settings.from_env().sports_file
 
 
-def candidate_models(sport: str) -> list[str]:
-    """The models the weekly training run fits and production compares for `sport`: TP_CANDIDATES,
-    among the models the sports file gives the sport assets for."""
+def candidate_models(sport: str, market: str = "moneyline") -> list[str]:
+    """The models the weekly training run fits and production compares for `sport` in `market`:
+    TP_CANDIDATES, among the models the sports file gives the sport assets for in that market (the
+    moneyline: `models`, which must leave one; the spread and totals: `markets`, which may leave none)."""
     from training_platform.sports import load_sports
 
     settings = Settings.from_env()
@@ -246,9 +247,9 @@ def candidate_models(sport: str) -> list[str]:
             f"TP_CANDIDATES={','.join(names)!r}: unknown model(s) {unknown}; "
             f"choose from {', '.join(MODEL_NAMES)}"
         )
-    offered = load_sports(settings.sports_file)[sport].models
+    offered = load_sports(settings.sports_file)[sport].models_for(market)
     own = [name for name in names if name in offered]
-    if not own:
+    if not own and market == "moneyline":
         raise ValueError(
             f"TP_CANDIDATES={','.join(names)!r}: none has assets for {sport} (the sports file's "
             f"sports.{sport}.models is {', '.join(offered)}); add one to either"

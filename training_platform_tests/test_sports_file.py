@@ -198,3 +198,17 @@ def test_the_candidates_of_a_sport_are_tp_candidates_among_its_models(tmp_path, 
         ValueError, match=r"none has assets for hockey .*sports.hockey.models is elo, logistic"
     ):
         candidate_models("hockey")
+
+
+def test_a_line_markets_candidates_are_tp_candidates_among_that_markets_models(tmp_path, monkeypatch):
+    from training_platform.settings import candidate_models
+
+    sports = tmp_path / "sports.yaml"  # logistic competes in the spread only
+    sports.write_text(
+        "sports: {hockey: {source: 'csv:x.csv', models: [elo], markets: {ats: [elo, logistic]}}}"
+    )
+    monkeypatch.setenv("TP_SPORTS_FILE", str(sports))
+    monkeypatch.setenv("TP_CANDIDATES", "elo,logistic")
+    assert candidate_models("hockey") == ["elo"]
+    assert candidate_models("hockey", "ats") == ["elo", "logistic"]
+    assert candidate_models("hockey", "totals") == []  # no seat, rather than an error

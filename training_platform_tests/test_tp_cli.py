@@ -120,8 +120,19 @@ def test_a_failed_gate_blocks_the_promotion_with_exit_2(league):
         (("report", "elo_nba_ats"), "'elo_nba_ats' is not a model name"),
         (
             ("rollback", "--sport", "nba", "--market", "ats", "--model", "elo_nba", "--version", "1"),
-            "'elo_nba' is not a nba ats model name",
+            "--market ats: nba has no ats candidates",
         ),
+        (
+            ("rollback", "--sport", "nfl", "--market", "ats", "--model", "elo_nfl", "--version", "1"),
+            "'elo_nfl' is not a nfl ats model name such as elo_nfl_ats (a model of the moneyline market: pass --market moneyline)",
+        ),
+        (
+            ("promote", "--sport", "nfl", "--model", "elo_nfl_ats", "--version", "1"),
+            "(a model of the ats market: pass --market ats)",
+        ),
+        (("champion", "--sport", "nba", "--market", "totals"), "nba has no totals candidates"),
+        (("train", "nfl", "--market", "ats", "--model", "xgboost"), "--model xgboost has no nfl ats assets"),
+        (("train", "nfl", "--market", "ats", "--min-accuracy", "0.45"), "below the gates file's 0.5"),
         (("predict", "nba", "--week", "24-12-2024"), "--week '24-12-2024' is not a date"),
         (
             ("predict", "nba", "--week", "2024-12-25"),

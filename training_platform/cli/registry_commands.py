@@ -27,6 +27,7 @@ def open_registry(command: str):
 
 
 def champion(args) -> int:
+    _require_seat(args)
     _, registry = open_registry("champion")
     history = registry.history(args.sport, args.market)
     if history.empty:
@@ -57,6 +58,7 @@ def change_champion(args) -> int:
     from training_platform.champion import refuse_current_champion, stored_version
     from training_platform.ml.artifacts import ArtifactIntegrityError
 
+    _require_seat(args)
     resources, registry = open_registry(args.command)
     try:
         stored_version(
@@ -120,6 +122,17 @@ def _status(registry, resources, seats: list[tuple[str, str]], as_json: bool) ->
     if as_json:
         print(json.dumps(documents, indent=2, default=str))
     return BLOCKED if damaged else OK
+
+
+def _require_seat(args) -> None:
+    """A market the sport has no candidates in has no seat: say so rather than "no champion yet"."""
+    from training_platform.sports import configured
+
+    if not configured()[args.sport].models_for(args.market):
+        raise UsageError(
+            f"--market {args.market}: {args.sport} has no {args.market} candidates (the sports file's "
+            f"sports.{args.sport}.markets gives {', '.join(configured()[args.sport].line_markets) or 'none'})"
+        )
 
 
 def _seat(args) -> str:

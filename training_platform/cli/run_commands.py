@@ -24,19 +24,21 @@ def train(args) -> int:
     own = MARKETS[args.market]
     seat = own.seat(args.sport)
     names = [own.asset_name(model, args.sport) for model in args.model]
-    outside = sorted(set(args.model) - set(candidate_models(args.sport)))
-    if outside:  # production/<sport> compares only the configured candidates: it would never be promoted
-        raise UsageError(
-            f"--model {' '.join(outside)} is not among the candidates production compares "
-            f"for {args.sport} ({','.join(candidate_models(args.sport))}: TP_CANDIDATES among the sports file's "
-            "models); add it there or choose another"
-        )
     offered = configured()[args.sport].models_for(args.market)
     unconfigured = sorted(set(args.model) - set(offered))
     if unconfigured:
         raise UsageError(
             f"--model {' '.join(unconfigured)} has no {args.sport} {args.market} assets: the sports file gives "
-            f"{', '.join(offered) or 'none'} (sports.{args.sport}.markets.{args.market}); add it there or choose another"
+            f"{', '.join(offered) or 'none'} (sports.{args.sport}.{'models' if args.market == 'moneyline' else 'markets.' + args.market}); "
+            "add it there or choose another"
+        )
+    candidates = candidate_models(args.sport, args.market)
+    outside = sorted(set(args.model) - set(candidates))
+    if outside:  # production/<seat> compares only the configured candidates: it would never be promoted
+        raise UsageError(
+            f"--model {' '.join(outside)} is not among the candidates production/{seat} compares "
+            f"({','.join(candidates)}: TP_CANDIDATES among the sports file's {args.market} models); "
+            "add it to TP_CANDIDATES or choose another"
         )
     keys = [key.path for key in candidate_keys(args.sport, args.model, markets=(args.market,))]
     tuning = {"method": "optuna", "n_trials": args.trials} if args.optimize else {}
@@ -186,6 +188,7 @@ def _report_figures(result, name: str) -> dict:
         "seasons": report["seasons"],
         "model": report["model"],
         "baselines": report["baselines"],
+        **({"picks": report["picks"]} if report.get("picks") else {}),  # a line market's pick record
         "report": str(Path(report["report_dir"]) / "report.html"),
         "gates_passed": None if gates is None else gates.passed,
         "gates": None if gates is None else gates.metadata["gates"].value,

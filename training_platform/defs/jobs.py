@@ -25,7 +25,7 @@ def candidate_keys(
     return [
         dg.AssetKey([stage, MARKETS[market].asset_name(model, sport)])
         for market in markets
-        for model in models or candidate_models(sport)
+        for model in models or candidate_models(sport, market)
         if model in own.models_for(market)
         for stage in ("tuning", "models", "reports")
     ]
@@ -34,8 +34,7 @@ def candidate_keys(
 def trained_markets(sport: str) -> tuple[str, ...]:
     """The markets `sport` has candidates in (TP_CANDIDATES among the sports file's models): the moneyline,
     and the spread and totals where it gives them any."""
-    candidates = set(candidate_models(sport))
-    return tuple(market for market in MARKETS if candidates & set(configured()[sport].models_for(market)))
+    return tuple(market for market in MARKETS if candidate_models(sport, market))
 
 
 train_jobs = {

@@ -18,7 +18,7 @@ from training_platform.defs.ownership import CODE_VERSION, OWNERS
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
 from training_platform.ml.modeling.markets import MARKETS
 from training_platform.settings import candidate_models
-from training_platform.sports import SPORTS, configured
+from training_platform.sports import SPORTS
 from training_platform.storage.handoffs import Champion, Report
 
 if TYPE_CHECKING:
@@ -47,8 +47,7 @@ def build_production_asset(sport: str, market: str = "moneyline") -> dg.AssetsDe
         own.asset_name(model, sport): dg.AssetIn(
             key=["reports", own.asset_name(model, sport)], input_manager_key="latest_report_loader"
         )
-        for model in candidate_models(sport)
-        if model in configured()[sport].models_for(market)
+        for model in candidate_models(sport, market)
     }
 
     @dg.asset(

@@ -10,9 +10,6 @@ import pytest
 
 from training_platform.champion import stored_version
 from training_platform.definitions import ALL_ASSETS as DEFINED_ASSETS
-from training_platform.defs.features.assets import features_gold
-from training_platform.defs.partitions import range_tags
-from training_platform.defs.raw.assets import raw_games
 from training_platform.defs.reports.assets import report_checks
 from training_platform.ml.evaluation.backtest import walk_forward_backtest
 from training_platform.ml.evaluation.betting import betting_metrics, place_bets
@@ -29,6 +26,7 @@ from training_platform.sports import candidate_assets
 from training_platform.storage.registry import ChampionRegistry
 from training_platform.storage.warehouse import Warehouse
 from training_platform_tests.conftest import make_resources
+from training_platform_tests.test_lineage import ingest
 
 ALL_ASSETS = [*DEFINED_ASSETS, *report_checks]
 
@@ -225,12 +223,7 @@ def test_an_ats_model_is_tuned_trained_reported_and_promoted_to_the_spread_seat(
     name = "elo_nfl_ats"
     chain = [dg.AssetKey([stage, name]) for stage in ("tuning", "models", "reports")]
     with dg.instance_for_test() as instance:
-        assert dg.materialize(
-            [raw_games, features_gold],
-            resources=resources,
-            instance=instance,
-            tags=range_tags("nfl", weeks[0], weeks[-1]),
-        ).success
+        assert ingest(resources, instance, "nfl", weeks).success
         result = dg.materialize(
             ALL_ASSETS,
             selection=[*chain, dg.AssetKey(["production", "nfl_ats"])],

@@ -15,14 +15,21 @@ from training_platform.defs.automation.conditions import AFTER_UPSTREAM_UPDATES
 from training_platform.defs.features.assets import GOLD_FEATURES
 from training_platform.defs.jobs import trained_markets
 from training_platform.defs.ownership import CODE_VERSION, OWNERS
+from training_platform.defs.production.candidates import (
+    candidate_of,
+    incumbent_candidate,
+    market_flag,
+    market_free_fallback,
+    variant_of_row,
+)
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
 from training_platform.ml.modeling.markets import MARKETS
 from training_platform.settings import candidate_models
 from training_platform.sports import SPORTS
-from training_platform.storage.handoffs import Champion, Report
+from training_platform.storage.handoffs import Champion
 
 if TYPE_CHECKING:
-    from training_platform.ml.evaluation.champion_choice import Candidate
+    pass
 
 
 COMPARISON_CHECK = "champion_comparison"
@@ -97,7 +104,7 @@ def build_production_asset(sport: str, market: str = "moneyline") -> dg.AssetsDe
             if config.action == "auto":  # never carry on with a champion whose bytes changed
                 raise dg.Failure(
                     f"the {seat} champion's artifact is damaged: {exc}. Roll back or promote another "
-                    f"version: tp rollback --sport {sport}{_market_flag(market)} --model <model>_{seat} --version <N>"
+                    f"version: tp rollback --sport {sport}{market_flag(market)} --model <model>_{seat} --version <N>"
                 ) from exc
             context.log.warning(
                 f"the current champion's artifact is damaged ({exc}); {config.action} replaces it"
@@ -107,7 +114,7 @@ def build_production_asset(sport: str, market: str = "moneyline") -> dg.AssetsDe
             load_thresholds(sport, market),
         )
         pool = [  # each candidate is gated by its own variant's thresholds
-            _candidate(report, load_thresholds(sport, market, variant=report.variant or "market_aware"))
+            candidate_of(report, load_thresholds(sport, market, variant=report.variant or "market_aware"))
             for report in reports.values()
             if report is not None
         ]
@@ -124,7 +131,7 @@ def build_production_asset(sport: str, market: str = "moneyline") -> dg.AssetsDe
         # Games without a moneyline are scored by a market-free model; a line market has nothing to
         # forecast without its line, so it has no fallback.
         fallback = (
-            _market_free_fallback(row, pool, current_data, registry.demoted(sport), reports)
+            market_free_fallback(row, pool, current_data, registry.demoted(sport), reports)
             if market == "moneyline"
             else None
         )
@@ -135,7 +142,7 @@ def build_production_asset(sport: str, market: str = "moneyline") -> dg.AssetsDe
             artifact=row["artifact_path"],
             sha256=row["sha256"],
             metrics=row["metrics"],
-            variant=_variant(row, market),
+            variant=variant_of_row(row, market),
             forced=bool(row["forced"]),
             action=row["action"],
             promoted_at=str(row["promoted_at"]),
@@ -189,7 +196,7 @@ def build_production_asset(sport: str, market: str = "moneyline") -> dg.AssetsDe
                 f"no {sport.upper()} {own.label} candidate has a report yet; materialize reports/<model>_{seat}"
             )
         incumbent = registry.current(sport, market)
-        champion = _champion_candidate(incumbent, pool)
+        champion = incumbent_candidate(incumbent, pool)
         decision = choose(
             pool,
             current_data,
@@ -246,76 +253,7 @@ def build_production_asset(sport: str, market: str = "moneyline") -> dg.AssetsDe
         )
         return registry.current(sport, market)
 
-    def _market_free_fallback(row, pool, current_data, demoted, reports) -> dict | None:
-        """The best current market-free candidate that passed its gates: it scores games without lines."""
-        if _variant(row) == "market_free":
-            return {
-                "model": row["model"],
-                "version": int(row["version"]),
-                "artifact": row["artifact_path"],
-                "sha256": row["sha256"],
-            }
-        free = [
-            c
-            for c in pool
-            if c.variant == "market_free"
-            and c.data_hash == current_data
-            and c.gates_passed
-            and c.key not in demoted
-        ]
-        if not free:
-            return None
-        best = min(free, key=lambda c: reports[c.name].model["log_loss"])
-        artifact = reports[best.name].model_artifact
-        return {
-            "model": best.name,
-            "version": best.version,
-            "artifact": artifact["path"],
-            "sha256": artifact["sha256"],
-        }
-
     return _production
-
-
-def _variant(row: dict, market: str = "moneyline") -> str:
-    from training_platform.ml.modeling.catalog import variant_of
-
-    # the registered name is <model>_<sport><suffix>: elo_nfl, logistic_nfl_ats
-    model = row["model"].removesuffix(MARKETS[market].suffix).rsplit("_", 1)[0]
-    return variant_of(model, market)
-
-
-def _market_flag(market: str) -> str:
-    return "" if market == "moneyline" else f" --market {market}"
-
-
-def _candidate(report: Report, thresholds) -> "Candidate":
-    from training_platform.champion import report_forecasts
-    from training_platform.ml.evaluation.champion_choice import Candidate
-    from training_platform.ml.evaluation.gates import all_passed, evaluate_gates
-
-    return Candidate(
-        report.model_artifact["name"],
-        int(report.model_artifact["version"]),
-        report.data_hash or "",
-        all_passed(evaluate_gates(report, thresholds)),
-        report_forecasts(report.report_dir),
-        report.variant or "market_aware",
-    )
-
-
-def _champion_candidate(row: dict | None, pool: list["Candidate"]) -> "Candidate | None":
-    """The incumbent as a candidate: its current report if it has one, else its own report's forecasts."""
-    from training_platform.champion import artifact_of, report_forecasts
-    from training_platform.ml.evaluation.champion_choice import Candidate
-
-    if row is None:
-        return None
-    same = [c for c in pool if c.key == (row["model"], int(row["version"]))]
-    if same:
-        return same[0]
-    artifact = artifact_of(row)
-    return Candidate(artifact.name, artifact.version, "", True, report_forecasts(row["report_dir"]))
 
 
 production_assets = [

@@ -1,6 +1,8 @@
 """The gold table's columns and when each feature is known: plain lists, read when the Dagster
 definitions load (features/gold.py builds the values)."""
 
+from training_platform.sources.schema import ODDS_COLUMNS
+
 FEATURE_VERSION = "gold-v4"  # v2: known before kickoff; v3: QB rating, travel; v4: spread/total odds
 ID_COLUMNS = ["game_id", "sport", "season", "game_type", "game_date", "home_team", "away_team"]
 FEATURE_COLUMNS = [
@@ -64,12 +66,4 @@ TARGET_COLUMNS = [
     "total_push",
 ]
 # What reports score and bet with, never a feature: the oracle and every market's odds.
-EVALUATION_COLUMNS = [
-    "true_home_win_prob",
-    "home_moneyline",
-    "away_moneyline",
-    "home_spread_odds",
-    "away_spread_odds",
-    "over_odds",
-    "under_odds",
-]
+EVALUATION_COLUMNS = ["true_home_win_prob", *ODDS_COLUMNS]

@@ -1,0 +1,80 @@
+"""The glue between production/<seat> and the champion choice: a report as a candidate, the incumbent
+as one, and the market-free model that scores a moneyline game without lines."""
+
+from typing import TYPE_CHECKING
+
+from training_platform.ml.modeling.markets import MARKETS
+from training_platform.storage.handoffs import Report
+
+if TYPE_CHECKING:
+    from training_platform.ml.evaluation.champion_choice import Candidate
+
+
+def variant_of_row(row: dict, market: str = "moneyline") -> str:
+    from training_platform.ml.modeling.catalog import variant_of
+
+    # the registered name is <model>_<sport><suffix>: elo_nfl, logistic_nfl_ats
+    model = row["model"].removesuffix(MARKETS[market].suffix).rsplit("_", 1)[0]
+    return variant_of(model, market)
+
+
+def market_flag(market: str) -> str:
+    return "" if market == "moneyline" else f" --market {market}"
+
+
+def candidate_of(report: Report, thresholds) -> "Candidate":
+    from training_platform.champion import report_forecasts
+    from training_platform.ml.evaluation.champion_choice import Candidate
+    from training_platform.ml.evaluation.gates import all_passed, evaluate_gates
+
+    return Candidate(
+        report.model_artifact["name"],
+        int(report.model_artifact["version"]),
+        report.data_hash or "",
+        all_passed(evaluate_gates(report, thresholds)),
+        report_forecasts(report.report_dir),
+        report.variant or "market_aware",
+    )
+
+
+def incumbent_candidate(row: dict | None, pool: list["Candidate"]) -> "Candidate | None":
+    """The incumbent as a candidate: its current report if it has one, else its own report's forecasts."""
+    from training_platform.champion import artifact_of, report_forecasts
+    from training_platform.ml.evaluation.champion_choice import Candidate
+
+    if row is None:
+        return None
+    same = [c for c in pool if c.key == (row["model"], int(row["version"]))]
+    if same:
+        return same[0]
+    artifact = artifact_of(row)
+    return Candidate(artifact.name, artifact.version, "", True, report_forecasts(row["report_dir"]))
+
+
+def market_free_fallback(row, pool, current_data, demoted, reports) -> dict | None:
+    """The best current market-free candidate that passed its gates: it scores games without lines."""
+    if variant_of_row(row) == "market_free":
+        return {
+            "model": row["model"],
+            "version": int(row["version"]),
+            "artifact": row["artifact_path"],
+            "sha256": row["sha256"],
+        }
+    free = [
+        c
+        for c in pool
+        if c.variant == "market_free"
+        and c.data_hash == current_data
+        and c.gates_passed
+        and c.key not in demoted
+    ]
+    if not free:
+        return None
+    best = min(free, key=lambda c: reports[c.name].model["log_loss"])
+    artifact = reports[best.name].model_artifact
+    return {
+        "model": best.name,
+        "version": best.version,
+        "artifact": artifact["path"],
+        "sha256": artifact["sha256"],
+    }

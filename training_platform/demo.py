@@ -82,17 +82,24 @@ def print_champion(
         print(
             f"    betting: {betting['bets']} bets, ROI {betting['roi']:+.3f}, {betting['units']:+.1f} units"
         )
+    compared = {f"{model}_{sport}" for model in candidate_models(sport)}
     for name, other in reports.items():
         if name != champion["model"]:
-            print(
-                f"    candidate {name} ({other['variant']}): log loss {other['model']['log_loss']:.4f}, "
-                f"gates {'passed' if gates.get(name) else 'failed'}"
-            )
+            print(candidate_line(name, other, gates.get(name, False), name in compared))
     fallback = champion.get("market_free")
     if fallback and fallback["model"] != champion["model"]:
         print(f"  fallback for games without lines: {fallback['model']} v{fallback['version']} (market-free)")
     forecasts = result.output_for_node(f"predictions__{sport}")
     print(f"  predictions: {len(forecasts)} coming games scored")
+
+
+def candidate_line(name: str, report: dict, passed: bool, compared: bool) -> str:
+    # a model trained here but outside TP_CANDIDATES has a report that production never compares
+    outside = "" if compared else "; not compared by production (add it to TP_CANDIDATES)"
+    return (
+        f"    candidate {name} ({report['variant']}): log loss {report['model']['log_loss']:.4f}, "
+        f"gates {'passed' if passed else 'failed'}{outside}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -162,3 +162,12 @@ def test_the_new_sport_has_its_models_only_its_elo_space_and_weeks_from_its_firs
     tuned = json.loads((root / "data" / "dagster_io" / "tuning" / "elo_hockey.json").read_text())
     assert (tuned["method"], tuned["trials_complete"]) == ("grid", 4)
     assert tuned["params"]["k_factor"] in (4, 8) and tuned["params"]["mean_reversion"] == 0.3
+
+
+def test_the_demo_says_when_a_trained_model_is_not_a_production_candidate():
+    from training_platform.demo import candidate_line
+
+    report = {"variant": "market_aware", "model": {"log_loss": 0.5959}}
+    line = candidate_line("market_correction_nba", report, passed=True, compared=False)
+    assert "gates passed; not compared by production (add it to TP_CANDIDATES)" in line
+    assert "not compared" not in candidate_line("logistic_nba", report, passed=True, compared=True)

@@ -226,7 +226,11 @@ def test_an_ats_model_is_tuned_trained_reported_and_promoted_to_the_spread_seat(
         assert ingest(resources, instance, "nfl", weeks).success
         result = dg.materialize(
             ALL_ASSETS,
-            selection=[*chain, dg.AssetKey(["production", "nfl_ats"])],
+            selection=[
+                *chain,
+                dg.AssetKey(["production", "nfl_ats"]),
+                dg.AssetKey(["predictions", "nfl_ats"]),
+            ],
             resources=resources,
             instance=instance,
             run_config={"ops": {f"tuning__{name}": {"config": {"n_trials": 3, "n_splits": 2}}}},
@@ -265,7 +269,15 @@ def test_an_ats_model_is_tuned_trained_reported_and_promoted_to_the_spread_seat(
     assert not (tmp_path / "production" / "nfl.json").exists()
     assert not again.success and "already the nfl_ats champion" in str(again.all_events)
     assert len(registry.history("nfl", "ats")) == 1
-    with pytest.raises(
-        ValueError, match="not a nfl ats model name"
-    ):  # a moneyline model cannot take the seat
+    picks = result.output_for_node("predictions__nfl_ats")  # the coming week, against its posted spread
+    gold = Warehouse(tmp_path / "warehouse.duckdb").read("features_gold", "nfl")
+    coming = gold[gold["home_margin"].isna() & gold["spread_line"].notna()]
+    assert len(picks) == len(coming) > 0 and set(picks["game_id"]) == set(coming["game_id"])
+    assert picks["p_home_covers"].between(0, 1).all()
+    assert np.allclose(picks["p_home_covers"] + picks["p_away_covers"], 1)
+    assert (picks["pick"] == np.where(picks["p_home_covers"] > 0.5, "home", "away")).all()
+    assert set(picks["line"]) <= set(coming["spread_line"]) and set(picks["model"]) == {name}
+    assert registry.predictions("nfl").empty  # the moneyline's log, and its drift sensor, never read them
+    # a moneyline model cannot take the seat
+    with pytest.raises(ValueError, match="not a nfl ats model name"):
         stored_version(registry, resources["model_store"].open(), "nfl", "elo_nfl", 1, "ats")

@@ -99,7 +99,7 @@ def _train_and_promote(args, keys, config, promote, summary) -> int:
     seat = MARKETS[args.market].seat(args.sport)
     promoted = run_job(
         f"promote_{seat}_job",
-        [["production", seat]] + ([["predictions", args.sport]] if args.market == "moneyline" else []),
+        [["production", seat], ["predictions", seat]],  # a seat's forecasts: predictions/nfl, /nfl_ats
         promote,
         {"trigger": "tp train"},
     )

@@ -54,7 +54,7 @@ def _promote_job(sport: str, market: str):
     if market == "moneyline":  # the moneyline's champion scores the coming week
         selection, does = [["production", seat], ["predictions", sport]], "then score the coming week"
     else:
-        selection, does = [["production", seat]], "its pointer, status file and MLflow alias follow"
+        selection, does = [["production", seat], ["predictions", seat]], "then its picks for the coming week"
     return dg.define_asset_job(
         f"promote_{seat}_job",
         selection=dg.AssetSelection.assets(*selection),

@@ -3,6 +3,9 @@
 A market-aware champion reads the betting lines; a game whose lines are not posted yet is scored
 by the sport's best market-free candidate that passed its gates (never by a model fed imputed
 market medians). Every row says which model, version and variant scored it.
+
+predictions/<sport>_ats and _totals: the line market's champion's P of each side of the posted spread
+or total, and its pick; a game whose line is not posted yet has nothing to forecast and is left out.
 """
 
 from collections.abc import Mapping
@@ -12,8 +15,10 @@ import dagster as dg
 
 from training_platform.defs.automation.conditions import AFTER_UPSTREAM_UPDATES
 from training_platform.defs.features.assets import GOLD_FEATURES
+from training_platform.defs.jobs import trained_markets
 from training_platform.defs.ownership import CODE_VERSION, OWNERS
 from training_platform.defs.resources import ModelStoreResource, WarehouseResource
+from training_platform.ml.modeling.markets import LINE_MARKETS, MARKETS
 from training_platform.sports import SPORTS
 from training_platform.storage.handoffs import Champion
 
@@ -139,4 +144,76 @@ def build_predictions_asset(sport: str) -> dg.AssetsDefinition:
     return _predictions
 
 
-predictions_assets = [build_predictions_asset(sport) for sport in SPORTS]
+def build_line_predictions_asset(sport: str, market: str) -> dg.AssetsDefinition:
+    own = MARKETS[market]
+    seat = own.seat(sport)
+    yes, no = own.forecast_columns
+
+    @dg.asset(
+        key=["predictions", seat],
+        ins={"champion": dg.AssetIn(key=["production", seat])},
+        deps=[GOLD_FEATURES],
+        group_name="predictions",
+        owners=OWNERS,
+        code_version=CODE_VERSION,
+        kinds={"duckdb"},
+        automation_condition=AFTER_UPSTREAM_UPDATES,
+        tags={"market": market},
+        description=f"{yes} and {no} for the coming {sport.upper()} games against their posted "
+        f"{own.line.replace('_', ' ')}, and the pick, from the {own.label} champion; a game without a line "
+        "is left out. Written to the week's CSV (the prediction_log and its drift sensor hold the moneyline).",
+    )
+    def _line_predictions(
+        context: dg.AssetExecutionContext,
+        config: PredictionsConfig,
+        champion: Mapping,
+        warehouse: WarehouseResource,
+        model_store: ModelStoreResource,
+    ):
+        import numpy as np
+        import pandas as pd
+
+        from training_platform.ml.serving.forecast import coming_week
+
+        champion = Champion.of(champion)
+        week, games = coming_week(warehouse.read(GOLD_FEATURES, sport), config.week)
+        posted = games[own.line].notna()
+        if (~posted).any():
+            context.log.warning(f"{int((~posted).sum())} game(s) have no {own.line} yet; not predicted")
+        scored = (
+            _scored_by(games[posted], champion, champion.variant)
+            if posted.any()
+            else pd.DataFrame(columns=["game_id", "game_date", "home_team", "away_team", "p_home", "p_away"])
+        )
+        forecasts = scored.rename(columns={"p_home": yes, "p_away": no}).assign(
+            market=market, line=games.loc[posted, own.line].to_numpy(), sport=sport
+        )
+        forecasts["pick"] = np.where(forecasts[yes] > 0.5, own.sides[0], own.sides[1])
+        if week is not None and len(forecasts):
+            out = model_store.open().predictions_file(seat, week)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            forecasts.to_csv(out, index=False)
+            context.log.info(f"{len(forecasts)} {seat} games of week {week} scored -> {out}")
+        shown = forecasts[["game_date", "home_team", "away_team", "line", yes, "pick"]].head(30)
+        context.add_output_metadata(
+            {
+                "week": week or "none scheduled",
+                "games": len(forecasts),
+                "not_predicted_without_a_line": int((~posted).sum()),
+                "champion": f"{champion.model} v{champion.version}",
+                "preview": dg.MetadataValue.md(
+                    shown.to_markdown(index=False, floatfmt=".3f") if len(shown) else "(none)"
+                ),
+            }
+        )
+        return forecasts
+
+    return _line_predictions
+
+
+predictions_assets = [build_predictions_asset(sport) for sport in SPORTS] + [
+    build_line_predictions_asset(sport, market)
+    for sport in SPORTS
+    for market in trained_markets(sport)
+    if market in LINE_MARKETS
+]

@@ -21,6 +21,7 @@ class Market:
     line: str | None = None  # gold column the target is decided against (None: the moneyline)
     push: str | None = None  # gold column: 1 when the game landed on the line
     suffix: str = ""  # asset names: models/elo_nfl, models/elo_nfl_ats, models/elo_nfl_totals
+    forecast_columns: tuple[str, str] = ("p_home", "p_away")  # predictions/: P of each side
 
     def asset_name(self, model: str, sport: str) -> str:
         return f"{model}_{sport}{self.suffix}"
@@ -46,6 +47,7 @@ MARKETS: dict[str, Market] = {
         line="spread_line",
         push="spread_push",
         suffix="_ats",
+        forecast_columns=("p_home_covers", "p_away_covers"),
     ),
     "totals": Market(
         "totals",
@@ -55,6 +57,7 @@ MARKETS: dict[str, Market] = {
         line="total_line",
         push="total_push",
         suffix="_totals",
+        forecast_columns=("p_over", "p_under"),
     ),
 }
 LINE_MARKETS = tuple(name for name, market in MARKETS.items() if market.line)  # ats, totals

@@ -30,6 +30,17 @@ class PredictionsConfig(dg.Config):
     week: str | None = None  # a partition week (YYYY-MM-DD), every game of it; unset: the coming games
 
 
+# What every predictions/ asset shares: it reads gold's coming games and follows its champion unasked.
+PREDICTIONS_ASSET = dict(
+    deps=[GOLD_FEATURES],
+    group_name="predictions",
+    owners=OWNERS,
+    code_version=CODE_VERSION,
+    kinds={"duckdb"},
+    automation_condition=AFTER_UPSTREAM_UPDATES,
+)
+
+
 def _scored_by(games: "pd.DataFrame", model: Mapping, variant: str) -> "pd.DataFrame":
     """Score with a champion or its market-free fallback (both carry model, version, artifact, sha256)."""
     from training_platform.ml.artifacts import ModelArtifact, load_model
@@ -47,12 +58,7 @@ def build_predictions_asset(sport: str) -> dg.AssetsDefinition:
     @dg.asset(
         key=["predictions", sport],
         ins={"champion": dg.AssetIn(key=["production", sport])},
-        deps=[GOLD_FEATURES],
-        group_name="predictions",
-        owners=OWNERS,
-        code_version=CODE_VERSION,
-        kinds={"duckdb"},
-        automation_condition=AFTER_UPSTREAM_UPDATES,
+        **PREDICTIONS_ASSET,
         description=f"P(home win) for the coming {sport.upper()} games from the champion (games without lines: "
         "the best market-free candidate), with model, version and variant on every row; also appended to "
         "the prediction_log table, which the drift sensor scores once results arrive.",
@@ -152,12 +158,7 @@ def build_line_predictions_asset(sport: str, market: str) -> dg.AssetsDefinition
     @dg.asset(
         key=["predictions", seat],
         ins={"champion": dg.AssetIn(key=["production", seat])},
-        deps=[GOLD_FEATURES],
-        group_name="predictions",
-        owners=OWNERS,
-        code_version=CODE_VERSION,
-        kinds={"duckdb"},
-        automation_condition=AFTER_UPSTREAM_UPDATES,
+        **PREDICTIONS_ASSET,
         tags={"market": market},
         description=f"{yes} and {no} for the coming {sport.upper()} games against their posted "
         f"{own.line.replace('_', ' ')}, and the pick, from the {own.label} champion; a game without a line "

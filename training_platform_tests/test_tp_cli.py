@@ -141,6 +141,11 @@ def test_a_failed_gate_blocks_the_promotion_with_exit_2(league):
         (("train", "nfl"), "no nfl features in"),
         (("report", "elo_xyz"), "'elo_xyz' is not a model name"),
         (("predict", "nfl"), "no nfl champion yet: train one first (tp train nfl)"),
+        (("predict", "nba", "--market", "ats"), "--market ats: nba has no ats candidates"),
+        (
+            ("predict", "nfl", "--market", "totals"),
+            "no nfl_totals champion yet: train one first (tp train nfl --market totals)",
+        ),
         (("rollback", "--sport", "nba", "--model", "elo_nba", "--version", "1"), "already the nba champion"),
         (("promote", "--sport", "nba", "--model", "elo_nba", "--version", "7"), "no artifact elo_nba v7"),
     ],

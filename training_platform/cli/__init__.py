@@ -2,7 +2,7 @@
 
     tp train nfl [--model elo ...] [--market ats] [--optimize --trials 50] [--force] [--min-accuracy 0.62] [--dry-run] [--output-json out.json]
     tp report elo_nfl                                    evaluate (or re-read) the current version; figures and gates (elo_nfl_ats: the spread's)
-    tp predict nfl [--week 2024-12-24]                   the champion's forecasts for the coming games (or a week)
+    tp predict nfl [--week 2024-12-24] [--market ats]    the champion's forecasts for the coming games (or a week)
     tp status [--sport nfl] [--json]                     every champion's copies (nfl, nfl_ats, ...) checked against the registry, repaired
     tp champion --sport nfl [--market ats]               the champion and its history
     tp rollback --sport nfl --model elo_nfl --version 3  restore an earlier version (--market ats: of the spread's seat)
@@ -56,6 +56,9 @@ def parser() -> argparse.ArgumentParser:
     predict = commands.add_parser("predict", help="score the coming games (or a week) with the champion")
     predict.add_argument("sport", choices=SPORTS)
     predict.add_argument("--week", help="a week start (YYYY-MM-DD, a Tuesday): every game of that week")
+    predict.add_argument(
+        "--market", choices=MARKETS, default="moneyline", help="whose champion: default moneyline"
+    )
     status = commands.add_parser(
         "status", help="reconcile the pointer files and MLflow alias with the registry"
     )

@@ -27,11 +27,11 @@ def open_registry(command: str):
 
 
 def champion(args) -> int:
-    _require_seat(args)
+    require_seat(args)
     _, registry = open_registry("champion")
     history = registry.history(args.sport, args.market)
     if history.empty:
-        print(f"{_seat(args)}: no champion yet")
+        print(f"{seat_of(args)}: no champion yet")
         return OK
     columns = ["entry_id", "action", "model", "version", "sha256", "forced", "promoted_at", "dagster_run_id"]
     print(history[columns].assign(sha256=history["sha256"].str[:12]).to_string(index=False))
@@ -58,7 +58,7 @@ def change_champion(args) -> int:
     from training_platform.champion import refuse_current_champion, stored_version
     from training_platform.ml.artifacts import ArtifactIntegrityError
 
-    _require_seat(args)
+    require_seat(args)
     resources, registry = open_registry(args.command)
     try:
         stored_version(
@@ -70,13 +70,13 @@ def change_champion(args) -> int:
     except ValueError as exc:
         raise UsageError(f"{args.command} refused: {exc}") from None
     refused = _materialize_production(
-        _seat(args), "rollback" if args.command == "rollback" else "manual", args.model, args.version
+        seat_of(args), "rollback" if args.command == "rollback" else "manual", args.model, args.version
     )
     if refused:
         raise refused
     row = registry.current(args.sport, args.market)
     print(
-        f"{_seat(args)} champion is now {row['model']} v{row['version']} (sha256 {row['sha256'][:12]}…), "
+        f"{seat_of(args)} champion is now {row['model']} v{row['version']} (sha256 {row['sha256'][:12]}…), "
         f"replacing {row['replaces_version']}; registry entry {row['entry_id']}"
     )
     return OK
@@ -124,7 +124,7 @@ def _status(registry, resources, seats: list[tuple[str, str]], as_json: bool) ->
     return BLOCKED if damaged else OK
 
 
-def _require_seat(args) -> None:
+def require_seat(args) -> None:
     """A market the sport has no candidates in has no seat: say so rather than "no champion yet"."""
     from training_platform.sports import configured
 
@@ -135,7 +135,7 @@ def _require_seat(args) -> None:
         )
 
 
-def _seat(args) -> str:
+def seat_of(args) -> str:
     from training_platform.ml.modeling.markets import MARKETS
 
     return MARKETS[args.market].seat(args.sport)

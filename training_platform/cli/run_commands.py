@@ -117,21 +117,22 @@ def _train_and_promote(args, keys, config, promote, summary) -> int:
 
 
 def predict(args) -> int:
-    from training_platform.cli.registry_commands import open_registry
+    from training_platform.cli.registry_commands import open_registry, require_seat, seat_of
 
+    require_seat(args)
+    seat = seat_of(args)
     _, registry = open_registry("predict")
-    if registry.current(args.sport) is None:
-        raise UsageError(f"no {args.sport} champion yet: train one first (tp train {args.sport})")
+    if registry.current(args.sport, args.market) is None:
+        flag = "" if args.market == "moneyline" else f" --market {args.market}"
+        raise UsageError(f"no {seat} champion yet: train one first (tp train {args.sport}{flag})")
     if args.week:
         _check_week(args.week)
-    config = {"ops": {f"predictions__{args.sport}": {"config": {"week": args.week}}}} if args.week else {}
-    result = run_job(
-        f"promote_{args.sport}_job", [["predictions", args.sport]], config, {"trigger": "tp predict"}
-    )
+    config = {"ops": {f"predictions__{seat}": {"config": {"week": args.week}}}} if args.week else {}
+    result = run_job(f"promote_{seat}_job", [["predictions", seat]], config, {"trigger": "tp predict"})
     if not result.success:
         raise CliError(f"prediction failed: {failure_message(result)}", FAILED)
-    frame = result.output_for_node(f"predictions__{args.sport}")
-    print(frame.to_string(index=False) if len(frame) else f"{args.sport}: no games to predict")
+    frame = result.output_for_node(f"predictions__{seat}")
+    print(frame.to_string(index=False) if len(frame) else f"{seat}: no games to predict")
     return OK
 
 

@@ -106,10 +106,9 @@ def _status(registry, resources, seats: list[tuple[str, str]], as_json: bool) ->
             reconcile(registry, sport, store, mlflow_uri, market)
         except ArtifactIntegrityError as exc:
             damaged = True
-            flag = "" if market == "moneyline" else f" --market {market}"
             print(
                 f"{seat}: champion {row['model']} v{row['version']} is damaged: {exc}. Roll back or promote "
-                f"another version: tp rollback --sport {sport}{flag} --model <model>_{seat} --version <N>",
+                f"another version: tp rollback --sport {sport}{MARKETS[market].flag} --model <model>_{seat} --version <N>",
                 file=sys.stderr,
             )
             continue

@@ -118,13 +118,15 @@ def _train_and_promote(args, keys, config, promote, summary) -> int:
 
 def predict(args) -> int:
     from training_platform.cli.registry_commands import open_registry, require_seat, seat_of
+    from training_platform.ml.modeling.markets import MARKETS
 
     require_seat(args)
     seat = seat_of(args)
     _, registry = open_registry("predict")
     if registry.current(args.sport, args.market) is None:
-        flag = "" if args.market == "moneyline" else f" --market {args.market}"
-        raise UsageError(f"no {seat} champion yet: train one first (tp train {args.sport}{flag})")
+        raise UsageError(
+            f"no {seat} champion yet: train one first (tp train {args.sport}{MARKETS[args.market].flag})"
+        )
     if args.week:
         _check_week(args.week)
     config = {"ops": {f"predictions__{seat}": {"config": {"week": args.week}}}} if args.week else {}

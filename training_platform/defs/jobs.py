@@ -50,16 +50,12 @@ train_jobs = {
 
 
 def _promote_job(sport: str, market: str):
-    seat = MARKETS[market].seat(sport)
-    if market == "moneyline":  # the moneyline's champion scores the coming week
-        selection, does = [["production", seat], ["predictions", sport]], "then score the coming week"
-    else:
-        selection, does = [["production", seat], ["predictions", seat]], "then its picks for the coming week"
+    seat = MARKETS[market].seat(sport)  # the moneyline's is the sport's own name: production/nfl
     return dg.define_asset_job(
         f"promote_{seat}_job",
-        selection=dg.AssetSelection.assets(*selection),
+        selection=dg.AssetSelection.assets(["production", seat], ["predictions", seat]),
         description=f"Choose the {sport.upper()} {MARKETS[market].label} champion among candidates whose "
-        f"gates passed; {does}.",
+        "gates passed, then score the coming week with it.",
         executor_def=dg.in_process_executor,  # short steps in sequence
     )
 

@@ -18,7 +18,6 @@ from training_platform.defs.ownership import CODE_VERSION, OWNERS
 from training_platform.defs.production.candidates import (
     candidate_of,
     incumbent_candidate,
-    market_flag,
     market_free_fallback,
     variant_of_row,
 )
@@ -92,7 +91,7 @@ def build_production_asset(sport: str, market: str = "moneyline") -> dg.AssetsDe
     ):
         from training_platform.champion import reconcile
         from training_platform.ml.artifacts import ArtifactIntegrityError
-        from training_platform.ml.evaluation.gates import load_thresholds
+        from training_platform.ml.evaluation.gates import VARIANTS, load_thresholds
         from training_platform.ml.modeling.training import played_data_hash
         from training_platform.storage.registry import ChampionRegistry
 
@@ -104,7 +103,7 @@ def build_production_asset(sport: str, market: str = "moneyline") -> dg.AssetsDe
             if config.action == "auto":  # never carry on with a champion whose bytes changed
                 raise dg.Failure(
                     f"the {seat} champion's artifact is damaged: {exc}. Roll back or promote another "
-                    f"version: tp rollback --sport {sport}{market_flag(market)} --model <model>_{seat} --version <N>"
+                    f"version: tp rollback --sport {sport}{own.flag} --model <model>_{seat} --version <N>"
                 ) from exc
             context.log.warning(
                 f"the current champion's artifact is damaged ({exc}); {config.action} replaces it"
@@ -113,8 +112,9 @@ def build_production_asset(sport: str, market: str = "moneyline") -> dg.AssetsDe
             played_data_hash(warehouse.read(GOLD_FEATURES, sport), market),
             load_thresholds(sport, market),
         )
+        of_variant = {v: load_thresholds(sport, market, variant=v) for v in VARIANTS}  # the file once each
         pool = [  # each candidate is gated by its own variant's thresholds
-            candidate_of(report, load_thresholds(sport, market, variant=report.variant or "market_aware"))
+            candidate_of(report, of_variant[report.variant or "market_aware"])
             for report in reports.values()
             if report is not None
         ]

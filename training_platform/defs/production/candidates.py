@@ -18,10 +18,6 @@ def variant_of_row(row: dict, market: str = "moneyline") -> str:
     return variant_of(model, market)
 
 
-def market_flag(market: str) -> str:
-    return "" if market == "moneyline" else f" --market {market}"
-
-
 def candidate_of(report: Report, thresholds) -> "Candidate":
     from training_platform.champion import report_forecasts
     from training_platform.ml.evaluation.champion_choice import Candidate

@@ -31,6 +31,11 @@ class Market:
         return f"{sport}{self.suffix}"
 
     @property
+    def flag(self) -> str:
+        """What `tp` needs to name this market: nothing for the moneyline, its default."""
+        return "" if self.name == "moneyline" else f" --market {self.name}"
+
+    @property
     def label(self) -> str:
         return {"moneyline": "moneyline", "ats": "against the spread", "totals": "totals (over/under)"}[
             self.name

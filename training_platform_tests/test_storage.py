@@ -55,6 +55,16 @@ def test_an_empty_first_write_still_types_its_columns(tmp_path):
     assert store.read("q", "nfl")["run_id"].tolist() == ["run-1"]
 
 
+def test_a_newer_writer_adds_its_columns_and_older_weeks_read_them_as_null(tmp_path):
+    store = Warehouse(tmp_path / "w.duckdb")  # a gold table of an older feature version
+    store.replace_weeks({"t": rows(W1, ["a"]).assign(old=1.0)}, "nfl", [W1])
+    store.replace_weeks({"t": rows(W2, ["b"]).assign(old=2.0, new=3.0)}, "nfl", [W2])
+    stored = store.read("t", "nfl")
+    assert stored["old"].tolist() == [1.0, 2.0] and stored["new"].isna().tolist() == [True, False]
+    store.replace_weeks({"t": rows(W1, ["a"]).assign(old=1.0, new=4.0)}, "nfl", [W1])  # rewritten: filled
+    assert store.read("t", "nfl")["new"].tolist() == [4.0, 3.0]
+
+
 def test_reading_before_anything_is_stored_is_empty(tmp_path):
     assert Warehouse(tmp_path / "none.duckdb").read("raw_games", "nfl").empty
     with pytest.raises(ValueError, match="safe table name"):

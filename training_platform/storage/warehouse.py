@@ -85,7 +85,7 @@ class Warehouse:
                 for table, frame in tables.items():
                     _check_identifier(table)
                     con.register("incoming", _typed(frame))
-                    con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM incoming LIMIT 0")
+                    _create_or_widen(con, table)
                     con.execute(
                         f"DELETE FROM {table} WHERE sport = ? AND list_contains(?::DATE[], partition_week::DATE)",
                         [sport, list(weeks)],
@@ -102,11 +102,7 @@ class Warehouse:
         _check_identifier(table)
         with self.connect() as con:
             con.register("incoming", _typed(frame))
-            con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM incoming LIMIT 0")
-            stored = {row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()}
-            for column, kind, *_ in con.execute("DESCRIBE incoming").fetchall():
-                if column not in stored:  # a newer writer's column: older rows read it as NULL
-                    con.execute(f'ALTER TABLE {table} ADD COLUMN "{column}" {kind}')
+            _create_or_widen(con, table)
             con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
             con.unregister("incoming")
 
@@ -193,3 +189,13 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
 def _check_identifier(name: str) -> None:
     if not _IDENTIFIER.match(name):
         raise ValueError(f"not a safe table name: {name!r}")
+
+
+def _create_or_widen(con, table: str) -> None:
+    """Create `table` from the registered `incoming` frame, or add the columns a newer writer brings
+    (a new feature version): older rows read them as NULL until their weeks are rewritten."""
+    con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM incoming LIMIT 0")
+    stored = {row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()}
+    for column, kind, *_ in con.execute("DESCRIBE incoming").fetchall():
+        if column not in stored:
+            con.execute(f'ALTER TABLE {table} ADD COLUMN "{column}" {kind}')

@@ -101,9 +101,13 @@ def test_every_column_and_feature_declares_when_it_is_known():
     assert set(COLUMN_KNOWN_AT) == set(COLUMNS) and set(COLUMN_KNOWN_AT.values()) <= set(KNOWN_AT_STAGES)
     assert set(FEATURE_KNOWN_AT) == set(FEATURE_COLUMNS)
     # predictions/<sport> runs before kickoff: no feature may need what is known only then or later
-    assert set(FEATURE_KNOWN_AT.values()) <= {"scheduling", "lines"}
+    assert set(FEATURE_KNOWN_AT.values()) <= {"scheduling", "lines", "lineups"}
     assert MARKET_COLUMNS == ["market_prob_home", "spread_line", "total_line"]
-    assert {"temp", "wind", "home_qb_id", "home_score"} <= set(UNKNOWN_BEFORE_KICKOFF)
+    assert {"temp", "wind", "home_score"} <= set(UNKNOWN_BEFORE_KICKOFF)
+    assert COLUMN_KNOWN_AT["home_qb_id"] == "lineups"  # named before the closing line
+    lineups = {c for c, stage in FEATURE_KNOWN_AT.items() if stage == "lineups"}
+    assert {"home_qb_rating", "qb_new_starter_diff", "away_qb_named"} <= lineups
+    assert "home_qb_changed_last_game" not in lineups  # earlier games' starters: known at scheduling
 
 
 def _source_games(source: str, tmp_path) -> pd.DataFrame:
@@ -136,6 +140,7 @@ def test_the_synthetic_league_shows_its_coming_week_as_a_real_source_would(tmp_p
     games = load_games(SourceSpec.parse("synthetic"), "nfl", tmp_path, seasons=1, upcoming_weeks=1)
     upcoming = games[games["home_score"].isna()]
     assert len(upcoming) > 0 and upcoming[list(UNKNOWN_BEFORE_KICKOFF)].isna().all().all()
+    assert upcoming[["home_qb_id", "away_qb_id"]].isna().all().all()  # as nflverse: no starter named yet
     assert (
         upcoming[["home_moneyline", "spread_line", "roof"]].notna().all().all()
     )  # lines and venue are known

@@ -278,6 +278,10 @@ def test_an_ats_model_is_tuned_trained_reported_and_promoted_to_the_spread_seat(
     assert (picks["pick"] == np.where(picks["p_home_covers"] > 0.5, "home", "away")).all()
     assert set(picks["line"]) <= set(coming["spread_line"]) and set(picks["model"]) == {name}
     assert registry.predictions("nfl").empty  # the moneyline's log, and its drift sensor, never read them
+    # the synthetic source, like nflverse, names no starter for the coming week: each pick says so
+    assert picks["starter_assumed"].all()
+    (shown,) = result.asset_materializations_for_node("predictions__nfl_ats")
+    assert shown.metadata["starters_assumed"].value == len(picks)
     # a moneyline model cannot take the seat
     with pytest.raises(ValueError, match="not a nfl ats model name"):
         stored_version(registry, resources["model_store"].open(), "nfl", "elo_nfl", 1, "ats")

@@ -73,7 +73,8 @@ def _unplayed_tail(games: pd.DataFrame, weeks: int) -> pd.DataFrame:
         return games
     starts = week_start(games["game_date"])
     upcoming = starts >= starts.max() - pd.Timedelta(weeks=weeks - 1)
-    return as_upcoming(games, upcoming.to_numpy())  # blank what a real source lacks, not only the scores
+    # blank what a real source lacks, not only the scores: nflverse names no starter before the game either
+    return as_upcoming(games, upcoming.to_numpy(), starters_named=False)
 
 
 def known_teams(spec: SourceSpec, sport: str) -> frozenset[str] | None:

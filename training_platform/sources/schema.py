@@ -48,10 +48,12 @@ OPTIONAL_COLUMNS: dict[str, str] = {
     "true_home_win_prob": "Float64",
 }
 COLUMNS: dict[str, str] = {**REQUIRED_COLUMNS, **OPTIONAL_COLUMNS}
-# When each column becomes known, in order. A game that is still to be played shows only the
-# columns known by "lines" (nflverse leaves weather, starting QBs and scores empty until the game
-# is played); `as_upcoming` makes a played game look like that.
-KNOWN_AT_STAGES = ("scheduling", "lines", "kickoff", "after_game")
+# When each column becomes known, in order. Starting lineups (the QBs) are named before the closing line:
+# NFL teams name starters days ahead and the inactive list is final 90 minutes before kickoff. A game
+# that is still to be played shows at most the columns known by "lineups", often fewer (nflverse leaves
+# starters empty until the game is played; features then assume the team's last starter); `as_upcoming`
+# makes a played game look like one whose starters are named and whose weather and scores are not.
+KNOWN_AT_STAGES = ("scheduling", "lines", "lineups", "kickoff", "after_game")
 COLUMN_KNOWN_AT: dict[str, str] = {
     **{
         column: "scheduling"
@@ -85,22 +87,26 @@ COLUMN_KNOWN_AT: dict[str, str] = {
             "under_odds",
         )
     },
-    **{column: "kickoff" for column in ("temp", "wind", "home_qb_id", "away_qb_id")},
+    **{column: "lineups" for column in ("home_qb_id", "away_qb_id")},
+    **{column: "kickoff" for column in ("temp", "wind")},
     **{column: "after_game" for column in ("home_score", "away_score", "true_home_win_prob")},
 }
+LINEUP_COLUMNS = tuple(c for c, stage in COLUMN_KNOWN_AT.items() if stage == "lineups")
 UNKNOWN_BEFORE_KICKOFF = tuple(
     c for c, stage in COLUMN_KNOWN_AT.items() if stage in ("kickoff", "after_game")
 )
 
 
-def as_upcoming(games: pd.DataFrame, rows) -> pd.DataFrame:
+def as_upcoming(games: pd.DataFrame, rows, starters_named: bool = True) -> pd.DataFrame:
     """A copy of `games` in which `rows` (a boolean mask) look as a source shows a game not yet
-    played: every column known only at kickoff or after the game is empty."""
+    played: every column known only at kickoff or after the game is empty, and the starting lineups too
+    unless `starters_named` (nflverse names no starter before the game is played)."""
     import pandas as pd
 
     games = games.copy()
     mask = pd.Series(rows, index=games.index).astype(bool).to_numpy()
-    for column in UNKNOWN_BEFORE_KICKOFF:
+    blanked = UNKNOWN_BEFORE_KICKOFF if starters_named else (*UNKNOWN_BEFORE_KICKOFF, *LINEUP_COLUMNS)
+    for column in blanked:
         if column in games.columns:
             games.loc[mask, column] = pd.NA
     return games

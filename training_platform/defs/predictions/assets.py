@@ -54,6 +54,17 @@ def _scored_by(games: "pd.DataFrame", model: Mapping, variant: str) -> "pd.DataF
     )
 
 
+def _warn_of_assumed_starters(context: dg.AssetExecutionContext, forecasts: "pd.DataFrame") -> int:
+    assumed = int(forecasts["starter_assumed"].sum()) if "starter_assumed" in forecasts else 0
+    if assumed:
+        context.log.warning(
+            f"{assumed} game(s) have a side whose starting QB the source does not name yet: their "
+            "forecasts assume the team's last starter (column starter_assumed), a case the reports did "
+            "not score; re-run once the starters are named"
+        )
+    return assumed
+
+
 def build_predictions_asset(sport: str) -> dg.AssetsDefinition:
     @dg.asset(
         key=["predictions", sport],
@@ -107,6 +118,7 @@ def build_predictions_asset(sport: str) -> dg.AssetsDefinition:
             "model_version",
             "variant",
             "sha256",
+            "starter_assumed",
         ]
         forecasts = (
             pd.concat(parts).sort_values(["game_date", "game_id"]).reset_index(drop=True)
@@ -114,6 +126,7 @@ def build_predictions_asset(sport: str) -> dg.AssetsDefinition:
             else pd.DataFrame(columns=columns)
         )
         forecasts = forecasts.assign(sport=sport, predicted_at=pd.Timestamp.now(tz="UTC"))
+        assumed = _warn_of_assumed_starters(context, forecasts)
         if week is None:
             context.log.warning(
                 f"no {sport.upper()} game without a result is stored; nothing to predict "
@@ -131,6 +144,7 @@ def build_predictions_asset(sport: str) -> dg.AssetsDefinition:
                 "week": week or "none scheduled",
                 "games": len(forecasts),
                 "not_predicted_without_lines": unscored,
+                "starters_assumed": assumed,
                 "champion": f"{champion.model} v{champion.version}",
                 "scored_by": dg.MetadataValue.json(
                     forecasts.groupby(["model", "model_version"])
@@ -184,12 +198,23 @@ def build_line_predictions_asset(sport: str, market: str) -> dg.AssetsDefinition
         scored = (
             _scored_by(games[posted], champion, champion.variant)
             if posted.any()
-            else pd.DataFrame(columns=["game_id", "game_date", "home_team", "away_team", "p_home", "p_away"])
+            else pd.DataFrame(
+                columns=[
+                    "game_id",
+                    "game_date",
+                    "home_team",
+                    "away_team",
+                    "p_home",
+                    "p_away",
+                    "starter_assumed",
+                ]
+            )
         )
         forecasts = scored.rename(columns={"p_home": yes, "p_away": no}).assign(
             market=market, line=games.loc[posted, own.line].to_numpy(), sport=sport
         )
         forecasts["pick"] = np.where(forecasts[yes] > 0.5, own.sides[0], own.sides[1])
+        assumed = _warn_of_assumed_starters(context, forecasts)
         if week is not None and len(forecasts):
             out = model_store.open().predictions_file(seat, week)
             out.parent.mkdir(parents=True, exist_ok=True)
@@ -201,6 +226,7 @@ def build_line_predictions_asset(sport: str, market: str) -> dg.AssetsDefinition
                 "week": week or "none scheduled",
                 "games": len(forecasts),
                 "not_predicted_without_a_line": int((~posted).sum()),
+                "starters_assumed": assumed,
                 "champion": f"{champion.model} v{champion.version}",
                 "preview": dg.MetadataValue.md(
                     shown.to_markdown(index=False, floatfmt=".3f") if len(shown) else "(none)"

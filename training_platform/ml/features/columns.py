@@ -3,7 +3,11 @@ definitions load (features/gold.py builds the values)."""
 
 from training_platform.sources.schema import ODDS_COLUMNS
 
-FEATURE_VERSION = "gold-v4"  # v2: known before kickoff; v3: QB rating, travel; v4: spread/total odds
+FEATURE_VERSION = "gold-v5"  # v2: known before kickoff; v3: QB rating, travel; v4: spread/total odds;
+# v5: the game's own named starting QB
+QB_PER_SIDE = ("qb_rating", "qb_rating_change", "qb_new_starter", "qb_starts", "qb_recent_share", "qb_named")
+QB_DIFFERENCES = [f"{name}_diff" for name in QB_PER_SIDE if name != "qb_named"]
+QB_COLUMNS = [f"{side}_{name}" for side in ("home", "away") for name in QB_PER_SIDE] + QB_DIFFERENCES
 ID_COLUMNS = ["game_id", "sport", "season", "game_type", "game_date", "home_team", "away_team"]
 FEATURE_COLUMNS = [
     "elo_home_pre",
@@ -21,9 +25,7 @@ FEATURE_COLUMNS = [
     "away_margin5",
     "home_qb_changed_last_game",
     "away_qb_changed_last_game",
-    "home_qb_rating",
-    "away_qb_rating",
-    "qb_rating_diff",
+    *QB_COLUMNS,
     "away_travel_km",
     "timezone_shift",
     "divisional",
@@ -34,28 +36,27 @@ FEATURE_COLUMNS = [
     "dome",
 ]
 # When each feature is known (sources.schema.KNOWN_AT_STAGES). Features come only from what is known
-# when predictions/<sport> runs: the schedule, earlier results and, once posted, the lines. Weather
-# and the starting QBs are known at kickoff, so no feature reads them for the game itself; the QB
-# flag says whether the team's previous game had a different starter than the one before it, and the
-# QB rating is that previous starter's (ml/features/team_context.py). Travel comes from the schedule.
+# when predictions/<sport> runs: the schedule, earlier results, once posted the lines and once named the
+# starting QBs (ml/features/quarterbacks.py: until a starter is named, the team's last one is assumed).
+# Weather is known at kickoff, so no feature reads it. Travel comes from the schedule.
 FEATURE_KNOWN_AT = {
     **{column: "scheduling" for column in FEATURE_COLUMNS},
     **{column: "lines" for column in ("market_prob_home", "spread_line", "total_line")},
+    **{column: "lineups" for column in QB_COLUMNS},
 }
 MARKET_COLUMNS = [c for c in FEATURE_COLUMNS if FEATURE_KNOWN_AT[c] == "lines"]
-# Built and checked for leakage like every feature, but not read by the moneyline models: measured on
-# nflverse 2010-22 walk-forward (nested, identical games), adding them cost the market-free logistic
-# 0.0006 Brier (0.2200 -> 0.2206) and market_correction 0.0001; the last starter's rating says little
-# that Elo does not (the game's own starter is known only at kickoff). Kept for the spread and totals
-# models to come and for models a user builds.
-NOT_READ_BY_MONEYLINE_MODELS = (
-    "home_qb_rating",
-    "away_qb_rating",
+# Built and checked for leakage like every feature, but not read by the models. Travel: on nflverse
+# 2010-22 walk-forward (nested, identical games) it cost the market-free logistic 0.0006 Brier and
+# market_correction 0.0001. The QB features are read as home-minus-away differences (chosen on 2004-11:
+# the market-free logistic's Brier 0.2193 -> 0.2180 there), except the rating's own difference, which
+# Elo already carries; the per-side columns are for reading a game, and `*_qb_named` for serving.
+NOT_READ_BY_MODELS = (
+    *(c for c in QB_COLUMNS if c not in QB_DIFFERENCES),
     "qb_rating_diff",
     "away_travel_km",
     "timezone_shift",
 )
-MODEL_FEATURES = [c for c in FEATURE_COLUMNS if c not in NOT_READ_BY_MONEYLINE_MODELS]
+MODEL_FEATURES = [c for c in FEATURE_COLUMNS if c not in NOT_READ_BY_MODELS]
 TARGET_COLUMNS = [
     "home_win",
     "home_margin",

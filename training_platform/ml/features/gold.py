@@ -14,10 +14,12 @@ from training_platform.ml.features.columns import (
     EVALUATION_COLUMNS,
     FEATURE_COLUMNS,
     ID_COLUMNS,
+    QB_DIFFERENCES,
     TARGET_COLUMNS,
 )
 from training_platform.ml.features.elo import EloParams, replay
-from training_platform.ml.features.team_context import qb_ratings, read_venues, travel
+from training_platform.ml.features.quarterbacks import qb_features
+from training_platform.ml.features.team_context import read_venues, travel
 from training_platform.sources.odds import vig_free_probability
 from training_platform.sports import configured
 
@@ -67,9 +69,11 @@ def build_gold_features(games: pd.DataFrame, elo: EloParams | None = None) -> pd
         out[f"{side}_margin5"] = stats["margin_form"]
         out[f"{side}_qb_changed_last_game"] = stats["qb_changed_last_game"]
     out["rest_diff"] = out["home_rest_days"] - out["away_rest_days"]
-    ratings = qb_ratings(games, out["elo_prob_home"].to_numpy(float))
-    out["home_qb_rating"], out["away_qb_rating"] = ratings["home_qb_rating"], ratings["away_qb_rating"]
-    out["qb_rating_diff"] = out["home_qb_rating"] - out["away_qb_rating"]
+    quarterbacks = qb_features(games, out["elo_prob_home"].to_numpy(float))
+    out[quarterbacks.columns] = quarterbacks
+    for difference in QB_DIFFERENCES:  # home minus away, the form the models read
+        name = difference.removesuffix("_diff")
+        out[difference] = out[f"home_{name}"] - out[f"away_{name}"]
     moves = travel(games, _venues(sport))
     out["away_travel_km"], out["timezone_shift"] = moves["away_travel_km"], moves["timezone_shift"]
 
@@ -135,8 +139,8 @@ def _team_history(games: pd.DataFrame, margin: pd.Series) -> pd.DataFrame:
         lambda s: s.shift(1).rolling(FORM_WINDOW, min_periods=1).mean()
     )
     long["streak"] = _streaks(long["team"].to_numpy(), won.to_numpy())
-    # Starters are known at kickoff, so only earlier games' starters may be read: did the team's
-    # last game have a different starter from the game before it (an injury, a benching)?
+    # Known at scheduling, from earlier games' starters only: did the team's last game have a different
+    # starter from the game before it (an injury, a benching)? The game's own is ml/features/quarterbacks.py.
     last_qb, qb_before = by_team["qb"].shift(1), by_team["qb"].shift(2)
     long["qb_changed_last_game"] = (
         (last_qb != qb_before).astype(float).where(last_qb.notna() & qb_before.notna())

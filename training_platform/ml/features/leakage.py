@@ -1,5 +1,6 @@
 """Leakage probe: a game's features must not change when it and every later game are shown as the
-source shows a game still to be played (no scores, no weather, no starting QBs)."""
+source shows a game still to be played whose starters are named (no scores, no weather): kickoff and
+result columns never reach a feature."""
 
 from __future__ import annotations
 

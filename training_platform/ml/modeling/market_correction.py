@@ -26,12 +26,16 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
+from training_platform.ml.features.columns import QB_DIFFERENCES
 from training_platform.ml.modeling.catalog import MARKET_FREE_COLUMNS
 
 EPS = 1e-6
 # The correction reads the market-free features, less those that restate others: Elo's levels and
-# probability (elo_diff carries them) and each side's half of a difference the list already has.
+# probability (elo_diff carries them), each side's half of a difference the list already has, and the
+# game's own starting QBs, which the closing line already prices (read, they cost the correction 0.0003
+# Brier on nflverse 2010-22: +0.00043 +- 0.00040 to the line, against +0.00013 +- 0.00025 without).
 RESTATED = {
+    *QB_DIFFERENCES,
     "elo_home_pre",
     "elo_away_pre",
     "elo_prob_home",

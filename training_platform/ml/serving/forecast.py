@@ -35,11 +35,19 @@ def lacks_market(games: pd.DataFrame) -> pd.Series:
     return games[MARKET_COLUMNS].isna().any(axis=1)
 
 
+def assumed_starters(games: pd.DataFrame) -> pd.Series:
+    """Games a side of which the source names no starting QB for, so the features assumed the team's last
+    starter (ml/features/quarterbacks.py); reports scored games with named starters only."""
+    named = games[[c for c in ("home_qb_named", "away_qb_named") if c in games]]
+    return named.eq(0).any(axis=1)
+
+
 def score(estimator, games: pd.DataFrame) -> pd.DataFrame:
-    """P(home win) and P(away win) for each game, next to the fixture."""
+    """P(home win) and P(away win) for each game, next to the fixture, and whether a starter was assumed."""
     out = games[[c for c in FIXTURE_COLUMNS if c in games]].copy()
     predict_home, _ = compile_predictor(estimator)
     p_home = predict_home(games) if len(games) else []
     out["p_home"] = p_home
     out["p_away"] = 1 - out["p_home"]
+    out["starter_assumed"] = assumed_starters(games).to_numpy()
     return out

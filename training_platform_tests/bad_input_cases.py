@@ -8,6 +8,7 @@ import contextlib
 import datetime as dt
 import gzip
 import io
+import re
 from collections.abc import Callable
 
 import dagster as dg
@@ -236,6 +237,31 @@ def damaged_champion(content: Callable[[bytes], bytes | None]):
             return failure(materialize(world, [PRODUCTION]))
 
     return run
+
+
+def gold_of_older_code(world, env):
+    """The middle week's features as an older feature version wrote them: tuning refuses the sport and
+    names the weeks to rebuild; rebuilding them, as the message says, restores the stored features."""
+    from training_platform.defs.features.assets import GOLD_TABLE, features_gold
+    from training_platform.defs.partitions import partition_key
+    from training_platform.storage.warehouse import Warehouse
+
+    with Warehouse(world.root / "warehouse.duckdb").connect() as con:
+        con.execute(
+            f"UPDATE {GOLD_TABLE} SET feature_version = 'gold-v0' WHERE sport = ? AND partition_week = ?",
+            [SPORT, world.week],
+        )
+    message = failure(materialize(world, [TUNING]))
+    named = re.search(rf"'{SPORT}\|(\S+)\.\.\.{SPORT}\|(\S+)'", message)
+    assert named and named.groups() == (str(world.week),) * 2, message
+    rebuilt = dg.materialize(
+        [features_gold],
+        resources=world.resources,
+        instance=world.instance,
+        partition_key=partition_key(SPORT, world.week),
+    )
+    assert rebuilt.success
+    return message
 
 
 def corrupt_warehouse(world, env):

@@ -27,6 +27,7 @@ from training_platform_tests.bad_input_cases import (
     future_completed_game,
     game_in_two_weeks,
     gates_file,
+    gold_of_older_code,
     ingest_config,
     other_source,
     production_config,
@@ -124,6 +125,7 @@ CASES = [
     Case("rollback_without_version", production_config(action="rollback", model=f"elo_{SPORT}"),
          r"action rollback needs config model .* and version"),
     # stored files and the champion
+    Case("gold_of_older_code", gold_of_older_code, r"features/gold of nba holds \d+ games of feature version gold-v0.*Rebuild those weeks"),
     Case("corrupt_warehouse", corrupt_warehouse, r"warehouse .*warehouse\.duckdb cannot be opened.*restore it from a backup"),
     Case("champion_artifact_missing", damaged_champion(lambda data: None), r"artifact is damaged.*is missing.*tp rollback"),
     Case("champion_artifact_tampered", damaged_champion(lambda data: data + b"x"), r"artifact is damaged.*SHA-256"),

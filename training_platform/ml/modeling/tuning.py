@@ -20,6 +20,7 @@ from sklearn.base import clone
 from sklearn.metrics import log_loss
 
 from training_platform.failpoints import failpoint
+from training_platform.ml.modeling.selection import check_preference, choose_trial
 from training_platform.ml.provenance import is_dead, process_tag
 
 SEARCH_SPACES = Path(__file__).parent / "search_spaces"
@@ -88,7 +89,7 @@ def suggest(trial: optuna.Trial, space: dict) -> dict:
 class TuningResult:
     study_name: str
     method: str
-    best_params: dict
+    best_params: dict  # the chosen trial's: the best, or the space's `prefer` rule's (selection.py)
     best_score: float
     trials_complete: int
     trials_pruned: int
@@ -127,6 +128,7 @@ def tune(
         raise ValueError("workers > 1 share the study through its storage: give storage as a location")
     if method == "grid":
         n_trials = int(np.prod([len(v) for v in space["grid"].values()]))
+    preference = check_preference(space.get("prefer"), set(_params_space(method, space)))
     location, storage = storage, optuna_storage(storage) if isinstance(storage, str) else storage
     optuna.logging.set_verbosity(optuna.logging.WARNING)  # progress goes to `log`, not Optuna's INFO lines
     study = _study(storage, study_name, method, space, seed)
@@ -179,11 +181,14 @@ def tune(
     else:
         log(f"{study_name}: already holds {n_trials} finished trials; nothing to run")
     finished = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    chosen, why = choose_trial(finished, preference)
+    if why:
+        log(f"{study_name}: {why}")
     return TuningResult(
         study_name=study_name,
         method=method,
-        best_params=dict(study.best_params),
-        best_score=float(study.best_value),
+        best_params=dict(chosen.params),
+        best_score=float(chosen.value),
         trials_complete=len(finished),
         trials_pruned=sum(t.state == optuna.trial.TrialState.PRUNED for t in study.trials),
         trials_this_run=max(remaining, 0),

@@ -35,6 +35,8 @@ def test_later_results_never_change_earlier_features(cut, seed):
     perturbed = games.copy()
     perturbed.loc[later, "home_score"] = rng.integers(0, 60, later.sum())
     perturbed.loc[later, "away_score"] = rng.integers(0, 60, later.sum())
+    after_day = games["game_date"] > cut_date  # later games' starters: another QB, or none named
+    perturbed.loc[after_day, "home_qb_id"] = rng.choice(["QB-X", None], after_day.sum())
     before = build_gold_features(games).set_index("game_id")
     after = build_gold_features(perturbed).set_index("game_id")
     earlier_or_same_day = before.index[before["game_date"] <= cut_date]
@@ -52,6 +54,25 @@ def test_leakage_probe_passes_honest_features_and_catches_a_leak():
     on_day = leaky["game_date"] == day
     leaky.loc[on_day, "home_form5"] = leaky.loc[on_day, "home_win"]  # a feature that peeks at the result
     assert leaking_features(games, day, leaky) == ["home_form5"]
+
+
+def test_leakage_probe_catches_code_that_peeks_at_a_later_games_starter(monkeypatch):
+    """Starters count as known for a game's own lineup only: code reading whether the team's next game
+    has another starter (a QB hurt in this one) must be caught."""
+    import training_platform.ml.features.leakage as leakage
+
+    def peeking(games, elo=None):
+        features = build_gold_features(games, elo)
+        ordered = games.sort_values(["game_date", "game_id"])
+        following = ordered.groupby("home_team")["home_qb_id"].shift(-1)
+        changes = dict(zip(ordered["game_id"], (following != ordered["home_qb_id"]).astype(float)))
+        features["home_qb_new_starter"] = features["game_id"].map(changes)
+        return features
+
+    monkeypatch.setattr(leakage, "build_gold_features", peeking)
+    games = NFL.sort_values(["game_date", "game_id"]).reset_index(drop=True)
+    day = games["game_date"].iloc[300]
+    assert leaking_features(games, day, peeking(games)) == ["home_qb_new_starter"]
 
 
 def test_oracle_column_is_no_feature():
@@ -127,7 +148,8 @@ def test_features_known_before_kickoff(source, tmp_path):
     played = build_gold_features(games).set_index("game_id")
     dates = games["game_date"].drop_duplicates()
     for cut in dates.iloc[[len(dates) // 5, len(dates) // 2, -2]]:
-        upcoming = as_upcoming(games, games["game_date"] >= cut)
+        upcoming = as_upcoming(games, games["game_date"] >= cut)  # later days: no starter named yet
+        upcoming = as_upcoming(upcoming, games["game_date"] > cut, starters_named=False)
         assert upcoming.loc[games["game_date"] >= cut, list(UNKNOWN_BEFORE_KICKOFF)].isna().all().all()
         before = build_gold_features(upcoming).set_index("game_id")
         on_day = played.index[played["game_date"] == cut]

@@ -1,6 +1,7 @@
-"""Leakage probe: a game's features must not change when it and every later game are shown as the
-source shows a game still to be played whose starters are named (no scores, no weather): kickoff and
-result columns never reach a feature."""
+"""Leakage probe: a game's features must not change when it and every later game are shown as the source
+shows a game still to be played (no scores, no weather) and later games name no starter either: kickoff and
+result columns never reach a feature, and a game's own starters (known at "lineups") are all a feature may
+read of the lineups, never a later game's."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ def leaking_features(
     """Feature columns of games on `on_date` that differ once the games from `on_date` on look
     upcoming (`as_upcoming`). `features` are the stored features of `history`; [] means no leakage.
     """
-    hidden = as_upcoming(history, pd.to_datetime(history["game_date"]) >= pd.Timestamp(on_date))
+    dates = pd.to_datetime(history["game_date"])
+    hidden = as_upcoming(history, dates >= pd.Timestamp(on_date))
+    hidden = as_upcoming(hidden, dates > pd.Timestamp(on_date), starters_named=False)
     rebuilt = build_gold_features(hidden, elo).set_index("game_id")
     stored = features.set_index("game_id")
     games = stored.index[pd.to_datetime(stored["game_date"]) == pd.Timestamp(on_date)]

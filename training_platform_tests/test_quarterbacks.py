@@ -57,6 +57,8 @@ def test_a_starter_the_source_does_not_name_is_the_last_one_and_is_flagged():
     assert assumed.loc[3, "home_qb_new_starter"] == 0.0 and assumed.loc[3, "home_qb_rating_change"] == 0.0
     assert assumed_starters(assumed).tolist() == [False, False, False, True, False]
     assert not assumed_starters(pd.DataFrame({"home_qb_named": [np.nan]})).any()  # a sport without QBs
+    first_game = pd.DataFrame({"home_qb_named": [1.0, np.nan], "away_qb_named": [1.0, 1.0]})
+    assert assumed_starters(first_game).tolist() == [False, True]  # no starter known at all: flagged
 
 
 def test_two_games_on_one_day_do_not_learn_from_each_other():

@@ -87,3 +87,20 @@ def test_score_puts_probabilities_beside_the_fixture(rows):
     assert list(forecasts["game_id"]) == list(games["game_id"])
     np.testing.assert_allclose(forecasts["p_home"], champion.predict_proba(games)[:, 1], atol=1e-12)
     np.testing.assert_allclose(forecasts["p_home"] + forecasts["p_away"], 1.0)
+
+
+def test_a_coming_week_built_by_older_code_is_refused_naming_the_weeks_to_rebuild():
+    from training_platform.ml.features.columns import FEATURE_VERSION
+    from training_platform.ml.serving.forecast import coming_week
+    from training_platform.sources.weeks import week_start
+
+    gold = build_gold_features(generate_league("nfl", seed=5, seasons=1))
+    gold["partition_week"] = week_start(gold["game_date"]).to_numpy()
+    gold["feature_version"] = FEATURE_VERSION
+    last = gold["partition_week"] == gold["partition_week"].max()
+    gold.loc[last, "home_margin"] = np.nan  # the coming week
+    assert coming_week(gold)[1]["game_id"].tolist() == gold.loc[last, "game_id"].sort_values().tolist()
+    gold.loc[last, "feature_version"] = "gold-v4"
+    week = f"{gold['partition_week'].max():%Y-%m-%d}"
+    with pytest.raises(ValueError, match=rf"gold-v4.*--partition-range 'nfl\|{week}\.\.\.nfl\|{week}'"):
+        coming_week(gold)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from training_platform.ml.features.columns import MARKET_COLUMNS
+from training_platform.ml.modeling.training import require_current_features
 from training_platform.ml.serving.compiled import compile_predictor
 
 FIXTURE_COLUMNS = ["game_id", "game_date", "partition_week", "season", "home_team", "away_team"]
@@ -27,7 +28,9 @@ def coming_week(gold: pd.DataFrame, week: str | None = None) -> tuple[str | None
         raise ValueError(f"no games stored for week {week}; stored weeks run {weeks.min()}..{weeks.max()}")
     else:
         chosen = weeks == week
-    return week, gold[chosen].sort_values(["game_date", "game_id"]).reset_index(drop=True)
+    games = gold[chosen]
+    require_current_features(games)  # older code's rows lack the new feature columns: refuse, naming the fix
+    return week, games.sort_values(["game_date", "game_id"]).reset_index(drop=True)
 
 
 def lacks_market(games: pd.DataFrame) -> pd.Series:
@@ -37,9 +40,11 @@ def lacks_market(games: pd.DataFrame) -> pd.Series:
 
 def assumed_starters(games: pd.DataFrame) -> pd.Series:
     """Games a side of which the source names no starting QB for, so the features assumed the team's last
-    starter (ml/features/quarterbacks.py); reports scored games with named starters only."""
+    starter (ml/features/quarterbacks.py), or knew none (a team's first game, none named); reports scored
+    games with named starters only. A sport without starters has every flag empty and no game flagged."""
     named = games[[c for c in ("home_qb_named", "away_qb_named") if c in games]]
-    return named.eq(0).any(axis=1)
+    has_starters = bool(named.notna().to_numpy().any())
+    return (named.eq(0) | (named.isna() & has_starters)).any(axis=1)
 
 
 def score(estimator, games: pd.DataFrame) -> pd.DataFrame:

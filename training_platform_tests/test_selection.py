@@ -88,3 +88,28 @@ def test_with_no_edge_market_correction_is_tuned_to_the_line():
 def test_with_a_clear_edge_the_rule_keeps_the_correction():
     chosen, least, ours, market = _tuned(edge=0.6, seed=4)
     assert chosen <= 1000 and ours < market - 0.01
+
+
+def test_a_space_that_prefers_simpler_trials_scores_every_trial_on_every_fold():
+    X, y = games(3000, edge=0.0, seed=10)
+    weeks = (pd.Timestamp("2010-09-07") + pd.to_timedelta(np.arange(len(X)) // 16 * 7, unit="D")).to_numpy()
+    space = search_space("market_correction")
+
+    def pruned(space):
+        return tune(
+            MarketCorrectionClassifier(),
+            space,
+            X,
+            y,
+            weeks,
+            default_splitter(5, 0),
+            method="optuna",
+            n_trials=25,
+            storage=optuna.storages.InMemoryStorage(),
+            study_name="mc",
+            seed=1,
+            log=lambda message: None,
+        ).trials_pruned
+
+    assert pruned({k: v for k, v in space.items() if k != "prefer"}) > 0  # the median pruner at work
+    assert pruned(space) == 0

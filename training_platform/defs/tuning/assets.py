@@ -27,6 +27,9 @@ class TuningConfig(dg.Config):
     workers: int = 1
 
 
+DEFAULT_CV = tuple(TuningConfig.model_fields[name].default for name in ("n_splits", "gap_weeks"))
+
+
 def build_tuning_asset(model: str, sport: str, market: str = "moneyline") -> dg.AssetsDefinition:
     name = MARKETS[market].asset_name(model, sport)
 
@@ -75,9 +78,12 @@ def build_tuning_asset(model: str, sport: str, market: str = "moneyline") -> dg.
         window = game_window(X)
         method = config.method or DEFAULT_METHOD.get(model, "optuna")
         digest = data_hash(X)
-        # One study per data version: an interrupted run resumes; new data starts a fresh study.
+        # One study per data version and objective: an interrupted run resumes; new data, or another CV
+        # (whose trials' fold losses could not be compared), starts a fresh study.
         imbalance = "" if config.imbalance == "none" else f"-{config.imbalance}"
-        study_name = f"{name}-{method}{imbalance}-{FEATURE_VERSION}-{digest[:12]}"
+        cv = (config.n_splits, config.gap_weeks)
+        folds = "" if cv == DEFAULT_CV else f"-cv{config.n_splits}g{config.gap_weeks}"
+        study_name = f"{name}-{method}{imbalance}{folds}-{FEATURE_VERSION}-{digest[:12]}"
         tags = {
             "asset": f"tuning/{name}",
             "data_hash": digest,

@@ -211,7 +211,10 @@ def _study(storage, study_name: str, method: str, space: dict, seed: int) -> opt
         study_name=study_name,
         direction="minimize",
         sampler=sampler,
-        pruner=optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=1),
+        # A space that prefers simpler trials needs them scored on every fold (selection.py), not pruned.
+        pruner=optuna.pruners.NopPruner()
+        if space.get("prefer")
+        else optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=1),
         load_if_exists=True,
     )
 

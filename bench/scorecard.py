@@ -22,6 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -57,6 +58,7 @@ from bench.scorecard_table import (  # noqa: E402
     window_table,
 )
 from training_platform.ml.evaluation.backtest import walk_forward_backtest  # noqa: E402
+from training_platform.ml.evaluation.validation import walk_forward_predict  # noqa: E402
 from training_platform.ml.features.gold import build_gold_features  # noqa: E402
 from training_platform.ml.modeling.calibration import TimeSeriesCalibratedClassifier  # noqa: E402
 from training_platform.ml.modeling.catalog import variant_of  # noqa: E402
@@ -71,6 +73,8 @@ from training_platform.sports import PACKAGE_SPORTS_FILE  # noqa: E402
 
 WINDOWS = {"nfl": ((2012, 2022), (2010, 2022), (2023, 2024)), "nba": ((2014, 2022),)}  # NBA: end years
 MODELS = ("elo", "logistic_market_free", "logistic", "market_correction")  # xgboost: --models, slower
+# Also scored as served from nflverse, before starters are named (the reports score named starters).
+SERVED = ("logistic_market_free",)
 METHOD = {"elo": "grid"}  # as tuning/<model>_<sport>
 REFIT_EVERY_WEEKS = {"elo": 53}  # Elo updates online game by game; its constants are refitted yearly
 
@@ -102,8 +106,8 @@ def games_of(sport: str, work: Path) -> pd.DataFrame:
             os.environ["TP_SPORTS_FILE"] = before
 
 
-def gold_of(games: pd.DataFrame) -> pd.DataFrame:
-    gold = build_gold_features(games)
+def gold_of(games: pd.DataFrame, starters_named: bool = True) -> pd.DataFrame:
+    gold = build_gold_features(games, starters_named=starters_named)
     return gold.assign(partition_week=week_start(gold["game_date"]).to_numpy())
 
 
@@ -120,8 +124,11 @@ def walk_forward(
     last: int,
     n_trials: int,
     market: str = "moneyline",
+    served: pd.DataFrame | None = None,
 ) -> dict:
-    """The walk-forward report of `model` over seasons first..last, tuned on the seasons before `first`."""
+    """The walk-forward report of `model` over seasons first..last, tuned on the seasons before `first`.
+    Given `served` (the gold rows as made before starters are named), the predictions also carry
+    `p_starters_assumed`: the same fits scoring those rows, as a forecast served from nflverse is made."""
     name = MARKETS[market].asset_name(model, sport)
     X, y, weeks = training_rows(gold[gold["season"] < first], market)
     started = time.perf_counter()
@@ -149,6 +156,12 @@ def walk_forward(
         refit_every_weeks=REFIT_EVERY_WEEKS.get(model, 4),
         market=market,
     )
+    if served is not None:
+        report["predictions"]["p_starters_assumed"] = (
+            served_forecasts(estimator, gold, served, first, last, REFIT_EVERY_WEEKS.get(model, 4))
+            .reindex(report["predictions"]["game_id"])
+            .to_numpy()
+        )
     log(
         f"  {name}: tuned {tuned.best_params} on {len(X)} games before {first}; "
         f"{report['games']} games scored, Brier {report['model']['brier']:.4f} "
@@ -157,17 +170,36 @@ def walk_forward(
     return report
 
 
+def served_forecasts(estimator, gold, served, first: int, last: int, refit_every_weeks: int) -> pd.Series:
+    """P(home win) by game_id for the games of first..last: fitted walk-forward on the games as played
+    (the starters named), scored on `served`, the same games before their starters were named."""
+    rows = gold[gold["season"] <= last].sort_values(["game_date", "game_id"]).reset_index(drop=True)
+    scored = served.set_index("game_id").loc[rows["game_id"]].reset_index()
+    y = rows["home_win"].to_numpy(float)
+    test = (rows["season"] >= first).to_numpy() & ~np.isnan(y)
+    p = walk_forward_predict(
+        estimator, rows, y, rows["partition_week"], test, refit_every_weeks=refit_every_weeks, X_scored=scored
+    )
+    return pd.Series(p[test], index=rows.loc[test, "game_id"])
+
+
 def score_window(
-    sport: str, gold: pd.DataFrame, first: int, last: int, models, n_trials: int, anchors
+    sport: str, gold: pd.DataFrame, first: int, last: int, models, n_trials: int, anchors, served=None
 ) -> tuple:
     frame = None
+    forecasters = {model: variant_of(model) for model in models}
     for model in models:
-        predictions = walk_forward(model, sport, gold, first, last, n_trials)["predictions"]
+        predictions = walk_forward(
+            model, sport, gold, first, last, n_trials, served=served if model in SERVED else None
+        )["predictions"]
         if frame is None:
             keep = ["game_id", "game_date", "season", "home_win", "p_market", "p_constant_home_rate"]
             frame = predictions[keep].rename(columns={"p_constant_home_rate": "constant home rate"})
-        frame[model] = frame["game_id"].map(predictions.set_index("game_id")["p_home"])
-    forecasters = {model: variant_of(model) for model in models}
+        by_game = predictions.set_index("game_id")
+        frame[model] = frame["game_id"].map(by_game["p_home"])
+        if "p_starters_assumed" in by_game:
+            frame[f"{model}, starters assumed"] = frame["game_id"].map(by_game["p_starters_assumed"])
+            forecasters[f"{model}, starters assumed"] = "served"
     forecasters["constant home rate"] = "anchor"
     in_window = anchors.reindex(frame["game_id"])
     for column, label in (
@@ -207,11 +239,16 @@ def run(models=MODELS, n_trials: int = 20, work: Path | None = None) -> list[dic
     scorecard, rows = {"windows": {}}, []
     with tempfile.TemporaryDirectory() as tmp:
         for sport, windows in WINDOWS.items():
-            gold = gold_of(games_of(sport, Path(work or tmp)))
+            games = games_of(sport, Path(work or tmp))
+            gold = gold_of(games)
+            has_starters = gold["home_qb_named"].notna().any()
+            served = gold_of(games, starters_named=False) if has_starters else None
             anchors = join_fivethirtyeight(gold, fivethirtyeight(sport), sport)
             for first, last in windows:
                 log(f"[scorecard] {sport} {first}-{last}")
-                table, frame, forecasters = score_window(sport, gold, first, last, models, n_trials, anchors)
+                table, frame, forecasters = score_window(
+                    sport, gold, first, last, models, n_trials, anchors, served
+                )
                 scorecard["windows"][f"{sport}_{first}_{last}"] = table
                 rows += results_rows(sport, first, last, table)
                 if (sport, first, last) == ("nfl", *WINDOWS["nfl"][0]):

@@ -61,6 +61,13 @@ def test_a_starter_the_source_does_not_name_is_the_last_one_and_is_flagged():
     assert assumed_starters(first_game).tolist() == [False, True]  # no starter known at all: flagged
 
 
+def test_as_served_before_starters_are_named_the_last_starter_is_assumed_but_values_learn_who_played():
+    served = qb_features(schedule(KC_SEASON), np.full(len(KC_SEASON), 0.5), starters_named=False)
+    assert home(served, "qb_rating")[1:] == [0.05, 0.095, -0.05, 0.1355]  # the backup only after his start
+    assert home(served, "qb_new_starter")[1:] == [0.0] * 4 and home(served, "qb_named")[1:] == [0.0] * 4
+    assert served.loc[0].isna().all()  # no starter named, none before: nothing known
+
+
 def test_two_games_on_one_day_do_not_learn_from_each_other():
     games = schedule(
         [

@@ -239,6 +239,12 @@ def test_walk_forward_never_scores_a_game_with_a_model_that_saw_it():
     for every in (1, 4, 53):
         p = walk_forward_predict(Recorder(), GOLD, Y, pd.Series(WEEKS), test, refit_every_weeks=every)
         assert np.all(p[test] == 0) and np.isnan(p[~test]).all()
+    # Scored as served: the fits still learn from GOLD, the test rows are read from the served copy.
+    served = GOLD.assign(game_id=GOLD["game_id"].where(~test, GOLD["game_id"].iloc[0]))
+    p = walk_forward_predict(
+        Recorder(), GOLD, Y, pd.Series(WEEKS), test, refit_every_weeks=4, X_scored=served
+    )
+    assert np.all(p[test] == 1)  # each served row reads as the first game, which every fit has seen
 
 
 def test_online_elo_gives_the_same_walk_forward_refitting_weekly_or_once():

@@ -16,8 +16,10 @@ def walk_forward_predict(
     trainable: np.ndarray | None = None,
     log=None,
     refit_every_weeks: int = 1,
+    X_scored: pd.DataFrame | None = None,
 ) -> np.ndarray:
-    """P(y=1) for the rows of `test_mask`, week by week.
+    """P(y=1) for the rows of `test_mask`, week by week; the test rows are read from `X_scored` where given
+    (the same games as they look when a forecast is served, e.g. before their starters are named).
 
     For each block of `refit_every_weeks` consecutive test weeks, a clone of `estimator` is
     fitted on every `trainable` row (by default: every labelled row) before the block's
@@ -38,7 +40,7 @@ def walk_forward_predict(
             raise ValueError(f"no labelled games before week {str(block[0])[:10]} to fit on")
         rows = test_mask & np.isin(weeks, block)
         model = clone(estimator).fit(X[train], y[train])
-        out[rows] = model.predict_proba(X[rows])[:, 1]
+        out[rows] = model.predict_proba((X if X_scored is None else X_scored)[rows])[:, 1]
         if log is not None and (i % 10 == 0 or i == len(blocks) - 1):
             log(
                 f"walk-forward: weeks from {str(block[0])[:10]} ({i + 1}/{len(blocks)} fits), fitted on {int(train.sum())} games"

@@ -38,8 +38,11 @@ def _venues(sport: str) -> pd.DataFrame | None:
     return read_venues(venues) if venues is not None else None
 
 
-def build_gold_features(games: pd.DataFrame, elo: EloParams | None = None) -> pd.DataFrame:
-    """Features and targets for every game of one sport's history (any order in, game order out)."""
+def build_gold_features(
+    games: pd.DataFrame, elo: EloParams | None = None, starters_named: bool = True
+) -> pd.DataFrame:
+    """Features and targets for every game of one sport's history (any order in, game order out).
+    `starters_named=False`: each game's QB features as made before its starters are named (qb_features)."""
     games = games.sort_values(["game_date", "game_id"], kind="stable").reset_index(drop=True)
     if games.empty:
         return pd.DataFrame(columns=ID_COLUMNS + FEATURE_COLUMNS + TARGET_COLUMNS + EVALUATION_COLUMNS)
@@ -69,7 +72,7 @@ def build_gold_features(games: pd.DataFrame, elo: EloParams | None = None) -> pd
         out[f"{side}_margin5"] = stats["margin_form"]
         out[f"{side}_qb_changed_last_game"] = stats["qb_changed_last_game"]
     out["rest_diff"] = out["home_rest_days"] - out["away_rest_days"]
-    quarterbacks = qb_features(games, out["elo_prob_home"].to_numpy(float))
+    quarterbacks = qb_features(games, out["elo_prob_home"].to_numpy(float), starters_named)
     out[quarterbacks.columns] = quarterbacks
     for difference in QB_DIFFERENCES:  # home minus away, the form the models read
         name = difference.removesuffix("_diff")

@@ -29,7 +29,7 @@ def _named(qb) -> bool:
     return isinstance(qb, str) and qb != ""
 
 
-def qb_features(games: pd.DataFrame, elo_prob_home: np.ndarray) -> pd.DataFrame:
+def qb_features(games: pd.DataFrame, elo_prob_home: np.ndarray, starters_named: bool = True) -> pd.DataFrame:
     """Per side (`home_`, `away_` + PER_SIDE), before the game day's results:
 
     - qb_rating: the starter's value (0 for a starter never seen: the average);
@@ -40,7 +40,9 @@ def qb_features(games: pd.DataFrame, elo_prob_home: np.ndarray) -> pd.DataFrame:
     - qb_named: 1 when the source names the game's starter, 0 when the last starter is assumed.
 
     Every column is empty where no starter is known (a sport whose source has no QB ids).
-    `games` sorted by date (as gold sorts them)."""
+    `games` sorted by date (as gold sorts them). With `starters_named=False` every game's features are
+    made as before its starters are named (the last starter assumed), while values still learn from the
+    starters who played: what a forecast served from a source without starters (nflverse) is worth."""
     columns = [f"{side}_{name}" for side in ("home", "away") for name in PER_SIDE]
     out = pd.DataFrame(np.nan, index=games.index, columns=columns)
     if (
@@ -68,7 +70,7 @@ def qb_features(games: pd.DataFrame, elo_prob_home: np.ndarray) -> pd.DataFrame:
             for offset, side in ((0, "home"), (len(PER_SIDE), "away")):
                 history = recent.get(teams[side][row], [])
                 last = history[-1] if history else None
-                named = _named(starters[side][row])
+                named = starters_named and _named(starters[side][row])
                 qb = starters[side][row] if named else last
                 if qb is None:
                     continue

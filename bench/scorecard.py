@@ -61,7 +61,7 @@ from training_platform.ml.evaluation.backtest import walk_forward_backtest  # no
 from training_platform.ml.evaluation.validation import walk_forward_predict  # noqa: E402
 from training_platform.ml.features.gold import build_gold_features  # noqa: E402
 from training_platform.ml.modeling.calibration import TimeSeriesCalibratedClassifier  # noqa: E402
-from training_platform.ml.modeling.catalog import variant_of  # noqa: E402
+from training_platform.ml.modeling.catalog import calibration_of, variant_of  # noqa: E402
 from training_platform.ml.modeling.markets import MARKETS  # noqa: E402
 from training_platform.ml.modeling.training import default_splitter, training_rows  # noqa: E402
 from training_platform.ml.modeling.tuning import search_space, seed_for, tune  # noqa: E402
@@ -147,7 +147,9 @@ def walk_forward(
         log=lambda m: None,
     )
     estimator = TimeSeriesCalibratedClassifier(
-        make_model(model, sport, tuned.best_params, seed=seed_for(name), market=market), n_splits=5
+        make_model(model, sport, tuned.best_params, seed=seed_for(name), market=market),
+        method=calibration_of(model),
+        n_splits=5,
     )
     report = walk_forward_backtest(
         estimator,

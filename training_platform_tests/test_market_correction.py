@@ -115,3 +115,17 @@ def test_a_market_free_variant_reads_no_line_and_no_line_can_move_it(name):
     np.testing.assert_array_equal(model.predict_proba(gold), model.predict_proba(moved))
     with_line = make_model(base_model(name), "nfl", seed=1).fit(gold, gold["home_win"])
     assert not np.array_equal(with_line.predict_proba(gold), with_line.predict_proba(moved))
+
+
+def test_its_fit_is_not_recalibrated_and_other_models_still_are():
+    from training_platform.ml.features.gold import build_gold_features
+    from training_platform.ml.modeling.training import fit_calibrated, training_rows
+    from training_platform.sources.synthetic import generate_league
+
+    X, y, _ = training_rows(build_gold_features(generate_league("nfl", seasons=3, seed=2)))
+    own = fit_calibrated("market_correction", "nfl", {"alpha": 1000.0}, X, y, seed=0)
+    assert own.method_ == "none" and own.calibrator_ is None
+    np.testing.assert_array_equal(own.predict_proba(X), own.estimator_.predict_proba(X))  # its own map
+    assert fit_calibrated("logistic", "nfl", {}, X, y, seed=0).method_ in ("sigmoid", "isotonic")
+    with pytest.raises(ValueError, match=r"unknown calibration method 'platt'.*'none'"):
+        fit_calibrated("logistic", "nfl", {}, X, y, seed=0, method="platt")

@@ -8,7 +8,7 @@ from training_platform.defs.features.assets import GOLD_FEATURES, features_gold
 from training_platform.defs.ownership import CODE_VERSION, OWNERS
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
 from training_platform.failpoints import failpoint
-from training_platform.ml.modeling.catalog import variant_of
+from training_platform.ml.modeling.catalog import calibration_of, variant_of
 from training_platform.ml.modeling.markets import MARKETS
 from training_platform.sports import candidate_assets
 from training_platform.storage.handoffs import TuningResult
@@ -29,7 +29,11 @@ def build_model_asset(model: str, sport: str, market: str = "moneyline") -> dg.A
         kinds={"scikit-learn", "mlflow"},
         tags={"variant": variant_of(model, market), "market": market},  # filterable in the UI
         description=f"{model} for {sport.upper()} {MARKETS[market].label} with the tuned hyperparameters, fitted on every played "
-        "game and calibrated (sigmoid or isotonic, by time-series CV) on out-of-fold predictions.",
+        + (
+            "game; calibrated by construction (its own map of the line), so not recalibrated."
+            if calibration_of(model) == "none"
+            else "game and calibrated (sigmoid or isotonic, by time-series CV) on out-of-fold predictions."
+        ),
     )
     def _model(
         context: dg.AssetExecutionContext,
@@ -171,7 +175,7 @@ def build_model_asset(model: str, sport: str, market: str = "moneyline") -> dg.A
             )
             url = run_url(tracking.mlflow_ui_url, run)
         context.log.info(
-            f"saved {name} v{artifact.version} ({len(X)} games, {window}, {estimator.method_} calibration)"
+            f"saved {name} v{artifact.version} ({len(X)} games, {window}, calibration: {estimator.method_})"
         )
         context.add_output_metadata(
             {

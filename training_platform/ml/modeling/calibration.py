@@ -1,7 +1,8 @@
 """Probability calibration fitted on out-of-fold predictions, never on the fit's own training data.
 
 Platt (sigmoid) and isotonic are both tried; the one with the lower log loss when each
-is fitted on earlier folds' out-of-fold predictions and scored on the next fold wins.
+is fitted on earlier folds' out-of-fold predictions and scored on the next fold wins. A model
+calibrated by construction (ml/modeling/catalog.py's CALIBRATION) is given method "none".
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 
 EPS = 1e-6
-METHODS = ("sigmoid", "isotonic")
+METHODS = ("sigmoid", "isotonic")  # what method="auto" chooses between
+UNCALIBRATED = "none"  # the estimator's own probabilities
 
 
 def _logit(p):
@@ -22,16 +24,20 @@ def _logit(p):
 
 
 def fit_calibrator(method: str, p, y):
+    if method == UNCALIBRATED:
+        return None
     if method == "sigmoid":
         return LogisticRegression(C=1e6).fit(_logit(p), y)
     if method == "isotonic":
         return IsotonicRegression(out_of_bounds="clip", y_min=EPS, y_max=1 - EPS).fit(np.asarray(p, float), y)
-    raise ValueError(f"unknown calibration method {method!r}; use one of {METHODS}")
+    raise ValueError(f"unknown calibration method {method!r}; use one of {(*METHODS, UNCALIBRATED)}")
 
 
 def apply_calibrator(method: str, calibrator, p) -> np.ndarray:
     # The fitted maps applied directly: the same numbers as the calibrator's own predict,
     # without scikit-learn's per-call validation (a third of a millisecond per game served).
+    if method == UNCALIBRATED:
+        return np.asarray(p, float)
     if method == "sigmoid":
         z = _logit(p)[:, 0] * calibrator.coef_[0, 0] + calibrator.intercept_[0]
         return 1.0 / (1.0 + np.exp(-z))

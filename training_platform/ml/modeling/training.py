@@ -7,6 +7,7 @@ import pandas as pd
 
 from training_platform.ml.features.columns import FEATURE_VERSION
 from training_platform.ml.modeling.calibration import TimeSeriesCalibratedClassifier
+from training_platform.ml.modeling.catalog import calibration_of
 from training_platform.ml.modeling.markets import market as market_of
 from training_platform.ml.modeling.splits import ExpandingWindowSplit
 from training_platform.ml.modeling.zoo import make_model
@@ -66,14 +67,15 @@ def fit_calibrated(
     y: np.ndarray,
     seed: int,
     n_splits: int = 5,
-    method: str = "auto",
+    method: str | None = None,
     imbalance: str = "none",
     market: str = "moneyline",
 ) -> TimeSeriesCalibratedClassifier:
-    """The final model: `name` with tuned `params` on all rows, calibrated on out-of-fold predictions."""
+    """The final model: `name` with tuned `params` on all rows, calibrated on out-of-fold predictions
+    (`method` unset: the model's own, catalog.calibration_of)."""
     return TimeSeriesCalibratedClassifier(
         make_model(name, sport, params, seed=seed, imbalance=imbalance, market=market),
-        method=method,
+        method=method or calibration_of(name),
         n_splits=n_splits,
     ).fit(X, y)
 

@@ -54,6 +54,10 @@ def _scored_by(games: "pd.DataFrame", model: Mapping, variant: str) -> "pd.DataF
     )
 
 
+# Columns every forecast file has (ml/serving/forecast.score gives them), even a week with nothing scored.
+SCORED_COLUMNS = ["game_id", "game_date", "home_team", "away_team", "p_home", "p_away", "starter_assumed"]
+
+
 def _warn_of_assumed_starters(context: dg.AssetExecutionContext, forecasts: "pd.DataFrame") -> int:
     assumed = int(forecasts["starter_assumed"].sum()) if "starter_assumed" in forecasts else 0
     if assumed:
@@ -107,19 +111,7 @@ def build_predictions_asset(sport: str) -> dg.AssetsDefinition:
                 f"{unscored} game(s) have no lines yet and no market-free candidate passed its "
                 f"gates; they are not predicted (train elo_{sport}, or wait for the lines)"
             )
-        columns = [
-            "game_id",
-            "game_date",
-            "home_team",
-            "away_team",
-            "p_home",
-            "p_away",
-            "model",
-            "model_version",
-            "variant",
-            "sha256",
-            "starter_assumed",
-        ]
+        columns = [*SCORED_COLUMNS, "model", "model_version", "variant", "sha256"]
         forecasts = (
             pd.concat(parts).sort_values(["game_date", "game_id"]).reset_index(drop=True)
             if parts
@@ -198,17 +190,7 @@ def build_line_predictions_asset(sport: str, market: str) -> dg.AssetsDefinition
         scored = (
             _scored_by(games[posted], champion, champion.variant)
             if posted.any()
-            else pd.DataFrame(
-                columns=[
-                    "game_id",
-                    "game_date",
-                    "home_team",
-                    "away_team",
-                    "p_home",
-                    "p_away",
-                    "starter_assumed",
-                ]
-            )
+            else pd.DataFrame(columns=SCORED_COLUMNS)
         )
         forecasts = scored.rename(columns={"p_home": yes, "p_away": no}).assign(
             market=market, line=games.loc[posted, own.line].to_numpy(), sport=sport

@@ -123,7 +123,9 @@ def _paired(row: dict) -> str:
     paired = row["vs_market"]
     if not paired or "brier_diff" not in paired:
         return "–"
-    return f"{paired['brier_diff']:+.5f} ± {paired['brier_diff_se']:.5f}"
+    shown = round(paired["brier_diff"], 5)
+    sign = "" if shown == 0 else "+" if shown > 0 else "-"  # rounded to zero it has no sign to show
+    return f"{sign}{abs(shown):.5f} ± {paired['brier_diff_se']:.5f}"
 
 
 def render(scorecard: dict) -> str:

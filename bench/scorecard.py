@@ -159,11 +159,9 @@ def walk_forward(
         market=market,
     )
     if served is not None:
-        report["predictions"]["p_starters_assumed"] = (
-            served_forecasts(estimator, gold, served, first, last, REFIT_EVERY_WEEKS.get(model, 4))
-            .reindex(report["predictions"]["game_id"])
-            .to_numpy()
-        )
+        scored_ids = report["predictions"]["game_id"]
+        assumed = served_forecasts(estimator, gold, served, last, scored_ids, REFIT_EVERY_WEEKS.get(model, 4))
+        report["predictions"]["p_starters_assumed"] = assumed.reindex(scored_ids).to_numpy()
     log(
         f"  {name}: tuned {tuned.best_params} on {len(X)} games before {first}; "
         f"{report['games']} games scored, Brier {report['model']['brier']:.4f} "
@@ -172,13 +170,17 @@ def walk_forward(
     return report
 
 
-def served_forecasts(estimator, gold, served, first: int, last: int, refit_every_weeks: int) -> pd.Series:
-    """P(home win) by game_id for the games of first..last: fitted walk-forward on the games as played
-    (the starters named), scored on `served`, the same games before their starters were named."""
+def served_forecasts(estimator, gold, served, last: int, game_ids, refit_every_weeks: int) -> pd.Series:
+    """P(home win) by game_id for the games the report scored (`game_ids`): fitted walk-forward on the
+    games as played (the starters named), scored on `served`, the same games before their starters were
+    named."""
     rows = gold[gold["season"] <= last].sort_values(["game_date", "game_id"]).reset_index(drop=True)
     scored = served.set_index("game_id").loc[rows["game_id"]].reset_index()
     y = rows["home_win"].to_numpy(float)
-    test = (rows["season"] >= first).to_numpy() & ~np.isnan(y)
+    wanted = set(game_ids)
+    test = rows["game_id"].isin(wanted).to_numpy() & ~np.isnan(y)
+    if test.sum() != len(wanted):
+        raise ValueError(f"served forecasts cover {test.sum()} of the {len(wanted)} games the report scored")
     p = walk_forward_predict(
         estimator, rows, y, rows["partition_week"], test, refit_every_weeks=refit_every_weeks, X_scored=scored
     )

@@ -6,6 +6,8 @@ produces the forecasts by walk-forward on the real files.
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from training_platform.ml.evaluation.metrics import paired_difference, probability_metrics
@@ -121,7 +123,7 @@ def results_rows(sport: str, first: int, last: int, table: dict) -> list[dict]:
 
 def _paired(row: dict) -> str:
     paired = row["vs_market"]
-    if not paired or "brier_diff" not in paired:
+    if not paired or not math.isfinite(paired.get("brier_diff", math.nan)):
         return "–"
     shown = round(paired["brier_diff"], 5)
     sign = "" if shown == 0 else "+" if shown > 0 else "-"  # rounded to zero it has no sign to show

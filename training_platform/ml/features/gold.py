@@ -13,6 +13,7 @@ import pandas as pd
 from training_platform.ml.features.columns import (
     EVALUATION_COLUMNS,
     FEATURE_COLUMNS,
+    FEATURE_VERSION,
     ID_COLUMNS,
     QB_DIFFERENCES,
     TARGET_COLUMNS,
@@ -166,3 +167,23 @@ def _streaks(teams: np.ndarray, won: np.ndarray) -> np.ndarray:
         else:
             current = result
     return out
+
+
+def require_current_features(gold: pd.DataFrame) -> None:
+    """Refuse gold rows that older code built: their new feature columns read empty (the warehouse widens
+    the table, it cannot compute them), so a model fitted across them learns that games lacked the
+    feature. The message names the weeks to rebuild."""
+    if "feature_version" not in gold:  # a frame built in memory, not read from the warehouse
+        return
+    stale = gold[gold["feature_version"].fillna("") != FEATURE_VERSION]
+    if stale.empty:
+        return
+    weeks = pd.to_datetime(stale["partition_week"])
+    sport = str(stale["sport"].iloc[0])
+    versions = sorted(set(stale["feature_version"].fillna("unversioned")))
+    raise ValueError(
+        f"features/gold of {sport} holds {len(stale)} games of feature version {', '.join(versions)}, "
+        f"built by older code; this code builds {FEATURE_VERSION}. Rebuild those weeks first: dagster "
+        f"asset materialize --select features/gold --partition-range "
+        f"'{sport}|{weeks.min():%Y-%m-%d}...{sport}|{weeks.max():%Y-%m-%d}'"
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from training_platform.ml.features.columns import FEATURE_VERSION
+from training_platform.ml.features.gold import require_current_features
 from training_platform.ml.modeling.calibration import TimeSeriesCalibratedClassifier
 from training_platform.ml.modeling.catalog import calibration_of
 from training_platform.ml.modeling.markets import market as market_of
@@ -28,26 +28,6 @@ def training_rows(
     if rows.empty:
         raise ValueError(f"features/gold holds no played games with a {market} outcome to train on")
     return rows, rows[target].to_numpy(float), week_start(rows["game_date"]).to_numpy()
-
-
-def require_current_features(gold: pd.DataFrame) -> None:
-    """Refuse gold rows that older code built: their new feature columns read empty (the warehouse widens
-    the table, it cannot compute them), so a model fitted across them learns that games lacked the
-    feature. The message names the weeks to rebuild."""
-    if "feature_version" not in gold:  # a frame built in memory, not read from the warehouse
-        return
-    stale = gold[gold["feature_version"].fillna("") != FEATURE_VERSION]
-    if stale.empty:
-        return
-    weeks = pd.to_datetime(stale["partition_week"])
-    sport = str(stale["sport"].iloc[0])
-    versions = sorted(set(stale["feature_version"].fillna("unversioned")))
-    raise ValueError(
-        f"features/gold of {sport} holds {len(stale)} games of feature version {', '.join(versions)}, "
-        f"built by older code; this code builds {FEATURE_VERSION}. Rebuild those weeks first: dagster "
-        f"asset materialize --select features/gold --partition-range "
-        f"'{sport}|{weeks.min():%Y-%m-%d}...{sport}|{weeks.max():%Y-%m-%d}'"
-    )
 
 
 def played_data_hash(gold: pd.DataFrame, market: str = "moneyline") -> str:

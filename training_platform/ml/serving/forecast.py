@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from training_platform.ml.features.columns import MARKET_COLUMNS
-from training_platform.ml.modeling.training import require_current_features
+from training_platform.ml.features.gold import require_current_features
 from training_platform.ml.serving.compiled import compile_predictor
 
 FIXTURE_COLUMNS = ["game_id", "game_date", "partition_week", "season", "home_team", "away_team"]

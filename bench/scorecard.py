@@ -58,7 +58,6 @@ from bench.scorecard_table import (  # noqa: E402
     window_table,
 )
 from training_platform.ml.evaluation.backtest import walk_forward_backtest  # noqa: E402
-from training_platform.ml.evaluation.validation import walk_forward_predict  # noqa: E402
 from training_platform.ml.features.gold import build_gold_features  # noqa: E402
 from training_platform.ml.modeling.calibration import TimeSeriesCalibratedClassifier  # noqa: E402
 from training_platform.ml.modeling.catalog import calibration_of, variant_of  # noqa: E402
@@ -73,7 +72,7 @@ from training_platform.sports import PACKAGE_SPORTS_FILE  # noqa: E402
 
 WINDOWS = {"nfl": ((2012, 2022), (2010, 2022), (2023, 2024)), "nba": ((2014, 2022),)}  # NBA: end years
 MODELS = ("elo", "logistic_market_free", "logistic", "market_correction")  # xgboost: --models, slower
-# Also scored as served from nflverse, before starters are named (the reports score named starters).
+# Also shown as served before starters are named (as nflverse serves every forecast, and reports score).
 SERVED = ("logistic_market_free",)
 METHOD = {"elo": "grid"}  # as tuning/<model>_<sport>
 REFIT_EVERY_WEEKS = {"elo": 53}  # Elo updates online game by game; its constants are refitted yearly
@@ -106,8 +105,8 @@ def games_of(sport: str, work: Path) -> pd.DataFrame:
             os.environ["TP_SPORTS_FILE"] = before
 
 
-def gold_of(games: pd.DataFrame, starters_named: bool = True) -> pd.DataFrame:
-    gold = build_gold_features(games, starters_named=starters_named)
+def gold_of(games: pd.DataFrame) -> pd.DataFrame:
+    gold = build_gold_features(games)
     return gold.assign(partition_week=week_start(gold["game_date"]).to_numpy())
 
 
@@ -117,18 +116,12 @@ def fivethirtyeight(sport: str) -> pd.DataFrame:
 
 
 def walk_forward(
-    model: str,
-    sport: str,
-    gold: pd.DataFrame,
-    first: int,
-    last: int,
-    n_trials: int,
-    market: str = "moneyline",
-    served: pd.DataFrame | None = None,
+    model: str, sport: str, gold: pd.DataFrame, first: int, last: int, n_trials: int, market: str = "moneyline"
 ) -> dict:
     """The walk-forward report of `model` over seasons first..last, tuned on the seasons before `first`.
-    Given `served` (the gold rows as made before starters are named), the predictions also carry
-    `p_starters_assumed`: the same fits scoring those rows, as a forecast served from nflverse is made."""
+    Its predictions' `p_home` is each game with its own named starters, as FiveThirtyEight's QB-adjusted Elo
+    and the closing line know them, and `p_starters_assumed` the same fits scoring the game as it is served
+    before its starters are named (the report's own `p_home`, what reports/<model>_<sport> gates)."""
     name = MARKETS[market].asset_name(model, sport)
     X, y, weeks = training_rows(gold[gold["season"] < first], market)
     started = time.perf_counter()
@@ -158,50 +151,32 @@ def walk_forward(
         refit_every_weeks=REFIT_EVERY_WEEKS.get(model, 4),
         market=market,
     )
-    if served is not None:
-        scored_ids = report["predictions"]["game_id"]
-        assumed = served_forecasts(estimator, gold, served, last, scored_ids, REFIT_EVERY_WEEKS.get(model, 4))
-        report["predictions"]["p_starters_assumed"] = assumed.reindex(scored_ids).to_numpy()
+    predictions = report["predictions"]
+    predictions["p_starters_assumed"] = predictions["p_home"]
+    if "p_home_named_starters" in predictions:
+        predictions["p_home"] = predictions["p_home_named_starters"]
+    named = report.get("named_starters", report)["model"]["brier"]
     log(
         f"  {name}: tuned {tuned.best_params} on {len(X)} games before {first}; "
-        f"{report['games']} games scored, Brier {report['model']['brier']:.4f} "
+        f"{report['games']} games scored, Brier {named:.4f} (as served {report['model']['brier']:.4f}) "
         f"({time.perf_counter() - started:.0f} s)"
     )
     return report
 
 
-def served_forecasts(estimator, gold, served, last: int, game_ids, refit_every_weeks: int) -> pd.Series:
-    """P(home win) by game_id for the games the report scored (`game_ids`): fitted walk-forward on the
-    games as played (the starters named), scored on `served`, the same games before their starters were
-    named."""
-    rows = gold[gold["season"] <= last].sort_values(["game_date", "game_id"]).reset_index(drop=True)
-    scored = served.set_index("game_id").loc[rows["game_id"]].reset_index()
-    y = rows["home_win"].to_numpy(float)
-    wanted = set(game_ids)
-    test = rows["game_id"].isin(wanted).to_numpy() & ~np.isnan(y)
-    if test.sum() != len(wanted):
-        raise ValueError(f"served forecasts cover {test.sum()} of the {len(wanted)} games the report scored")
-    p = walk_forward_predict(
-        estimator, rows, y, rows["partition_week"], test, refit_every_weeks=refit_every_weeks, X_scored=scored
-    )
-    return pd.Series(p[test], index=rows.loc[test, "game_id"])
-
-
 def score_window(
-    sport: str, gold: pd.DataFrame, first: int, last: int, models, n_trials: int, anchors, served=None
+    sport: str, gold: pd.DataFrame, first: int, last: int, models, n_trials: int, anchors
 ) -> tuple:
     frame = None
     forecasters = {model: variant_of(model) for model in models}
     for model in models:
-        predictions = walk_forward(
-            model, sport, gold, first, last, n_trials, served=served if model in SERVED else None
-        )["predictions"]
+        predictions = walk_forward(model, sport, gold, first, last, n_trials)["predictions"]
         if frame is None:
             keep = ["game_id", "game_date", "season", "home_win", "p_market", "p_constant_home_rate"]
             frame = predictions[keep].rename(columns={"p_constant_home_rate": "constant home rate"})
         by_game = predictions.set_index("game_id")
         frame[model] = frame["game_id"].map(by_game["p_home"])
-        if "p_starters_assumed" in by_game:
+        if model in SERVED and "p_home_named_starters" in by_game:
             frame[f"{model}, starters assumed"] = frame["game_id"].map(by_game["p_starters_assumed"])
             forecasters[f"{model}, starters assumed"] = "served"
     forecasters["constant home rate"] = "anchor"
@@ -245,13 +220,11 @@ def run(models=MODELS, n_trials: int = 20, work: Path | None = None) -> list[dic
         for sport, windows in WINDOWS.items():
             games = games_of(sport, Path(work or tmp))
             gold = gold_of(games)
-            has_starters = gold["home_qb_named"].notna().any()
-            served = gold_of(games, starters_named=False) if has_starters else None
             anchors = join_fivethirtyeight(gold, fivethirtyeight(sport), sport)
             for first, last in windows:
                 log(f"[scorecard] {sport} {first}-{last}")
                 table, frame, forecasters = score_window(
-                    sport, gold, first, last, models, n_trials, anchors, served
+                    sport, gold, first, last, models, n_trials, anchors
                 )
                 scorecard["windows"][f"{sport}_{first}_{last}"] = table
                 rows += results_rows(sport, first, last, table)

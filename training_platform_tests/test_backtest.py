@@ -70,6 +70,32 @@ def test_backtest_reports_every_metric_per_season_and_baselines_on_the_same_game
     assert report["betting"]["bets"] > 0
 
 
+class StarterReader(ClassifierMixin, BaseEstimator):
+    """0.5 plus a tenth of the new-starter difference: moves only when a side's starter changes."""
+
+    def fit(self, X, y):
+        self.classes_ = np.array([0.0, 1.0])
+        return self
+
+    def predict_proba(self, X):
+        p = 0.5 + 0.1 * X["qb_new_starter_diff"].fillna(0).to_numpy(float)
+        return np.column_stack([1 - p, p])
+
+
+def test_every_game_is_scored_as_served_before_its_starters_are_named():
+    report = walk_forward_backtest(StarterReader(), GOLD, seasons=2)
+    frame = report["predictions"]
+    assert (frame["p_home_named_starters"] != 0.5).sum() > 5  # the league's backups and returns
+    # served before lineups, a change of starter is not known yet: each team's last one is assumed
+    assert np.allclose(frame["p_home"], 0.5)
+    assert report["model"] == probability_metrics(frame["home_win"], frame["p_home"])  # what gates read
+    named = report["named_starters"]
+    assert named["model"] == probability_metrics(frame["home_win"], frame["p_home_named_starters"])
+    assert named["served_minus_named"]["games"] == report["games"]
+    # a model that reads no starter scores the same either way, and the report says nothing more
+    assert "named_starters" not in walk_forward_backtest(SeenRecorder(), GOLD, seasons=2)
+
+
 def test_a_backtest_needs_an_earlier_season():
     with pytest.raises(ValueError, match="at least two seasons"):
         backtest_seasons(GOLD[GOLD["season"] == 2024])

@@ -75,6 +75,22 @@ def test_leakage_probe_catches_code_that_peeks_at_a_later_games_starter(monkeypa
     assert leaking_features(games, day, peeking(games)) == ["home_qb_new_starter"]
 
 
+def test_leakage_probe_catches_a_before_lineups_feature_that_reads_the_games_own_starter(monkeypatch):
+    """The `*_before_lineups` twins are known at scheduling: made from the game's own starter, they would
+    score reports with what a forecast served before lineups cannot know."""
+    import training_platform.ml.features.gold as gold
+
+    games = NFL.sort_values(["game_date", "game_id"]).reset_index(drop=True)
+    features = build_gold_features(games)
+    day = features.loc[features["home_qb_new_starter"].eq(1), "game_date"].iloc[3]  # a backup starts
+    assert leaking_features(games, day, features) == []
+    named_anyway = gold.qb_features
+    monkeypatch.setattr(gold, "qb_features", lambda games, elo, starters_named=True: named_anyway(games, elo))
+    found = leaking_features(games, day, build_gold_features(games))
+    assert "qb_new_starter_diff_before_lineups" in found
+    assert all(column.endswith("_before_lineups") for column in found)
+
+
 def test_oracle_column_is_no_feature():
     assert "true_home_win_prob" not in FEATURE_COLUMNS
     assert not any("score" in column for column in FEATURE_COLUMNS)

@@ -221,7 +221,7 @@ def test_warm_start_elo_equals_a_full_refit_and_xgboost_grows():
 
 
 def test_walk_forward_never_scores_a_game_with_a_model_that_saw_it():
-    from training_platform.ml.evaluation.validation import walk_forward_predict
+    from training_platform.ml.evaluation.validation import walk_forward_predict, walk_forward_scores
 
     class Recorder(ClassifierMixin, BaseEstimator):
         """Predicts 1 for a game it was fitted on, 0 otherwise: any leak shows as a 1."""
@@ -241,10 +241,11 @@ def test_walk_forward_never_scores_a_game_with_a_model_that_saw_it():
         assert np.all(p[test] == 0) and np.isnan(p[~test]).all()
     # Scored as served: the fits still learn from GOLD, the test rows are read from the served copy.
     served = GOLD.assign(game_id=GOLD["game_id"].where(~test, GOLD["game_id"].iloc[0]))
-    p = walk_forward_predict(
-        Recorder(), GOLD, Y, pd.Series(WEEKS), test, refit_every_weeks=4, X_scored=served
+    p = walk_forward_scores(
+        Recorder(), GOLD, Y, pd.Series(WEEKS), test, {"played": GOLD, "served": served}, refit_every_weeks=4
     )
-    assert np.all(p[test] == 1)  # each served row reads as the first game, which every fit has seen
+    assert np.all(p["served"][test] == 1)  # each served row reads as the first game, which every fit saw
+    assert np.all(p["played"][test] == 0)  # and the same fits never saw the games they score
 
 
 def test_online_elo_gives_the_same_walk_forward_refitting_weekly_or_once():

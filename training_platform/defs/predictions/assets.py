@@ -63,8 +63,8 @@ def _warn_of_assumed_starters(context: dg.AssetExecutionContext, forecasts: "pd.
     if assumed:
         context.log.warning(
             f"{assumed} game(s) have a side whose starting QB the source does not name yet: their "
-            "forecasts assume the team's last starter (column starter_assumed), a case the reports did "
-            "not score; re-run once the starters are named"
+            "forecasts assume the team's last starter (column starter_assumed), as the reports scored "
+            "every game; re-run once the starters are named for a forecast that knows them"
         )
     return assumed
 

@@ -129,6 +129,12 @@ def build_report_asset(
                 # market-aware against the closing line, market-free against Elo: paired, same games
                 **{f"vs_anchor_{k}": v for k, v in result["vs_anchor"].items()},
                 **{f"model_{k}": v for k, v in result["model"].items() if k != "games"},
+                # scored as served before lineups; with the game's own named starters, where they matter
+                **{
+                    f"named_starters_{k}": v
+                    for k, v in result.get("named_starters", {}).get("model", {}).items()
+                    if k in ("brier", "log_loss")
+                },
                 **{f"{base}_log_loss": b["log_loss"] for base, b in result["baselines"].items()},
                 **{f"{base}_brier": b["brier"] for base, b in result["baselines"].items()},
                 **{f"betting_{k}": v for k, v in result["betting"].items()},

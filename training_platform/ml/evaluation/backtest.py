@@ -10,7 +10,8 @@ from sklearn.base import clone
 from training_platform.ml.evaluation.betting import BettingRules, betting_metrics
 from training_platform.ml.evaluation.metrics import paired_difference, probability_metrics
 from training_platform.ml.evaluation.picks import pick_record
-from training_platform.ml.evaluation.validation import walk_forward_predict
+from training_platform.ml.evaluation.validation import walk_forward_scores
+from training_platform.ml.features.gold import before_lineups
 from training_platform.ml.modeling.catalog import BACKTEST_SEASONS
 from training_platform.ml.modeling.markets import market as market_of
 from training_platform.sources.odds import vig_free_probability
@@ -69,6 +70,11 @@ def walk_forward_backtest(
     probability (synthetic data only) and, given `champion` (game_id, p_home: the champion's own
     walk-forward forecasts), the champion. The predictions' `p_home` and `home_win` are the first side's
     probability and outcome; a push is scored as a push (`push`, `picks`), never as a win or a loss.
+
+    Every game is scored as a forecast served before its starters are named (`before_lineups`: the fits
+    learn from the starters who played), so no served forecast is less informed than the figures a gate
+    reads. Where the game's own named starters change a forecast, `named_starters` holds the same fits'
+    metrics with them and the paired difference, and the predictions `p_home_named_starters`.
     """
     own = market_of(market)
     gold = gold.sort_values(["game_date", "game_id"]).reset_index(drop=True)
@@ -76,12 +82,22 @@ def walk_forward_backtest(
     pushed = gold[own.push].eq(1).to_numpy() if own.push and own.push in gold else np.zeros(len(y), bool)
     window = backtest_seasons(gold, seasons)
     test = np.isin(gold["season"].to_numpy(), window) & (~np.isnan(y) | pushed)
-    p_model = walk_forward_predict(
-        clone(estimator), gold, y, gold["partition_week"], test, log=log, refit_every_weeks=refit_every_weeks
+    scored = walk_forward_scores(
+        clone(estimator),
+        gold,
+        y,
+        gold["partition_week"],
+        test,
+        {"served": before_lineups(gold), "named": gold},
+        log=log,
+        refit_every_weeks=refit_every_weeks,
     )
     columns = [*GAME_COLUMNS, *own.odds, *([own.line] if own.line else [])]
     frame = gold.loc[test, [c for c in columns if c in gold]].copy()
-    frame["p_home"], frame["home_win"] = p_model[test], y[test]
+    frame["p_home"], frame["home_win"] = scored["served"][test], y[test]
+    starters_count = not np.array_equal(scored["served"][test], scored["named"][test], equal_nan=True)
+    if starters_count:
+        frame["p_home_named_starters"] = scored["named"][test]
     if own.push:
         frame["push"] = pushed[test]
     frame = frame.reset_index(drop=True)
@@ -114,6 +130,13 @@ def walk_forward_backtest(
         "baselines": {name: _compare(frame, f"p_{name}") for name in baselines},
         "betting": betting_metrics(frame, rules, market) if set(own.odds) <= set(frame) else {"bets": 0},
     }
+    if starters_count:
+        report["named_starters"] = {
+            "model": probability_metrics(frame["home_win"], frame["p_home_named_starters"]),
+            "served_minus_named": paired_difference(
+                frame["home_win"], frame["p_home"], frame["p_home_named_starters"]
+            ),
+        }
     if own.line:
         report["picks"] = pick_record(frame, market)
     report["predictions"] = frame

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
@@ -16,10 +18,27 @@ def walk_forward_predict(
     trainable: np.ndarray | None = None,
     log=None,
     refit_every_weeks: int = 1,
-    X_scored: pd.DataFrame | None = None,
 ) -> np.ndarray:
-    """P(y=1) for the rows of `test_mask`, week by week; the test rows are read from `X_scored` where given
-    (the same games as they look when a forecast is served, e.g. before their starters are named).
+    """P(y=1) for the rows of `test_mask`, week by week, read from X (walk_forward_scores)."""
+    return walk_forward_scores(
+        estimator, X, y, weeks, test_mask, {"p": X}, trainable, log, refit_every_weeks
+    )["p"]
+
+
+def walk_forward_scores(
+    estimator,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    weeks: pd.Series,
+    test_mask: np.ndarray,
+    scored: Mapping[str, pd.DataFrame],
+    trainable: np.ndarray | None = None,
+    log=None,
+    refit_every_weeks: int = 1,
+) -> dict[str, np.ndarray]:
+    """{name: P(y=1)} for the rows of `test_mask`, week by week, each read from its frame of `scored`: the
+    same games as they look at different times (as played; as served, before their starters are named), all
+    scored by the same fits of X.
 
     For each block of `refit_every_weeks` consecutive test weeks, a clone of `estimator` is
     fitted on every `trainable` row (by default: every labelled row) before the block's
@@ -31,7 +50,7 @@ def walk_forward_predict(
     y = np.asarray(y, dtype=float)
     test_mask = np.asarray(test_mask, dtype=bool)
     labelled = ~np.isnan(y) if trainable is None else np.asarray(trainable, dtype=bool)
-    out = np.full(len(y), np.nan)
+    out = {name: np.full(len(y), np.nan) for name in scored}
     test_weeks = np.unique(weeks[test_mask])
     blocks = [test_weeks[i : i + refit_every_weeks] for i in range(0, len(test_weeks), refit_every_weeks)]
     for i, block in enumerate(blocks):
@@ -40,7 +59,8 @@ def walk_forward_predict(
             raise ValueError(f"no labelled games before week {str(block[0])[:10]} to fit on")
         rows = test_mask & np.isin(weeks, block)
         model = clone(estimator).fit(X[train], y[train])
-        out[rows] = model.predict_proba((X if X_scored is None else X_scored)[rows])[:, 1]
+        for name, frame in scored.items():
+            out[name][rows] = model.predict_proba(frame[rows])[:, 1]
         if log is not None and (i % 10 == 0 or i == len(blocks) - 1):
             log(
                 f"walk-forward: weeks from {str(block[0])[:10]} ({i + 1}/{len(blocks)} fits), fitted on {int(train.sum())} games"

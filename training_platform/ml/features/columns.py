@@ -3,10 +3,13 @@ definitions load (features/gold.py builds the values)."""
 
 from training_platform.sources.schema import ODDS_COLUMNS
 
-FEATURE_VERSION = "gold-v5"  # v2: known before kickoff; v3: QB rating, travel; v4: spread/total odds;
-# v5: the game's own named starting QB
+FEATURE_VERSION = "gold-v6"  # v2: known before kickoff; v3: QB rating, travel; v4: spread/total odds;
+# v5: the game's own named starting QB; v6: the QB differences as made before lineups
 QB_PER_SIDE = ("qb_rating", "qb_rating_change", "qb_new_starter", "qb_starts", "qb_recent_share", "qb_named")
 QB_DIFFERENCES = [f"{name}_diff" for name in QB_PER_SIDE if name != "qb_named"]
+# The same differences as a forecast made before its starters are named takes them (each team's last
+# starter assumed): reports score every game this way, as a forecast served from nflverse is made.
+QB_BEFORE_LINEUPS = {difference: f"{difference}_before_lineups" for difference in QB_DIFFERENCES}
 QB_COLUMNS = [f"{side}_{name}" for side in ("home", "away") for name in QB_PER_SIDE] + QB_DIFFERENCES
 ID_COLUMNS = ["game_id", "sport", "season", "game_type", "game_date", "home_team", "away_team"]
 FEATURE_COLUMNS = [
@@ -26,6 +29,7 @@ FEATURE_COLUMNS = [
     "home_qb_changed_last_game",
     "away_qb_changed_last_game",
     *QB_COLUMNS,
+    *QB_BEFORE_LINEUPS.values(),
     "away_travel_km",
     "timezone_shift",
     "divisional",
@@ -49,9 +53,11 @@ MARKET_COLUMNS = [c for c in FEATURE_COLUMNS if FEATURE_KNOWN_AT[c] == "lines"]
 # 2010-22 walk-forward (nested, identical games) it cost the market-free logistic 0.0006 Brier and
 # market_correction 0.0001. The QB features are read as home-minus-away differences (chosen on 2004-11:
 # the market-free logistic's Brier 0.2193 -> 0.2180 there), except the rating's own difference, which
-# Elo already carries; the per-side columns are for reading a game, and `*_qb_named` for serving.
+# Elo already carries; the per-side columns are for reading a game, `*_qb_named` for serving, and the
+# `*_before_lineups` twins for scoring a model as it is served (ml/features/gold.before_lineups).
 NOT_READ_BY_MODELS = (
     *(c for c in QB_COLUMNS if c not in QB_DIFFERENCES),
+    *QB_BEFORE_LINEUPS.values(),
     "qb_rating_diff",
     "away_travel_km",
     "timezone_shift",

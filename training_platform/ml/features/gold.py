@@ -15,6 +15,7 @@ from training_platform.ml.features.columns import (
     FEATURE_COLUMNS,
     FEATURE_VERSION,
     ID_COLUMNS,
+    QB_BEFORE_LINEUPS,
     QB_DIFFERENCES,
     TARGET_COLUMNS,
 )
@@ -39,11 +40,8 @@ def _venues(sport: str) -> pd.DataFrame | None:
     return read_venues(venues) if venues is not None else None
 
 
-def build_gold_features(
-    games: pd.DataFrame, elo: EloParams | None = None, starters_named: bool = True
-) -> pd.DataFrame:
-    """Features and targets for every game of one sport's history (any order in, game order out).
-    `starters_named=False`: each game's QB features as made before its starters are named (qb_features)."""
+def build_gold_features(games: pd.DataFrame, elo: EloParams | None = None) -> pd.DataFrame:
+    """Features and targets for every game of one sport's history (any order in, game order out)."""
     games = games.sort_values(["game_date", "game_id"], kind="stable").reset_index(drop=True)
     if games.empty:
         return pd.DataFrame(columns=ID_COLUMNS + FEATURE_COLUMNS + TARGET_COLUMNS + EVALUATION_COLUMNS)
@@ -73,11 +71,12 @@ def build_gold_features(
         out[f"{side}_margin5"] = stats["margin_form"]
         out[f"{side}_qb_changed_last_game"] = stats["qb_changed_last_game"]
     out["rest_diff"] = out["home_rest_days"] - out["away_rest_days"]
-    quarterbacks = qb_features(games, out["elo_prob_home"].to_numpy(float), starters_named)
+    elo_prob_home = out["elo_prob_home"].to_numpy(float)
+    quarterbacks = qb_features(games, elo_prob_home)
     out[quarterbacks.columns] = quarterbacks
-    for difference in QB_DIFFERENCES:  # home minus away, the form the models read
-        name = difference.removesuffix("_diff")
-        out[difference] = out[f"home_{name}"] - out[f"away_{name}"]
+    out[QB_DIFFERENCES] = _home_minus_away(quarterbacks).to_numpy()  # the form the models read
+    unnamed = qb_features(games, elo_prob_home, starters_named=False)  # as served before lineups
+    out[list(QB_BEFORE_LINEUPS.values())] = _home_minus_away(unnamed).to_numpy()
     moves = travel(games, _venues(sport))
     out["away_travel_km"], out["timezone_shift"] = moves["away_travel_km"], moves["timezone_shift"]
 
@@ -105,6 +104,27 @@ def build_gold_features(
     for column in EVALUATION_COLUMNS:
         out[column] = games[column].astype("float64")
     return out
+
+
+def _home_minus_away(quarterbacks: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            difference: quarterbacks[f"home_{difference.removesuffix('_diff')}"]
+            - quarterbacks[f"away_{difference.removesuffix('_diff')}"]
+            for difference in QB_DIFFERENCES
+        }
+    )
+
+
+def before_lineups(gold: pd.DataFrame) -> pd.DataFrame:
+    """`gold` as a forecast made before the starters are named sees it: the QB differences the models read,
+    replaced by their `*_before_lineups` twins (each team's last starter assumed). How every forecast from a
+    source naming no coming starter (nflverse) is made, and so how reports score every game: a source that
+    names them serves forecasts at least this well informed. Unchanged where gold has no twins."""
+    present = {named: twin for named, twin in QB_BEFORE_LINEUPS.items() if twin in gold}
+    if not present:
+        return gold
+    return gold.assign(**{named: gold[twin] for named, twin in present.items()})
 
 
 def _team_history(games: pd.DataFrame, margin: pd.Series) -> pd.DataFrame:

@@ -6,8 +6,9 @@ blends a game). A game's starter is named before its closing line (NFL teams nam
 the inactive list is final 90 minutes before kickoff), so the features read the game's own starter when
 the source names him: a backup's first start moves that game's forecast. A coming game the source names
 no starter for (nflverse fills starters only once a game is played) takes the team's last starter, and
-`<side>_qb_named` says so; reports score games with named starters, so such a forecast has not been
-measured as it is made, and predictions/<sport> says which games those are.
+`<side>_qb_named` says so and predictions/<sport> flags the game. Gold also keeps every game's differences as
+made that way (`*_before_lineups`), and reports score every game with them: the figures a gate reads are
+those of a forecast served before its starters are named, and one that names them is better informed.
 
 Results update values only after the whole game day, so no game sees its own day's results.
 """

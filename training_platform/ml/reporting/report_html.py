@@ -24,6 +24,9 @@ BETTING = (
 def render_report(title: str, report: dict, images: dict[str, bytes]) -> str:
     seasons = report["seasons"]
     rows = [_row("model (pooled)", report["model"])]
+    if named := report.get("named_starters"):  # the pooled row is scored as served before lineups
+        label = "model with each game's own named starters (pooled row: each team's last starter assumed)"
+        rows.append(_row(label, named["model"]))
     rows += [_row(f"model, season {s}", m) for s, m in sorted(report["per_season"].items())]
     for name, base in report["baselines"].items():
         rows.append(_row(f"baseline: {name}", base))

@@ -40,8 +40,8 @@ def lacks_market(games: pd.DataFrame) -> pd.Series:
 
 def assumed_starters(games: pd.DataFrame) -> pd.Series:
     """Games a side of which the source names no starting QB for, so the features assumed the team's last
-    starter (ml/features/quarterbacks.py), or knew none (a team's first game, none named); reports scored
-    games with named starters only. A sport without starters has every flag empty and no game flagged."""
+    starter (ml/features/quarterbacks.py), or knew none (a team's first game, none named), as reports score
+    every game (ml/features/gold.before_lineups). A sport without starters has no game flagged."""
     named = games[[c for c in ("home_qb_named", "away_qb_named") if c in games]]
     has_starters = bool(named.notna().to_numpy().any())
     return (named.eq(0) | (named.isna() & has_starters)).any(axis=1)

@@ -1,8 +1,9 @@
 """`make demo`: ingest every sport's history; tune, fit and evaluate the candidates; promote the
 best one that passes its gates; score the coming week.
 
-Runs go to the Dagster instance at $DAGSTER_HOME (the Makefile points it at the repo),
-so `make ui` shows them afterwards. Prints where the reports are.
+Runs go to the Dagster instance at $DAGSTER_HOME (the Makefile points it at the repo; a directory that
+does not exist yet is created, and with it unset the runs go to a throwaway instance), so `make ui` shows
+them afterwards. Prints where the reports are.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import warnings
 
 import dagster as dg
 
+from training_platform.cli.runs import instance as dagster_instance
 from training_platform.definitions import defs
 from training_platform.defs.jobs import candidate_keys
 from training_platform.defs.partitions import range_tags
@@ -115,7 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
     warnings.filterwarnings("ignore", category=dg.PreviewWarning)
-    instance = dg.DagsterInstance.get()
+    try:
+        instance = dagster_instance()
+    except ValueError as exc:
+        print(f"demo: {exc}", file=sys.stderr)
+        return 3
     started = time.perf_counter()
     failed = []
     for sport in args.sports:

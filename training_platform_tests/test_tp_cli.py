@@ -207,3 +207,19 @@ def test_the_tour_train_another_model_roll_back_and_predictions_follow(league):
         (root / "data" / "predictions" / "nba").glob("*.csv"), key=lambda path: path.stat().st_mtime
     )
     assert set(pd.read_csv(written)["model"]) == {other} and other in predicted.stdout
+
+
+def test_a_dagster_home_that_does_not_exist_yet_is_created_and_a_file_is_refused(tmp_path, monkeypatch):
+    from training_platform.cli.runs import instance
+
+    home = tmp_path / "new" / "dagster_home"
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    made = instance.__wrapped__()  # uncached: this test's own environment
+    assert home.is_dir() and not made.is_ephemeral
+    made.dispose()
+    not_a_directory = tmp_path / "home.txt"
+    not_a_directory.write_text("kept")
+    monkeypatch.setenv("DAGSTER_HOME", str(not_a_directory))
+    with pytest.raises(ValueError, match=r"DAGSTER_HOME=.*home.txt is a file: point DAGSTER_HOME at a directory"):
+        instance.__wrapped__()
+    assert not_a_directory.read_text() == "kept"

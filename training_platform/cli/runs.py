@@ -4,6 +4,7 @@ schedule, in this process, in the instance at $DAGSTER_HOME (a throwaway one whe
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 import dagster as dg
 
@@ -14,7 +15,13 @@ from training_platform.location import JOB_PAGE_TAGS
 def instance() -> dg.DagsterInstance:
     from training_platform.settings import Settings
 
-    return dg.DagsterInstance.get() if Settings.from_env().dagster_home else dg.DagsterInstance.ephemeral()
+    home = Settings.from_env().dagster_home
+    if not home:
+        return dg.DagsterInstance.ephemeral()
+    if Path(home).exists() and not Path(home).is_dir():
+        raise ValueError(f"DAGSTER_HOME={home} is a file: point DAGSTER_HOME at a directory (a new one is created)")
+    Path(home).mkdir(parents=True, exist_ok=True)  # Dagster refuses a home that does not exist yet
+    return dg.DagsterInstance.get()
 
 
 def run_job(job: str, selection: list[list[str]], run_config: dict, tags: dict) -> dg.ExecuteInJobResult:

@@ -22,7 +22,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import yaml
 
@@ -116,7 +115,13 @@ def fivethirtyeight(sport: str) -> pd.DataFrame:
 
 
 def walk_forward(
-    model: str, sport: str, gold: pd.DataFrame, first: int, last: int, n_trials: int, market: str = "moneyline"
+    model: str,
+    sport: str,
+    gold: pd.DataFrame,
+    first: int,
+    last: int,
+    n_trials: int,
+    market: str = "moneyline",
 ) -> dict:
     """The walk-forward report of `model` over seasons first..last, tuned on the seasons before `first`.
     Its predictions' `p_home` is each game with its own named starters, as FiveThirtyEight's QB-adjusted Elo
@@ -223,9 +228,7 @@ def run(models=MODELS, n_trials: int = 20, work: Path | None = None) -> list[dic
             anchors = join_fivethirtyeight(gold, fivethirtyeight(sport), sport)
             for first, last in windows:
                 log(f"[scorecard] {sport} {first}-{last}")
-                table, frame, forecasters = score_window(
-                    sport, gold, first, last, models, n_trials, anchors
-                )
+                table, frame, forecasters = score_window(sport, gold, first, last, models, n_trials, anchors)
                 scorecard["windows"][f"{sport}_{first}_{last}"] = table
                 rows += results_rows(sport, first, last, table)
                 if (sport, first, last) == ("nfl", *WINDOWS["nfl"][0]):

@@ -220,6 +220,8 @@ def test_a_dagster_home_that_does_not_exist_yet_is_created_and_a_file_is_refused
     not_a_directory = tmp_path / "home.txt"
     not_a_directory.write_text("kept")
     monkeypatch.setenv("DAGSTER_HOME", str(not_a_directory))
-    with pytest.raises(ValueError, match=r"DAGSTER_HOME=.*home.txt is a file: point DAGSTER_HOME at a directory"):
+    with pytest.raises(
+        ValueError, match=r"DAGSTER_HOME=.*home.txt is a file: point DAGSTER_HOME at a directory"
+    ):
         instance.__wrapped__()
     assert not_a_directory.read_text() == "kept"

@@ -19,7 +19,9 @@ def instance() -> dg.DagsterInstance:
     if not home:
         return dg.DagsterInstance.ephemeral()
     if Path(home).exists() and not Path(home).is_dir():
-        raise ValueError(f"DAGSTER_HOME={home} is a file: point DAGSTER_HOME at a directory (a new one is created)")
+        raise ValueError(
+            f"DAGSTER_HOME={home} is a file: point DAGSTER_HOME at a directory (a new one is created)"
+        )
     Path(home).mkdir(parents=True, exist_ok=True)  # Dagster refuses a home that does not exist yet
     return dg.DagsterInstance.get()
 

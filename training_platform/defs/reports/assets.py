@@ -7,10 +7,7 @@ production/<sport>, on the games the candidates and the champion have in common.
 """
 
 import json
-import shutil
 from collections.abc import Mapping
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 import dagster as dg
 
@@ -23,10 +20,6 @@ from training_platform.ml.modeling.catalog import BACKTEST_SEASONS, variant_of
 from training_platform.ml.modeling.markets import MARKETS
 from training_platform.sports import candidate_assets
 from training_platform.storage.handoffs import Report
-
-if TYPE_CHECKING:
-    from training_platform.ml.evaluation.betting import BettingRules
-
 
 CHECK_NAME = "metric_gates"
 IMAGES = ("reliability_diagram", "roc_curve", "cumulative_profit", "brier_per_season")
@@ -74,6 +67,7 @@ def build_report_asset(
         from training_platform.ml.modeling.training import played_data_hash
         from training_platform.ml.provenance import fingerprint, modelling_version
         from training_platform.ml.reporting.plots import png_data_uri
+        from training_platform.ml.reporting.report_files import log_report_to_model_run, write_report
 
         load_thresholds(
             sport, market, variant=variant
@@ -106,7 +100,7 @@ def build_report_asset(
                 dagster_run_id=context.run.run_id,
             )
             result["vs_anchor"] = anchor_comparison(result, result["variant"])
-            _write_report(
+            write_report(
                 out_dir,
                 name,
                 result,
@@ -114,7 +108,7 @@ def build_report_asset(
                 BettingRules(config.edge_threshold, config.kelly_fraction),
                 market,
             )
-            _log_to_model_run(tracking, artifact, out_dir, result)
+            log_report_to_model_run(tracking.mlflow_uri, artifact, out_dir, result)
             context.log.info(f"report written to {out_dir / 'report.html'}")
         tuned, scored = result["tuning_window"], result["backtest_window"]
         yield dg.Output(
@@ -243,55 +237,6 @@ def _evaluate(context, artifact: ModelArtifact, gold, config: ReportConfig, refi
         "path": artifact.path,
     }
     return result
-
-
-def _write_report(
-    out_dir: Path, name: str, result: dict, predictions, rules: "BettingRules", market: str
-) -> None:
-    """All files of one evaluation, staged and renamed into place: complete or absent, never rewritten."""
-    from training_platform.ml.evaluation.betting import place_bets
-    from training_platform.ml.reporting.plots import (
-        brier_per_season_png,
-        cumulative_profit_png,
-        reliability_png,
-        roc_png,
-    )
-    from training_platform.ml.reporting.report_html import render_report
-
-    staging = out_dir.with_name(f".{out_dir.name}.staging")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    title = f"reports/{name}"
-    images = {
-        "reliability_diagram": reliability_png(predictions, f"{title}: reliability"),
-        "roc_curve": roc_png(predictions, f"{title}: ROC"),
-        "cumulative_profit": cumulative_profit_png(
-            place_bets(predictions, rules, market), f"{title}: flat stakes vs closing odds"
-        ),
-        "brier_per_season": brier_per_season_png(result, f"{title}: Brier per season"),
-    }
-    for image, png in images.items():
-        (staging / f"{image}.png").write_bytes(png)
-    predictions.to_csv(staging / "predictions.csv", index=False)
-    (staging / "report.html").write_text(render_report(title, result, images))
-    (staging / "report.json").write_text(json.dumps(result, indent=2, default=str))
-    staging.rename(out_dir)
-
-
-def _log_to_model_run(
-    tracking: TrackingResource, artifact: ModelArtifact, out_dir: Path, result: dict
-) -> None:
-    """The report, its images and its headline metrics, on the MLflow run that trained the model."""
-    import mlflow
-
-    run_id = artifact.metadata().get("mlflow_run_id")
-    if not run_id:
-        return
-    client = mlflow.MlflowClient(tracking_uri=tracking.mlflow_uri)
-    client.log_artifacts(run_id, str(out_dir), artifact_path=f"report/{out_dir.name}")
-    for metric, value in result["model"].items():
-        if metric != "games" and value == value:  # NaN is not a metric
-            client.log_metric(run_id, f"backtest_{metric}", value)
 
 
 def _description(market: str) -> str:

@@ -2,7 +2,8 @@
 
 For each window and each model of the NFL's `markets` in the sports file: tuned on the seasons before the
 window only, then walk-forward over it, exactly the path reports/<model>_nfl_ats and _totals take (the
-scorecard's `walk_forward`). Every game is picked on the side the model favours; a push is a push. The hit
+scorecard's `walk_forward`; its report's figures, which score each game as served before its starters
+are named). Every game is picked on the side the model favours; a push is a push. The hit
 rate, with its Wilson 95% interval, stands beside the break-even of -110 odds (52.4%) and beside picking
 the first side (home cover, over) on every one of the same games; the Brier score beside the market's own
 price of the line (its two odds, vig removed). Writes bench/line_scorecard.json and the README section

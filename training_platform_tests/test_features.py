@@ -91,6 +91,29 @@ def test_leakage_probe_catches_a_before_lineups_feature_that_reads_the_games_own
     assert all(column.endswith("_before_lineups") for column in found)
 
 
+def test_the_before_lineups_differences_are_those_of_a_day_whose_starters_are_not_named_yet():
+    from training_platform.ml.features.columns import QB_BEFORE_LINEUPS
+
+    games = NFL.sort_values(["game_date", "game_id"]).reset_index(drop=True)
+    stored = build_gold_features(games).set_index("game_id")
+    backups = stored.loc[stored["home_qb_new_starter"].eq(1), "game_date"].unique()
+    for day in [*backups[2:5], stored["game_date"].iloc[400]]:
+        dates = pd.to_datetime(games["game_date"])
+        served = as_upcoming(
+            games[dates <= pd.Timestamp(day)], dates[dates <= pd.Timestamp(day)] == day, False
+        )
+        rebuilt = build_gold_features(served).set_index("game_id")
+        on_day = stored.index[stored["game_date"] == day]
+        for named, twin in QB_BEFORE_LINEUPS.items():
+            assert np.allclose(
+                stored.loc[on_day, twin].astype(float),
+                rebuilt.loc[on_day, named].astype(float),
+                equal_nan=True,
+            ), (day, twin)
+    moving = [twin for twin in QB_BEFORE_LINEUPS.values() if stored[twin].abs().gt(0).any()]
+    assert {"qb_starts_diff_before_lineups", "qb_recent_share_diff_before_lineups"} <= set(moving)
+
+
 def test_oracle_column_is_no_feature():
     assert "true_home_win_prob" not in FEATURE_COLUMNS
     assert not any("score" in column for column in FEATURE_COLUMNS)

@@ -1,5 +1,6 @@
 """Metric gates and the choice of champion, property-based over metric tuples and candidate sets."""
 
+import json
 import math
 
 import numpy as np
@@ -179,6 +180,45 @@ def test_a_champion_whose_current_report_fails_the_gates_is_replaced_by_one_that
     assert kept.promote is None and kept.unearned  # nothing passes: it stays, flagged
     stale = Candidate("logistic_nfl", 1, "old", False, sharp)  # failing on other data is no verdict on today
     assert choose([passing], "now", stale).promote is None and not choose([passing], "now", stale).unearned
+
+
+def test_a_champion_whose_report_scored_named_starters_is_not_compared_but_replaced():
+    """Older code scored each game with its own named starters: better informed than today's reports, which
+    score games as served, so the champion would win the comparison by the scoring alone."""
+    sharp = pd.DataFrame({"game_id": GAMES, "p_home": np.clip(OUTCOMES, 0.2, 0.8), "home_win": OUTCOMES})
+    older_scoring = Candidate("logistic_nfl", 1, "", True, sharp, comparable=False)
+    served = Candidate("logistic_nfl", 2, "now", True, sharp.assign(p_home=0.5))
+    assert choose([served], "now", Candidate("logistic_nfl", 1, "", True, sharp)).promote is None  # compared
+    decision = choose([served], "now", older_scoring)
+    assert decision.promote is served
+    assert (
+        "scored games with their named starters (older code), not as served"
+        in decision.verdicts["logistic_nfl"]
+    )
+    # a candidate whose report scored that way is no candidate either, however good
+    refused = choose([Candidate("elo_nfl", 3, "now", True, sharp, comparable=False), served], "now", None)
+    assert refused.promote is served and "re-run its report" in refused.verdicts["elo_nfl"]
+
+
+def test_an_incumbent_is_comparable_exactly_when_its_report_scored_games_as_served(tmp_path):
+    from training_platform.defs.production.candidates import incumbent_candidate
+    from training_platform.ml.evaluation.backtest import SCORING
+
+    for scoring, comparable in ((SCORING, True), (None, False)):
+        report_dir = tmp_path / str(scoring)
+        report_dir.mkdir()
+        (report_dir / "report.json").write_text(json.dumps({"scoring": scoring} if scoring else {}))
+        pd.DataFrame({"game_id": GAMES, "p_home": 0.5, "home_win": OUTCOMES}).to_csv(
+            report_dir / "predictions.csv", index=False
+        )
+        row = {
+            "model": "elo_nfl",
+            "version": 1,
+            "artifact_path": str(tmp_path / "v1"),
+            "sha256": "0" * 64,
+            "report_dir": str(report_dir),
+        }
+        assert incumbent_candidate(row, []).comparable is comparable
 
 
 def test_a_nan_metric_fails_its_gate():

@@ -225,3 +225,8 @@ def test_a_dagster_home_that_does_not_exist_yet_is_created_and_a_file_is_refused
     ):
         instance.__wrapped__()
     assert not_a_directory.read_text() == "kept"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DAGSTER_HOME", "relative_home")
+    with pytest.raises(ValueError, match="relative_home is a relative path: Dagster needs an absolute one"):
+        instance.__wrapped__()
+    assert not (tmp_path / "relative_home").exists()

@@ -18,11 +18,14 @@ def instance() -> dg.DagsterInstance:
     home = Settings.from_env().dagster_home
     if not home:
         return dg.DagsterInstance.ephemeral()
-    if Path(home).exists() and not Path(home).is_dir():
+    path = Path(home).expanduser()  # as Dagster reads it
+    if not path.is_absolute():
+        raise ValueError(f"DAGSTER_HOME={home} is a relative path: Dagster needs an absolute one")
+    if path.exists() and not path.is_dir():
         raise ValueError(
             f"DAGSTER_HOME={home} is a file: point DAGSTER_HOME at a directory (a new one is created)"
         )
-    Path(home).mkdir(parents=True, exist_ok=True)  # Dagster refuses a home that does not exist yet
+    path.mkdir(parents=True, exist_ok=True)  # Dagster refuses a home that does not exist yet
     return dg.DagsterInstance.get()
 
 

@@ -74,7 +74,9 @@ PREVIOUS_WEEK = dg.MultiPartitionMapping(
             "no_leakage",
             asset=GOLD_FEATURES,
             blocking=True,
-            description="features of the last game day written are unchanged when that day's and later results are hidden",
+            description="features of the last game day written are unchanged when that day's and later "
+            "results are hidden and later games name no starter, and those known before lineups also when "
+            "that day's own starters are not named",
         )
     ],
 )

@@ -20,6 +20,7 @@ def variant_of_row(row: dict, market: str = "moneyline") -> str:
 
 def candidate_of(report: Report, thresholds) -> "Candidate":
     from training_platform.champion import report_forecasts
+    from training_platform.ml.evaluation.backtest import SCORING
     from training_platform.ml.evaluation.champion_choice import Candidate
     from training_platform.ml.evaluation.gates import all_passed, evaluate_gates
 
@@ -30,6 +31,7 @@ def candidate_of(report: Report, thresholds) -> "Candidate":
         all_passed(evaluate_gates(report, thresholds)),
         report_forecasts(report.report_dir),
         report.variant or "market_aware",
+        comparable=report.scoring == SCORING,
     )
 
 
@@ -44,7 +46,24 @@ def incumbent_candidate(row: dict | None, pool: list["Candidate"]) -> "Candidate
     if same:
         return same[0]
     artifact = artifact_of(row)
-    return Candidate(artifact.name, artifact.version, "", True, report_forecasts(row["report_dir"]))
+    forecasts = report_forecasts(row["report_dir"])
+    return Candidate(
+        artifact.name, artifact.version, "", True, forecasts, comparable=_scored_as_today(row["report_dir"])
+    )
+
+
+def _scored_as_today(report_dir: str) -> bool:
+    """Whether the report scored its games as today's reports do (backtest.SCORING); a report whose files
+    are gone has no forecasts to compare, which the choice already handles."""
+    import json
+    from pathlib import Path
+
+    from training_platform.ml.evaluation.backtest import SCORING
+
+    path = Path(report_dir) / "report.json"
+    if not path.exists():
+        return True
+    return json.loads(path.read_text()).get("scoring") == SCORING
 
 
 def market_free_fallback(row, pool, current_data, demoted, reports) -> dict | None:

@@ -26,6 +26,9 @@ BASELINE_COLUMNS = {"market": "market_prob_home", "elo": "elo_prob_home", "oracl
 # a market-free one against the market-free forecaster everyone has, Elo. In the spread and totals every
 # model is measured against the market's price of its line (its two odds, vig removed).
 ANCHOR_OF_VARIANT = {"market_aware": "market", "market_free": "elo"}
+# How the report scored its games: as served before their starting QBs are named. A report without it was
+# made by older code that scored each game with its own named starters: figures not comparable with these.
+SCORING = "before_lineups"
 
 
 def anchor_comparison(report: dict, variant: str) -> dict:
@@ -72,8 +75,8 @@ def walk_forward_backtest(
     probability and outcome; a push is scored as a push (`push`, `picks`), never as a win or a loss.
 
     Every game is scored as a forecast served before its starters are named (`before_lineups`: the fits
-    learn from the starters who played), so no served forecast is less informed than the figures a gate
-    reads. Where the game's own named starters change a forecast, `named_starters` holds the same fits'
+    learn from the starters who played), so the figures a gate reads know no more of the starters than a
+    served forecast (a market-aware model's closing line prices them in both). Where the game's own named starters change a forecast, `named_starters` holds the same fits'
     metrics with them and the paired difference, and the predictions `p_home_named_starters`.
     """
     own = market_of(market)
@@ -119,6 +122,7 @@ def walk_forward_backtest(
 
     report = {
         "market": market,
+        "scoring": SCORING,
         "seasons": window,
         "games": int((test & ~np.isnan(y)).sum()),
         "refit_every_weeks": refit_every_weeks,

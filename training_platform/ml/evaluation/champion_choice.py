@@ -25,6 +25,9 @@ class Candidate:
     gates_passed: bool  # every threshold gate
     forecasts: pd.DataFrame  # game_id, p_home, home_win: its walk-forward forecasts
     variant: str = "market_aware"
+    # False: its forecasts were scored another way than today's reports score (older code's named
+    # starters), so a gap to them measures the scoring, not the models
+    comparable: bool = True
 
     @property
     def key(self) -> tuple[str, int]:
@@ -56,6 +59,10 @@ def eligibility(candidate: Candidate, data_hash: str, barred: set[tuple[str, int
     """Why `candidate` may not be chosen, or None when it may."""
     if candidate.data_hash != data_hash:
         return "its report was made on other data than the current features; re-run its report"
+    if not candidate.comparable:
+        return (
+            "its report scored games with their named starters (older code), not as served; re-run its report"
+        )
     if not candidate.gates_passed:
         return "failed a metric gate"
     if candidate.key in barred:
@@ -118,6 +125,15 @@ def choose(
         decision.promote = best
         decision.verdicts[best.name] += (
             f"; champion {champion.name} v{champion.version} fails the current gates: replaced"
+        )
+        return decision
+    if not champion.comparable:
+        # its report scored each game with its named starters, today's as served before they are named:
+        # the gap would favour it by the scoring alone, so the best candidate that passes replaces it
+        decision.promote = best
+        decision.verdicts[best.name] += (
+            f"; champion {champion.name} v{champion.version}'s report scored games with their named "
+            "starters (older code), not as served, so it cannot be compared: replaced"
         )
         return decision
     shared = _scored(best) & _scored(champion)

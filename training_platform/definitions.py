@@ -11,6 +11,7 @@ from training_platform.defs.automation.sensors import (
     gate_outcome_sensor,
     new_raw_data_sensor,
     retrain_after_ingest,
+    stale_features_sensor,
 )
 from training_platform.defs.features.assets import features_gold
 from training_platform.defs.jobs import ingest_job, promote_jobs, train_jobs
@@ -59,6 +60,7 @@ defs = dg.Definitions(
     sensors=[
         automation_condition_sensor,
         new_raw_data_sensor,
+        stale_features_sensor,
         retrain_after_ingest,
         gate_outcome_sensor,
         champion_drift_sensor,

@@ -12,6 +12,7 @@ from training_platform.defs.automation.sensors import (
     champion_drift_sensor,
     new_raw_data_sensor,
     retrain_after_ingest,
+    stale_features_sensor,
 )
 from training_platform.defs.features.assets import GOLD_TABLE, features_gold
 from training_platform.defs.jobs import ingest_job
@@ -103,6 +104,45 @@ def test_new_or_changed_source_weeks_are_requested_and_nothing_else(tmp_path, in
         tags["dagster/asset_partition_range_end"] == f"nba|{last_week:%Y-%m-%d}"
     )  # ... and every week after it
     assert first_week < pd.Timestamp("2025-01-07")
+
+
+def test_features_older_code_built_are_rebuilt_in_one_run_that_training_then_accepts(
+    tmp_path, instance, monkeypatch
+):
+    from training_platform.defs.features.assets import GOLD_FEATURES
+    from training_platform.ml.features.gold import require_current_features
+
+    games, _, resources, sensor_resources = csv_league(tmp_path, monkeypatch, "nba", 1, 2024)
+    weeks = sorted(week_start(games["game_date"]).dt.date.unique())
+    assert dg.materialize(
+        [raw_games, features_gold],
+        resources=resources,
+        instance=instance,
+        tags=range_tags("nba", weeks[0], weeks[-1]),
+    ).success
+    sensor_resources = {"warehouse": sensor_resources["warehouse"]}
+
+    def tick():
+        context = dg.build_sensor_context(instance=instance, resources=sensor_resources)
+        return list(stale_features_sensor(context))
+
+    (skipped,) = tick()
+    assert isinstance(skipped, dg.SkipReason) and "every stored week is gold-" in skipped.skip_message
+    warehouse = Warehouse(tmp_path / "warehouse.duckdb")
+    with warehouse.connect() as con:  # an upgrade: two weeks as older code wrote them
+        con.execute(
+            f"UPDATE {GOLD_TABLE} SET feature_version = 'gold-v0' WHERE partition_week IN (?, ?)",
+            [weeks[3], weeks[7]],
+        )
+    with pytest.raises(ValueError, match="feature version gold-v0"):
+        require_current_features(warehouse.read(GOLD_TABLE, "nba"))
+    (request,) = tick()
+    assert request.asset_selection == [GOLD_FEATURES]  # the raw games stay as stored
+    assert request.tags["dagster/asset_partition_range_start"] == f"nba|{weeks[3]}"
+    assert request.tags["dagster/asset_partition_range_end"] == f"nba|{weeks[7]}"
+    assert dg.materialize([features_gold], resources=resources, instance=instance, tags=request.tags).success
+    require_current_features(warehouse.read(GOLD_TABLE, "nba"))  # healed: training reads it again
+    assert isinstance(tick()[0], dg.SkipReason)
 
 
 def test_correction_rebuilds_later_weeks(tmp_path, instance, monkeypatch):

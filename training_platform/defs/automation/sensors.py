@@ -1,4 +1,5 @@
-"""Sensors: new raw data at the source, retraining after an ingest, gate outcomes, champion drift."""
+"""Sensors: new raw data at the source, features older code built, retraining after an ingest, gate
+outcomes, champion drift."""
 
 import datetime as dt
 import json
@@ -7,7 +8,7 @@ import urllib.request
 import dagster as dg
 
 from training_platform.defs.automation.schedules import configured_sports
-from training_platform.defs.features.assets import GOLD_TABLE
+from training_platform.defs.features.assets import GOLD_FEATURES, GOLD_TABLE
 from training_platform.defs.jobs import ingest_job, train_jobs
 from training_platform.defs.partitions import range_tags, sport_of_run, week_partitions
 from training_platform.defs.raw.assets import RAW_TABLE
@@ -77,6 +78,40 @@ def new_raw_data_sensor(
                 },
             )
     context.update_cursor(json.dumps(cursor))
+
+
+@dg.sensor(
+    job=ingest_job,
+    minimum_interval_seconds=600,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Requests one features/gold run over the weeks whose stored features another feature "
+    "version built (after an upgrade training refuses them), so they heal unasked; retraining follows.",
+)
+def stale_features_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
+    from training_platform.ml.features.columns import FEATURE_VERSION
+
+    store, notes = warehouse.open(), []
+    for sport in configured_sports():
+        stale = store.query(
+            f"SELECT min(partition_week) AS first, max(partition_week) AS last, count(*) AS games "
+            f"FROM {GOLD_TABLE} WHERE sport = ? AND coalesce(feature_version, '') <> ?",
+            [sport, FEATURE_VERSION],
+        )
+        if stale.empty or not int(stale["games"].iloc[0]):
+            notes.append(f"{sport}: every stored week is {FEATURE_VERSION}")
+            continue
+        first, last = (dt.date.fromisoformat(str(stale[end].iloc[0])[:10]) for end in ("first", "last"))
+        games = int(stale["games"].iloc[0])
+        context.log.info(
+            f"{sport}: {games} games of older features in {first}..{last}; rebuilding them in one run"
+        )
+        yield dg.RunRequest(
+            run_key=f"stale-features-{sport}-{FEATURE_VERSION}-{first}-{last}-{games}",
+            asset_selection=[GOLD_FEATURES],  # the raw games are current: only their features are rebuilt
+            tags={**range_tags(sport, first, last), "trigger": "stale_features_sensor"},
+        )
+    if notes and len(notes) == len(configured_sports()):
+        yield dg.SkipReason("; ".join(notes))
 
 
 @dg.run_status_sensor(

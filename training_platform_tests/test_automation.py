@@ -77,6 +77,19 @@ def csv_league(tmp_path, monkeypatch, sport: str, seasons: int, first_season: in
     return games, csv, resources, {k: resources[k] for k in ("games_source", "warehouse")}
 
 
+def ingested_csv_league(tmp_path, monkeypatch, instance, sport: str, seasons: int, first_season: int):
+    """csv_league with its whole history ingested and featurised in one run: (..., weeks)."""
+    games, csv, resources, sensor_resources = csv_league(tmp_path, monkeypatch, sport, seasons, first_season)
+    weeks = sorted(week_start(games["game_date"]).dt.date.unique())
+    assert dg.materialize(
+        [raw_games, features_gold],
+        resources=resources,
+        instance=instance,
+        tags=range_tags(sport, weeks[0], weeks[-1]),
+    ).success
+    return games, csv, resources, sensor_resources, weeks
+
+
 def test_new_or_changed_source_weeks_are_requested_and_nothing_else(tmp_path, instance, monkeypatch):
     games, csv, resources, sensor_resources = csv_league(tmp_path, monkeypatch, "nba", 1, 2024)
 
@@ -112,14 +125,9 @@ def test_features_older_code_built_are_rebuilt_in_one_run_that_training_then_acc
     from training_platform.defs.features.assets import GOLD_FEATURES
     from training_platform.ml.features.gold import require_current_features
 
-    games, _, resources, sensor_resources = csv_league(tmp_path, monkeypatch, "nba", 1, 2024)
-    weeks = sorted(week_start(games["game_date"]).dt.date.unique())
-    assert dg.materialize(
-        [raw_games, features_gold],
-        resources=resources,
-        instance=instance,
-        tags=range_tags("nba", weeks[0], weeks[-1]),
-    ).success
+    games, _, resources, sensor_resources, weeks = ingested_csv_league(
+        tmp_path, monkeypatch, instance, "nba", 1, 2024
+    )
     sensor_resources = {"warehouse": sensor_resources["warehouse"]}
 
     def tick():
@@ -148,14 +156,9 @@ def test_features_older_code_built_are_rebuilt_in_one_run_that_training_then_acc
 def test_correction_rebuilds_later_weeks(tmp_path, instance, monkeypatch):
     """Correct one early score at the source: after the sensor's run, every later week's stored
     features equal a full rebuild (each week replays the games before it)."""
-    games, csv, resources, sensor_resources = csv_league(tmp_path, monkeypatch, "nfl", 2, 2023)
-    weeks = sorted(week_start(games["game_date"]).dt.date.unique())
-    assert dg.materialize(
-        [raw_games, features_gold],
-        resources=resources,
-        instance=instance,
-        tags=range_tags("nfl", weeks[0], weeks[-1]),
-    ).success
+    games, csv, resources, sensor_resources, weeks = ingested_csv_league(
+        tmp_path, monkeypatch, instance, "nfl", 2, 2023
+    )
     context = dg.build_sensor_context(instance=instance, resources=sensor_resources)
     assert list(new_raw_data_sensor(context) or []) == []  # stored already: remember, request nothing
 

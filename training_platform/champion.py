@@ -69,8 +69,7 @@ def reconcile(
     artifact = artifact_of(row)
     verify_artifact(artifact)  # copies are never pointed at bytes that changed
     meta = artifact.metadata()
-    report_file = Path(row["report_dir"]) / "report.json"
-    report = json.loads(report_file.read_text()) if report_file.exists() else {"model": row["metrics"]}
+    report = report_of_row(row) or {"model": row["metrics"]}
     Path(store.production_dir).mkdir(parents=True, exist_ok=True)
     pointer = {
         **{
@@ -260,6 +259,12 @@ def set_champion_alias(mlflow_uri: str, seat: str, registered_name: str, version
     current = client.get_registered_model(registered_name).aliases.get(CHAMPION_ALIAS)
     if str(current) != str(version):
         client.set_registered_model_alias(registered_name, CHAMPION_ALIAS, str(version))
+
+
+def report_of_row(row: dict) -> dict | None:
+    """The report.json a registry row names, or None if its files are gone."""
+    path = Path(row["report_dir"]) / "report.json"
+    return json.loads(path.read_text()) if path.exists() else None
 
 
 def report_forecasts(report_dir: str | Path) -> pd.DataFrame:

@@ -93,9 +93,6 @@ class Report(HandOff):
     market: str | None = None  # None: a report from before the spread and totals (moneyline)
     picks: dict | None = None  # spread and totals: the picks' hit rate, its interval, pushes, ROI
     scoring: str | None = None  # "before_lineups" (backtest.SCORING); None: older code's named starters
-    named_starters: dict | None = (
-        None  # the same fits scored with each game's named starters, where they matter
-    )
 
 
 HANDOFFS = {cls.__name__: cls for cls in (TuningResult, Champion, Report)}

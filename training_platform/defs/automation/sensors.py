@@ -90,8 +90,8 @@ def new_raw_data_sensor(
 def stale_features_sensor(context: dg.SensorEvaluationContext, warehouse: WarehouseResource):
     from training_platform.ml.features.columns import FEATURE_VERSION
 
-    store, notes = warehouse.open(), []
-    for sport in configured_sports():
+    store, sports, notes = warehouse.open(), configured_sports(), []
+    for sport in sports:
         stale = store.query(
             f"SELECT min(partition_week) AS first, max(partition_week) AS last, count(*) AS games "
             f"FROM {GOLD_TABLE} WHERE sport = ? AND coalesce(feature_version, '') <> ?",
@@ -110,8 +110,8 @@ def stale_features_sensor(context: dg.SensorEvaluationContext, warehouse: Wareho
             asset_selection=[GOLD_FEATURES],  # the raw games are current: only their features are rebuilt
             tags={**range_tags(sport, first, last), "trigger": "stale_features_sensor"},
         )
-    if notes and len(notes) == len(configured_sports()):
-        yield dg.SkipReason("; ".join(notes))
+    if len(notes) == len(sports):  # nothing requested
+        yield dg.SkipReason("; ".join(notes) or "no sport configured")
 
 
 @dg.run_status_sensor(

@@ -37,7 +37,8 @@ def candidate_of(report: Report, thresholds) -> "Candidate":
 
 def incumbent_candidate(row: dict | None, pool: list["Candidate"]) -> "Candidate | None":
     """The incumbent as a candidate: its current report if it has one, else its own report's forecasts."""
-    from training_platform.champion import artifact_of, report_forecasts
+    from training_platform.champion import artifact_of, report_forecasts, report_of_row
+    from training_platform.ml.evaluation.backtest import SCORING
     from training_platform.ml.evaluation.champion_choice import Candidate
 
     if row is None:
@@ -46,24 +47,12 @@ def incumbent_candidate(row: dict | None, pool: list["Candidate"]) -> "Candidate
     if same:
         return same[0]
     artifact = artifact_of(row)
+    report = report_of_row(row)
+    # a report scored another way than today's (older code's named starters) cannot be compared; one
+    # whose files are gone has no forecasts to compare, which the choice already handles
+    comparable = report is None or report.get("scoring") == SCORING
     forecasts = report_forecasts(row["report_dir"])
-    return Candidate(
-        artifact.name, artifact.version, "", True, forecasts, comparable=_scored_as_today(row["report_dir"])
-    )
-
-
-def _scored_as_today(report_dir: str) -> bool:
-    """Whether the report scored its games as today's reports do (backtest.SCORING); a report whose files
-    are gone has no forecasts to compare, which the choice already handles."""
-    import json
-    from pathlib import Path
-
-    from training_platform.ml.evaluation.backtest import SCORING
-
-    path = Path(report_dir) / "report.json"
-    if not path.exists():
-        return True
-    return json.loads(path.read_text()).get("scoring") == SCORING
+    return Candidate(artifact.name, artifact.version, "", True, forecasts, comparable=comparable)
 
 
 def market_free_fallback(row, pool, current_data, demoted, reports) -> dict | None:

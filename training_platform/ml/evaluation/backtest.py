@@ -76,8 +76,9 @@ def walk_forward_backtest(
 
     Every game is scored as a forecast served before its starters are named (`before_lineups`: the fits
     learn from the starters who played), so the figures a gate reads know no more of the starters than a
-    served forecast (a market-aware model's closing line prices them in both). Where the game's own named starters change a forecast, `named_starters` holds the same fits'
-    metrics with them and the paired difference, and the predictions `p_home_named_starters`.
+    served forecast (a market-aware model's closing line prices them in both). Where the game's own named
+    starters change a forecast, `named_starters` holds the same fits' metrics with them and the paired
+    difference, and the predictions `p_home_named_starters`.
     """
     own = market_of(market)
     gold = gold.sort_values(["game_date", "game_id"]).reset_index(drop=True)

@@ -6,19 +6,35 @@ Dagster: production/<sport> and the CLI share it."""
 from __future__ import annotations
 
 import json
+import logging
 import re
 from pathlib import Path
 
-import pandas as pd
-
 from training_platform.failpoints import failpoint
-from training_platform.ml.artifacts import MODEL_FILE, ModelArtifact, verify_artifact
+from training_platform.ml.artifacts import ModelArtifact, verify_artifact
 from training_platform.ml.modeling.markets import MARKETS
+from training_platform.ml.registry_mirror import (
+    CHAMPION_ALIAS,
+    champion_alias,
+    mirror_of,
+    mirrored_version,
+    set_champion_alias,
+)
+from training_platform.ml.verified import (
+    UnverifiedReport,
+    VerifiedReport,
+    artifact_of_row,
+    read_verified_report,
+    recorded_artifact,
+    relative_artifact_path,
+)
+from training_platform.settings import credentials_scrubbed
+from training_platform.storage.files import write_atomically
 from training_platform.storage.model_store import ModelStore
 from training_platform.storage.registry import ChampionRegistry
 
-CHAMPION_ALIAS = "champion"
 _MODEL_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+log = logging.getLogger(__name__)
 
 
 def record_champion(
@@ -30,7 +46,8 @@ def record_champion(
     forced: bool = False,
     action: str = "promote",
 ) -> dict:
-    """Append the registry row that makes `artifact` the champion, after verifying its bytes."""
+    """Append the registry row that makes `artifact` the champion, after verifying its bytes
+    (`artifact` comes from ml/verified.recorded_artifact: the warehouse's record, never a report's)."""
     verify_artifact(artifact)
     meta = artifact.metadata()
     row = registry.record(
@@ -39,7 +56,7 @@ def record_champion(
             "market": meta.get("market", "moneyline"),
             "model": artifact.name,
             "version": artifact.version,
-            "artifact_path": artifact.path,
+            "artifact_path": relative_artifact_path(artifact.name, artifact.version),
             "sha256": artifact.sha256,
             "metrics": report["model"],
             "report_dir": report["report_dir"],
@@ -66,10 +83,10 @@ def reconcile(
     row = registry.current(sport, market)
     if row is None:
         return None
-    artifact = artifact_of(row)
-    verify_artifact(artifact)  # copies are never pointed at bytes that changed
+    artifact = artifact_of_row(registry, store.models_dir, row)  # copies never point at changed bytes
     meta = artifact.metadata()
-    report = report_of_row(row) or {"model": row["metrics"]}
+    verified = verified_report_of_row(registry, store, row)
+    report = verified.report if verified else {"model": row["metrics"]}
     Path(store.production_dir).mkdir(parents=True, exist_ok=True)
     pointer = {
         **{
@@ -79,7 +96,6 @@ def reconcile(
                 "market",
                 "model",
                 "version",
-                "artifact_path",
                 "sha256",
                 "promoted_at",
                 "dagster_run_id",
@@ -88,19 +104,23 @@ def reconcile(
                 "entry_id",
             )
         },
+        "artifact_path": artifact.path,  # where it is now (the row keeps its place in the models folder)
         "metrics": row["metrics"],
     }
     _write_json(store.pointer(seat), pointer)
-    _write_json(store.model_status(seat), model_status(meta, report, row))
-    if mlflow_uri and row.get("mlflow_model_version"):
-        set_champion_alias(mlflow_uri, seat, row["model"], row["mlflow_model_version"])
+    if verified is not None or not _copy_of(store.model_status(seat), row):
+        # an unreadable report leaves a status file derived from it while it was verified as it is
+        _write_json(store.model_status(seat), model_status(meta, report, row))
+    if mlflow_uri:  # MLflow's registry is a copy too: a lost or emptied store gets the version back
+        version = mirrored_version(mlflow_uri, artifact, row.get("mlflow_model_version"))
+        set_champion_alias(mlflow_uri, seat, row["model"], version)
         from training_platform.ml.tracking import tag_model_version
 
         forced = " FORCED past the champion comparison" if row.get("forced") else ""
         tag_model_version(
             mlflow_uri,
             row["model"],
-            row["mlflow_model_version"],
+            version,
             {
                 "last_promotion": f"{row['action']}, registry entry {row['entry_id']}{forced}",
                 "forced": bool(row.get("forced")),
@@ -109,6 +129,7 @@ def reconcile(
     return row
 
 
+@credentials_scrubbed()
 def stale_copies(
     registry: ChampionRegistry,
     sport: str,
@@ -120,31 +141,15 @@ def stale_copies(
     row = registry.current(sport, market)
     if row is None:
         return []
-    stale = []
     seat = MARKETS[market].seat(sport)
-    for path in (store.pointer(seat), store.model_status(seat)):
-        try:
-            copy = json.loads(path.read_text())
-        except (OSError, ValueError):
-            copy = {}
-        if (copy.get("sha256"), copy.get("promoted_at")) != (row["sha256"], str(row["promoted_at"])):
-            stale.append(str(path))
-    if mlflow_uri and row.get("mlflow_model_version"):
-        import mlflow
-        from mlflow.exceptions import MlflowException
-
-        client = mlflow.MlflowClient(tracking_uri=mlflow_uri, registry_uri=mlflow_uri)
-        try:
-            alias = client.get_registered_model(row["model"]).aliases.get(CHAMPION_ALIAS)
-        except MlflowException:
-            alias = None
-        if str(alias) != str(row["mlflow_model_version"]):
+    stale = [str(p) for p in (store.pointer(seat), store.model_status(seat)) if not _copy_of(p, row)]
+    if mlflow_uri:
+        artifact = artifact_of_row(registry, store.models_dir, row)
+        expected = mirror_of(mlflow_uri, artifact) or row.get("mlflow_model_version")
+        alias = champion_alias(mlflow_uri, row["model"])
+        if alias is None or str(alias) != str(expected):
             stale.append(f"MLflow alias {row['model']}@{CHAMPION_ALIAS}")
     return stale
-
-
-def artifact_of(row: dict) -> ModelArtifact:
-    return ModelArtifact(row["model"], int(row["version"]), row["artifact_path"], row["sha256"])
 
 
 def model_status(meta: dict, report: dict, row: dict) -> dict:
@@ -203,30 +208,23 @@ def stored_version(
         other = [m for m in MARKETS if m != market and model_name.endswith(f"_{MARKETS[m].seat(sport)}")]
         hint = f" (a model of the {other[0]} market: pass --market {other[0]})" if other else ""
         raise ValueError(f"{model_name!r} is not a {where} model name such as elo_{seat}{hint}")
-    root = Path(store.models_dir).resolve()
-    directory = store.version_dir(model_name, version).resolve()
-    if root not in directory.parents:
-        raise ValueError(f"{directory} is outside the models folder {root}")
-    if not (directory / MODEL_FILE).exists():
+    if not store.version_dir(model_name, version).exists():
         found = [f"v{n}" for n in store.versions(model_name)]
         raise ValueError(
             f"no artifact {model_name} v{version} under {store.models_dir}; versions on disk: {found or 'none'}"
         )
-    recorded = registry.recorded_sha256(model_name, int(version))
-    if recorded is None:
-        raise ValueError(
-            f"{model_name} v{version} was never recorded by models/{model_name} in the warehouse; "
-            "an artifact the platform did not save is never loaded"
-        )
-    artifact = ModelArtifact(model_name, int(version), str(directory / MODEL_FILE), recorded)
-    verify_artifact(artifact)
-    reports = store.reports_of(model_name, version)
-    if not reports:
-        raise ValueError(
-            f"{model_name} v{version} has no report under {store.reports_dir}; a model that was never "
-            f"evaluated cannot be champion (materialize reports/{model_name} for it first)"
-        )
-    return artifact, json.loads(reports[-1].read_text())
+    artifact = recorded_artifact(registry, store.models_dir, model_name, int(version))
+    problems = []
+    for path in reversed(store.reports_of(model_name, version)):  # the newest report the platform wrote
+        try:
+            return artifact, read_verified_report(registry, store, model_name, path.parent).report
+        except UnverifiedReport as exc:
+            problems.append(str(exc))
+    raise ValueError(
+        f"{model_name} v{version} has no report under {store.reports_dir} that the warehouse vouches for; "
+        f"a model that was never evaluated cannot be champion (materialize reports/{model_name} for it first)"
+        + (f". Refused: {'; '.join(problems)}" if problems else "")
+    )
 
 
 def refuse_current_champion(
@@ -240,42 +238,24 @@ def refuse_current_champion(
         )
 
 
-def set_champion_alias(mlflow_uri: str, seat: str, registered_name: str, version: str | int) -> None:
-    """Point the `champion` alias at this version, and take it off every other model of the seat (a sport
-    and market: nfl, nfl_ats; `%_nfl` matches no model of nfl_ats)."""
-    import mlflow
-    from mlflow.exceptions import MlflowException
-
-    client = mlflow.MlflowClient(tracking_uri=mlflow_uri, registry_uri=mlflow_uri)
-    # by suffix in Python: in LIKE '%_nba' the underscore matches any character, so elo_wnba too
-    for model in client.search_registered_models():
-        if not model.name.endswith(f"_{seat}"):
-            continue
-        if model.name != registered_name and CHAMPION_ALIAS in (model.aliases or {}):
-            try:
-                client.delete_registered_model_alias(model.name, CHAMPION_ALIAS)
-            except MlflowException:
-                pass  # already gone
-    current = client.get_registered_model(registered_name).aliases.get(CHAMPION_ALIAS)
-    if str(current) != str(version):
-        client.set_registered_model_alias(registered_name, CHAMPION_ALIAS, str(version))
+def verified_report_of_row(registry: ChampionRegistry, store: ModelStore, row: dict) -> VerifiedReport | None:
+    """The report a registry row names, read only if its files are the ones the platform wrote; None if
+    they are gone or changed (logged: the champion's figures then come from the row alone)."""
+    try:
+        return read_verified_report(registry, store, row["model"], row["report_dir"])
+    except (UnverifiedReport, OSError, ValueError) as exc:
+        log.warning(f"the report of {row['model']} v{row['version']} is not read: {exc}")
+        return None
 
 
-def report_of_row(row: dict) -> dict | None:
-    """The report.json a registry row names, or None if its files are gone."""
-    path = Path(row["report_dir"]) / "report.json"
-    return json.loads(path.read_text()) if path.exists() else None
-
-
-def report_forecasts(report_dir: str | Path) -> pd.DataFrame:
-    """A report's walk-forward forecasts (game_id, p_home, home_win); empty if its files are gone."""
-    path = Path(report_dir) / "predictions.csv"
-    if not path.exists():
-        return pd.DataFrame(columns=["game_id", "p_home", "home_win"])
-    return pd.read_csv(path, usecols=["game_id", "p_home", "home_win"])
+def _copy_of(path: Path, row: dict) -> bool:
+    """Whether the file at `path` was derived from this registry row."""
+    try:
+        copy = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return False
+    return (copy.get("sha256"), copy.get("promoted_at")) == (row["sha256"], str(row["promoted_at"]))
 
 
 def _write_json(path: Path, payload: dict) -> None:
-    staging = path.with_suffix(".tmp")
-    staging.write_text(json.dumps(payload, indent=2, default=str))
-    staging.replace(path)  # readers never see half a file
+    write_atomically(path, json.dumps(payload, indent=2, default=str).encode())

@@ -65,7 +65,7 @@ defs = dg.Definitions(
         gate_outcome_sensor,
         champion_drift_sensor,
     ],
-    resources=default_resources(),
+    resources=default_resources(by_reference=True),  # credentials stay in the environment
     loggers=LOGGERS,
     executor=executor(Settings.from_env()),
 )

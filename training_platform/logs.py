@@ -12,6 +12,8 @@ import json
 import logging
 from pathlib import Path
 
+from training_platform.settings import scrubbed
+
 OUTCOME_EVENTS = {
     "ASSET_MATERIALIZATION",
     "ASSET_CHECK_EVALUATION",
@@ -53,7 +55,7 @@ class JsonLinesFormatter(logging.Formatter):
         line = {
             "timestamp": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(),
             "level": record.levelname,
-            "message": meta.get("orig_message") or record.getMessage(),
+            "message": scrubbed(meta.get("orig_message") or record.getMessage()),  # no URL's credentials
             "module": (meta.get("step_key") or "run").replace("__", "/", 1),
             "run_id": meta.get("run_id"),
             "job": meta.get("job_name"),

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +31,13 @@ def _setting(env: str, help: str, default=None, under: str | None = None):
 
 
 EXECUTORS = ("multiprocess", "k8s")
+# The numbers a setting may take (a negative season count or a zero window is a typo, not a wish).
+RANGES = (
+    ("synthetic_seasons", 1, 200),
+    ("synthetic_upcoming_weeks", 0, 52),
+    ("drift_window", 1, 100_000),
+    ("drift_tolerance", 0.0, 1.0),
+)
 SOURCE_PREFIX = "TP_SOURCE_"  # one variable per sport of the sports file: TP_SOURCE_NFL, TP_SOURCE_NHL, ...
 
 
@@ -173,7 +183,10 @@ def _parse(spec, raw: str):
         if kind == "int":
             return int(raw)
         if kind == "float":
-            return float(raw)
+            value = float(raw)
+            if value != value or value in (float("inf"), float("-inf")):
+                raise ValueError(raw)
+            return value
     except ValueError:
         raise ValueError(
             f"{spec.metadata['env']}={raw!r} must be {'an integer' if kind == 'int' else 'a number'}"
@@ -221,6 +234,11 @@ def _resolve(settings: Settings) -> Settings:
             f"source(s) given for sport(s) {unknown_sources} the sports file does not declare; "
             f"{file} declares {', '.join(known)}"
         )
+    for name, low, high in RANGES:
+        value = getattr(resolved, name)
+        if not low <= value <= high:
+            env = next(f.metadata["env"] for f in fields(Settings) if f.name == name)
+            raise ValueError(f"{env}={value!r} is outside [{low}, {high}]")
     if resolved.executor not in EXECUTORS:
         raise ValueError(
             f"TP_EXECUTOR={resolved.executor!r}: unknown executor; choose from {', '.join(EXECUTORS)}"
@@ -258,8 +276,23 @@ def candidate_models(sport: str, market: str = "moneyline") -> list[str]:
 
 
 def allow_mlflow_file_store() -> None:
-    """MLflow refuses a file store unless told; harmless with the default SQLite store."""
+    """MLflow refuses a file store unless told; harmless with the default SQLite store. An unreachable
+    tracking server is reported within about a minute, not MLflow's default of seven retries with
+    doubling waits after 120 s timeouts (nine minutes of silence); a variable the user set wins."""
     os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "15")
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "2")
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "1")
+
+
+# Settings whose value may carry credentials (a URL's user and password, a token in its query).
+CREDENTIAL_SETTINGS = ("MLFLOW_TRACKING_URI", "TP_OPTUNA_STORAGE", "TP_ALERT_WEBHOOK")
+
+
+def carried_by(variable: str, value: str | None) -> str | None:
+    """`variable` when the environment gives exactly `value` through it: a Dagster resource then names
+    the variable (dg.EnvVar) and the run storage keeps its name, never a value that may hold a password."""
+    return variable if value and os.environ.get(variable) == value else None
 
 
 def environment_with(*, clean: bool = False, **variables: str) -> dict[str, str]:
@@ -284,6 +317,27 @@ def redacted(url: str) -> str:
         netloc = "***@" + netloc.rsplit("@", 1)[1]
     query = urlencode([(key, "***") for key, _ in parse_qsl(parts.query, keep_blank_values=True)], safe="*")
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+_URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]+")
+
+
+def scrubbed(text: str) -> str:
+    """`text` with every URL in it `redacted`: for error messages, logs and anything a run stores."""
+    return _URL.sub(lambda found: redacted(found.group(0)), str(text))
+
+
+@contextmanager
+def credentials_scrubbed() -> Iterator[None]:
+    """Re-raise an error whose message names a URL with credentials (MLflow's "API request to
+    http://user:password@..." failed) with them replaced by ***, and without the original attached."""
+    try:
+        yield
+    except Exception as exc:
+        clean = scrubbed(str(exc))
+        if clean == str(exc):
+            raise
+        raise RuntimeError(f"{type(exc).__name__}: {clean}") from None
 
 
 def settings_table() -> str:

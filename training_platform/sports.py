@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from training_platform.ml.modeling.catalog import MODEL_NAMES
 from training_platform.ml.modeling.markets import LINE_MARKETS, MARKETS
+from training_platform.yaml_files import read_yaml
 
 PACKAGE_SPORTS_FILE = Path(__file__).with_name("sports.yaml")
+_SPORT_NAME = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
 SYNTHETIC_SPORTS = ("mlb", "nba", "nfl")  # the embedded league generates these (sources/synthetic_specs.py)
 FALLBACK_HISTORY_START = dt.date(1999, 9, 7)  # nflverse's first week: the oldest history the platform has
 ELO_KEYS = {"k_factor", "home_advantage", "mean_reversion", "initial_rating", "margin_multiplier"}
@@ -60,24 +61,33 @@ def load_sports(path: Path | None = None) -> dict[str, Sport]:
 def _load(path_name: str, stamp: int) -> dict[str, Sport]:
     path = Path(path_name)
     try:
-        config = yaml.safe_load(path.read_text())
+        config = read_yaml(path, "sports file")
     except FileNotFoundError:
         raise FileNotFoundError(
             f"sports file {path} does not exist (TP_SPORTS_FILE); fix the path, or unset it to use the "
             "package's sports.yaml"
         ) from None
-    except yaml.YAMLError as exc:
-        raise ValueError(f"sports file {path} is not valid YAML: {exc}") from None
     entries = config.get("sports") if isinstance(config, dict) else None
     if not isinstance(entries, dict) or not entries:
         raise ValueError(f"sports file {path} must hold a non-empty mapping `sports: {{<name>: {{...}}}}`")
-    return {name: _sport(path, name, entries[name]) for name in sorted(entries, key=str)}
+    sports = {name: _sport(path, name, entries[name]) for name in sorted(entries, key=str)}
+    seats = {MARKETS[m].seat(name): name for name in sports for m in LINE_MARKETS}
+    for name in sports:  # nfl_ats is the seat of nfl's spread: no sport may be called that
+        if name in seats:
+            raise ValueError(
+                f"{path}: sports.{name}: the name is taken by {seats[name]}'s {name.rsplit('_', 1)[1]} market "
+                "(its assets are production/" + name + "); give the sport another name"
+            )
+    return sports
 
 
 def _sport(path: Path, name, entry) -> Sport:
     where = f"{path}: sports.{name}"
-    if not isinstance(name, str) or not name.isidentifier() or name != name.lower():
-        raise ValueError(f"{where}: a sport's name must be lower-case letters, digits and _ (e.g. nhl)")
+    if not isinstance(name, str) or not _SPORT_NAME.match(name):
+        raise ValueError(
+            f"{where}: a sport's name must be lower-case ASCII letters, digits and _, starting with a letter "
+            "(e.g. nhl): it names assets, tables and TP_SOURCE_<SPORT>"
+        )
     entry = entry or {}
     if not isinstance(entry, dict) or set(entry) - KEYS - CSV_KEYS:
         unknown = sorted(set(entry) - KEYS - CSV_KEYS) if isinstance(entry, dict) else entry

@@ -169,17 +169,18 @@ def renamed_team(world, games):
 
 
 def future_completed_game(world, games):
+    """A final score dated tomorrow, in the week in progress."""
     today = dt.datetime.now(dt.UTC).date()
-    week = today - dt.timedelta(
-        days=(today.weekday() - 1) % 7
-    )  # the week in progress (weeks start on Tuesday)
+    week = today - dt.timedelta(days=(today.weekday() - 1) % 7)  # weeks start on Tuesday
+    tomorrow = today + dt.timedelta(days=1)
+    if tomorrow >= week + dt.timedelta(days=7):
+        pytest.skip(
+            "today is a Monday: tomorrow opens a week that has no partition yet, so no stored week holds a "
+            "date after today (test_quality.py checks the rule with a fixed date)"
+        )
     future = games.loc[[first_game(world)]].assign(
-        game_id="future-1", game_date=pd.Timestamp(today + dt.timedelta(days=1)), season=today.year
+        game_id="future-1", game_date=pd.Timestamp(tomorrow), season=tomorrow.year
     )
-    if future["game_date"].iloc[0].date() >= week + dt.timedelta(
-        days=7
-    ):  # tomorrow is next week: use today's week end
-        future["game_date"] = pd.Timestamp(week + dt.timedelta(days=6))
     return pd.concat([games, future]), week
 
 
@@ -286,7 +287,10 @@ def tp(*args: str, code: int = USAGE, **settings: str):
             env.setenv(name, value.format(root=world.root))
         err = io.StringIO()
         with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-            exit_code = cli.main(list(args))
+            try:
+                exit_code = cli.main(list(args))
+            except SystemExit as stopped:  # argparse refuses a flag's value by exiting, as from a shell
+                exit_code = stopped.code
         assert exit_code == code, err.getvalue()
         return err.getvalue()
 
@@ -317,7 +321,9 @@ def unrecorded_artifact(world, env):
     (world.root / "reports" / f"elo_{SPORT}" / "v7-planted").mkdir()
     (world.root / "reports" / f"elo_{SPORT}" / "v7-planted" / "report.json").write_text("{}")
     try:
-        return rollback_to(f"elo_{SPORT}", 7)(world, env)
+        return tp("rollback", "--sport", SPORT, "--model", f"elo_{SPORT}", "--version", "7", code=BLOCKED)(
+            world, env
+        )
     finally:
         import shutil
 

@@ -69,7 +69,7 @@ def build_world(base: Path, instance: dg.DagsterInstance) -> World:
 
 def snapshot(root: Path, ignore_write_stamps: bool = False, skip_tables: tuple = ()) -> dict:
     """Every warehouse table under the data folder `root` by content, every other file by SHA-256
-    (the URL cache aside), and MLflow's registered versions and aliases."""
+    (the URL cache and the logs aside), and MLflow's registered versions and aliases."""
     store = Warehouse(root / "warehouse.duckdb")
     tables = {}
     for name in store.query("SELECT table_name FROM information_schema.tables")["table_name"]:
@@ -82,7 +82,9 @@ def snapshot(root: Path, ignore_write_stamps: bool = False, skip_tables: tuple =
     files = {
         str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and not p.name.startswith("warehouse.duckdb") and "cache" not in p.parts
+        if p.is_file()
+        and not p.name.startswith("warehouse.duckdb")
+        and not {"cache", "logs"} & set(p.relative_to(root).parts)  # downloads and diagnostics, not state
     }
     registry = {}
     if (root / "mlflow.db").exists():  # opening a missing SQLite store would create it

@@ -169,8 +169,20 @@ def test_correction_rebuilds_later_weeks(tmp_path, instance, monkeypatch):
     context = dg.build_sensor_context(instance=instance, resources=sensor_resources, cursor=context.cursor)
     requests = list(new_raw_data_sensor(context))
     assert len(requests) == 1  # one run, not one per week
-    result = dg.materialize(
-        [raw_games, features_gold], resources=resources, instance=instance, tags=requests[0].tags
+    refused = dg.materialize(  # the sensor's run as it asks: a changed stored result is refused ...
+        [raw_games, features_gold],
+        resources=resources,
+        instance=instance,
+        tags=requests[0].tags,
+        raise_on_error=False,
+    )
+    assert not refused.success
+    result = dg.materialize(  # ... until the run says the source corrects it
+        [raw_games, features_gold],
+        resources=resources,
+        instance=instance,
+        tags=requests[0].tags,
+        run_config={"ops": {"raw__games": {"config": {"allow_corrections": True}}}},
     )
     assert result.success
     stored = Warehouse(tmp_path / "warehouse.duckdb").read(GOLD_TABLE, "nfl").set_index("game_id")

@@ -203,22 +203,28 @@ def test_a_champion_whose_report_scored_named_starters_is_not_compared_but_repla
 def test_an_incumbent_is_comparable_exactly_when_its_report_scored_games_as_served(tmp_path):
     from training_platform.defs.production.candidates import incumbent_candidate
     from training_platform.ml.evaluation.backtest import SCORING
+    from training_platform.ml.verified import record_report_files
+    from training_platform.storage.model_store import ModelStore
+    from training_platform.storage.registry import ChampionRegistry
+    from training_platform.storage.warehouse import Warehouse
 
+    registry = ChampionRegistry(Warehouse(tmp_path / "warehouse.duckdb"))
+    store = ModelStore(*(tmp_path / name for name in ("models", "reports", "production", "predictions")))
     for scoring, comparable in ((SCORING, True), (None, False)):
-        report_dir = tmp_path / str(scoring)
-        report_dir.mkdir()
+        report_dir = tmp_path / "reports" / "elo_nfl" / f"v1-{scoring}"
+        report_dir.mkdir(parents=True)
         (report_dir / "report.json").write_text(json.dumps({"scoring": scoring} if scoring else {}))
         pd.DataFrame({"game_id": GAMES, "p_home": 0.5, "home_win": OUTCOMES}).to_csv(
             report_dir / "predictions.csv", index=False
         )
-        row = {
-            "model": "elo_nfl",
-            "version": 1,
-            "artifact_path": str(tmp_path / "v1"),
-            "sha256": "0" * 64,
-            "report_dir": str(report_dir),
-        }
-        assert incumbent_candidate(row, []).comparable is comparable
+        row = {"model": "elo_nfl", "version": 1, "sha256": "0" * 64, "report_dir": str(report_dir)}
+        unrecorded = incumbent_candidate(row, [], registry, store)  # files the warehouse never vouched for
+        assert unrecorded.forecasts.empty and unrecorded.comparable
+        record_report_files(registry, report_dir, "elo_nfl", 1, "run")
+        incumbent = incumbent_candidate(row, [], registry, store)
+        assert incumbent.comparable is comparable and len(incumbent.forecasts) == len(GAMES)
+        (report_dir / "predictions.csv").write_text("game_id,p_home,home_win\n")  # edited after writing
+        assert incumbent_candidate(row, [], registry, store).forecasts.empty
 
 
 def test_a_nan_metric_fails_its_gate():

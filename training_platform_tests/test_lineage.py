@@ -39,13 +39,14 @@ def run_chain(resources, instance, keys, run_config=None):
     )
 
 
-def ingest(resources, instance, sport, weeks):
+def ingest(resources, instance, sport, weeks, **config):
     return dg.materialize(
         [raw_games, features_gold],
         resources=resources,
         instance=instance,
         tags=range_tags(sport, weeks[0], weeks[-1]),
         raise_on_error=False,
+        run_config={"ops": {"raw__games": {"config": config}}} if config else None,
     )
 
 

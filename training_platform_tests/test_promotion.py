@@ -36,13 +36,13 @@ def nba_source(tmp_path) -> tuple[pd.DataFrame, list]:
     return games.assign(no_lines=games.index.isin(no_lines)), weeks
 
 
-def ingest_nba(tmp_path, instance, csv=None):
+def ingest_nba(tmp_path, instance, csv=None, **config):
     resources = make_resources(tmp_path, seasons=SEASONS, nba=f"csv:{csv or tmp_path / 'nba.csv'}")
     games, weeks = nba_source(tmp_path) if csv is None else (None, None)
     if weeks is None:
         frame = pd.read_csv(csv, parse_dates=["game_date"])
         weeks = weeks_covering(frame["game_date"].min().date(), frame["game_date"].max().date())
-    assert ingest(resources, instance, "nba", weeks).success
+    assert ingest(resources, instance, "nba", weeks, **config).success
     return resources, games
 
 
@@ -98,7 +98,9 @@ def test_a_bad_retrain_is_blocked_and_the_champion_is_unchanged(tmp_path, instan
         103,
     )
     flips.to_csv(tmp_path / "coinflip.csv", index=False)
-    resources, _ = ingest_nba(tmp_path, instance, csv=tmp_path / "coinflip.csv")
+    resources, _ = ingest_nba(
+        tmp_path, instance, csv=tmp_path / "coinflip.csv", allow_corrections=True
+    )  # every result replaced by a coin flip: the run says the source corrects them
     result = run_chain(resources, instance, chain("elo", "nba"))
     assert check_results(result) == {"metric_gates": False}
     assert not result.asset_materializations_for_node("production__nba")

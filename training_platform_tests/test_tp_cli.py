@@ -113,7 +113,7 @@ def test_a_failed_gate_blocks_the_promotion_with_exit_2(league):
         (("train", "cricket"), "invalid choice: 'cricket'"),
         (("train", "nba", "--trials", "0"), "'0' is not a positive whole number"),
         (("train", "nba", "--min-accuracy", "0.1"), "--min-accuracy 0.1 is below the gates file's 0.6"),
-        (("train", "nba", "--min-accuracy", "1.5"), "--min-accuracy 1.5 is above 1"),
+        (("train", "nba", "--min-accuracy", "1.5"), "'1.5' is not a share between 0 and 1"),
         (("train", "nba", "--model", "random_forest"), "--model random_forest is not among the candidates"),
         (("train", "nba", "--market", "parlay"), "invalid choice: 'parlay'"),
         (("train", "nba", "--market", "ats"), "--model elo has no nba ats assets"),

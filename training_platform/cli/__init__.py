@@ -15,6 +15,7 @@ message names it and the fix). Errors are one line; the trace of an unexpected o
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import traceback
 
@@ -48,7 +49,7 @@ def parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--force", action="store_true", help="promote past the champion comparison (gates still apply)"
     )
-    train.add_argument("--min-accuracy", type=float, help="tighten the accuracy gate for this run")
+    train.add_argument("--min-accuracy", type=_share, help="tighten the accuracy gate for this run")
     train.add_argument("--dry-run", action="store_true", help="print the runs, config and gates; run nothing")
     train.add_argument("--output-json", help="write the outcome (runs, reports, gates, champion) here")
     report = commands.add_parser("report", help="a model's walk-forward report: figures and gate verdicts")
@@ -85,6 +86,17 @@ def _positive(text: str) -> int:
     return int(text)
 
 
+def _share(text: str) -> float:
+    """A share in [0, 1]; nan, inf and words are refused (nan would pass every comparison unnoticed)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a share between 0 and 1, e.g. 0.65")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         commands = parser()  # reads the sports file (TP_SPORTS_FILE) and the settings for its choices
@@ -109,29 +121,29 @@ def main(argv: list[str] | None = None) -> int:
         "rollback": registry_commands.change_champion,
         "promote": registry_commands.change_champion,
     }[args.command]
+    from training_platform.settings import scrubbed  # a URL's credentials never reach a screen or a log
+
     try:
         return command(args)
     except CliError as exc:
-        print(f"tp {args.command}: {exc}", file=sys.stderr)
+        print(scrubbed(f"tp {args.command}: {exc}"), file=sys.stderr)
         return exc.code
     except Exception as exc:  # unexpected: one line here, the trace in the log
         log = _log_trace(args.command)
-        print(
-            f"tp {args.command}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} (trace: {log})",
-            file=sys.stderr,
-        )
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        print(scrubbed(f"tp {args.command}: {type(exc).__name__}: {first} (trace: {log})"), file=sys.stderr)
         return USAGE if isinstance(exc, (ValueError, FileNotFoundError, KeyError)) else FAILED
 
 
 def _log_trace(command: str) -> str:
-    from training_platform.settings import Settings
+    from training_platform.settings import Settings, scrubbed
 
     try:
         log = Settings.from_env().data_dir / "logs" / "tp.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("a") as out:
-            out.write(f"--- tp {command}\n{traceback.format_exc()}\n")
+            out.write(scrubbed(f"--- tp {command}\n{traceback.format_exc()}\n"))
         return str(log)
     except Exception:  # a broken setting can be the error itself: the trace then goes to the screen
-        traceback.print_exc()
+        print(scrubbed(traceback.format_exc()), file=sys.stderr)
         return "above"

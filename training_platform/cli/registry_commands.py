@@ -90,6 +90,7 @@ def _status(registry, resources, seats: list[tuple[str, str]], as_json: bool) ->
     from training_platform.champion import reconcile, stale_copies
     from training_platform.ml.artifacts import ArtifactIntegrityError
     from training_platform.ml.modeling.markets import MARKETS
+    from training_platform.storage.files import UnsafeWrite
 
     store, mlflow_uri = resources["model_store"].open(), resources["tracking"].mlflow_uri
     damaged, documents = False, {}
@@ -101,9 +102,13 @@ def _status(registry, resources, seats: list[tuple[str, str]], as_json: bool) ->
         if row is None:
             say(f"{seat}: no champion yet")
             continue
-        stale = stale_copies(registry, sport, store, mlflow_uri, market)
         try:
+            stale = stale_copies(registry, sport, store, mlflow_uri, market)
             reconcile(registry, sport, store, mlflow_uri, market)
+        except UnsafeWrite as exc:  # a planted link: refused, said, and the other seats still checked
+            damaged = True
+            print(f"{seat}: copies not rewritten: {exc}", file=sys.stderr)
+            continue
         except ArtifactIntegrityError as exc:
             damaged = True
             print(

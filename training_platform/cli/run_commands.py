@@ -21,6 +21,8 @@ def train(args) -> int:
     from training_platform.settings import candidate_models
     from training_platform.sports import configured
 
+    if args.output_json:  # a summary that cannot be written is said now, before anything changes
+        _check_writable(Path(args.output_json))
     own = MARKETS[args.market]
     seat = own.seat(args.sport)
     names = [own.asset_name(model, args.sport) for model in args.model]
@@ -268,6 +270,21 @@ def _gates_file(content: str | None):
                 os.environ.pop("TP_GATES_FILE", None)
             else:
                 os.environ["TP_GATES_FILE"] = before
+
+
+def _check_writable(path: Path) -> None:
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_text("")
+        partial.unlink()
+    except OSError as exc:
+        raise UsageError(
+            f"--output-json {path}: cannot be written ({exc.strerror or exc}); nothing was run. Give a path "
+            "in a folder you can write"
+        ) from None
+    if path.is_dir():
+        raise UsageError(f"--output-json {path} is a folder; give a file name; nothing was run")
 
 
 def _write_json(path: Path, payload: dict) -> None:

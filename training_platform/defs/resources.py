@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from training_platform.settings import Settings, redacted
+from training_platform.settings import Settings, carried_by, redacted
 from training_platform.sources.synthetic_specs import DEFAULT_SEASONS, DEFAULT_SEED
 from training_platform.sports import SPORTS
 from training_platform.storage.handoffs import Report
@@ -135,13 +135,12 @@ class PlainValuesIOManager(dg.ConfigurableIOManager):
         return Path(self.base_dir, *key.path).with_suffix(".json")
 
     def handle_output(self, context: dg.OutputContext, obj) -> None:
+        from training_platform.storage.files import write_atomically
         from training_platform.storage.plain_values import dumps
 
         path = self._path(context.asset_key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        staging = path.with_name(path.name + ".tmp")
-        staging.write_text(dumps(obj))
-        staging.replace(path)  # a reader never sees half a value
+        write_atomically(path, dumps(obj).encode())  # a reader never sees half a value
 
     def load_input(self, context: dg.InputContext):
         from training_platform.storage.plain_values import loads
@@ -154,26 +153,40 @@ class PlainValuesIOManager(dg.ConfigurableIOManager):
         return loads(path.read_text())
 
 
-@dg.input_manager
+@dg.input_manager(required_resource_keys={"model_store"})
 def latest_report_loader(context: dg.InputContext):
     """A candidate's report as its latest materialization recorded it; None if it never ran.
 
     Lets production/<sport> list every configured model as a candidate while users train only some.
+    The folder is found under today's reports folder by the name the materialization recorded (the data
+    folder may have moved since); production reads it again, verified against the warehouse's digest.
     """
     event = context.instance.get_latest_materialization_event(context.asset_key)
     if event is None or event.asset_materialization is None:
         return None
-    path = Path(event.asset_materialization.metadata["report_json"].value)
-    return Report.of(json.loads(path.read_text())) if path.exists() else None
+    recorded = Path(event.asset_materialization.metadata["report_json"].value).parent
+    name = context.asset_key.path[-1]
+    path = Path(context.resources.model_store.reports_dir) / name / recorded.name / "report.json"
+    if not path.exists():
+        return None
+    return Report.of({**json.loads(path.read_text()), "report_dir": str(path.parent)})
 
 
-def default_resources(settings: Settings | None = None) -> dict:
-    """Every resource, configured from `settings` (default: the environment's, see settings.py)."""
+def default_resources(settings: Settings | None = None, by_reference: bool = False) -> dict:
+    """Every resource, configured from `settings` (default: the environment's, see settings.py).
+
+    `by_reference` (the code location's definitions): a setting that may carry credentials and comes
+    from an environment variable is given as dg.EnvVar, so a run's stored configuration names the
+    variable, not its value; the resources a command uses directly hold the values themselves."""
     settings = settings or Settings.from_env()
+
+    def secret(variable: str, value: str):
+        return dg.EnvVar(variable) if by_reference and carried_by(variable, value) else value
+
     return {
         "warehouse": WarehouseResource(path=str(settings.warehouse)),
         "games_source": GamesSourceResource(
-            sources={sport: settings.source(sport) for sport in SPORTS},
+            sources={sport: secret(f"TP_SOURCE_{sport.upper()}", settings.source(sport)) for sport in SPORTS},
             seed=settings.synthetic_seed,
             synthetic_seasons=settings.synthetic_seasons,
             synthetic_upcoming_weeks=settings.synthetic_upcoming_weeks,
@@ -186,10 +199,10 @@ def default_resources(settings: Settings | None = None) -> dict:
             predictions_folder=str(settings.predictions_dir),
         ),
         "tracking": TrackingResource(
-            mlflow_uri=settings.mlflow_uri,
+            mlflow_uri=secret("MLFLOW_TRACKING_URI", settings.mlflow_uri),
             mlflow_ui_url=settings.mlflow_ui_url,
             mlflow_artifacts=str(settings.mlflow_artifacts),
-            optuna_storage=str(settings.optuna_storage),
+            optuna_storage=secret("TP_OPTUNA_STORAGE", str(settings.optuna_storage)),
         ),
         "io_manager": PlainValuesIOManager(base_dir=str(settings.io_dir)),
         "latest_report_loader": latest_report_loader,

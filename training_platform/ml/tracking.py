@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from training_platform.ml.provenance import is_dead, process_tag
-from training_platform.settings import allow_mlflow_file_store
+from training_platform.settings import allow_mlflow_file_store, credentials_scrubbed
 
 allow_mlflow_file_store()
 
@@ -28,29 +28,46 @@ def tracked_run(
 ) -> Iterator[object]:
     import mlflow
 
-    mlflow.set_tracking_uri(tracking_uri)
-    if artifact_location and mlflow.get_experiment_by_name(experiment) is None:
-        # Without this, artifacts of a sqlite store land in ./mlruns of whatever directory runs it.
-        mlflow.create_experiment(experiment, artifact_location=Path(artifact_location).resolve().as_uri())
-    mlflow.set_experiment(experiment)
-    # MLflow 3 opens an experiment without this tag in GenAI mode; these are classical model runs.
-    mlflow.set_experiment_tag("mlflow.experimentKind", "custom_model_development")
-    while mlflow.active_run() is not None:  # never nest under a run someone else left open
-        mlflow.end_run()
-    _fail_orphaned_runs(
-        mlflow.MlflowClient(), mlflow.get_experiment_by_name(experiment).experiment_id, run_name
-    )
-    run = mlflow.start_run(
-        run_name=run_name,
-        tags={**tags, **_dagster_link(tags.get("dagster_run_id")), "tp.process": process_tag()},
-    )
-    try:
-        yield run
-    except BaseException:
-        mlflow.end_run(status="FAILED")
-        raise
-    else:
-        mlflow.end_run()
+    with credentials_scrubbed():  # MLflow's errors name the tracking URI, password and all
+        mlflow.set_tracking_uri(tracking_uri)
+        if artifact_location:
+            _retire_if_moved(mlflow.MlflowClient(), experiment, Path(artifact_location).resolve())
+        if artifact_location and mlflow.get_experiment_by_name(experiment) is None:
+            # Without this, artifacts of a sqlite store land in ./mlruns of whatever directory runs it.
+            mlflow.create_experiment(experiment, artifact_location=Path(artifact_location).resolve().as_uri())
+        mlflow.set_experiment(experiment)
+        # MLflow 3 opens an experiment without this tag in GenAI mode; these are classical model runs.
+        mlflow.set_experiment_tag("mlflow.experimentKind", "custom_model_development")
+        while mlflow.active_run() is not None:  # never nest under a run someone else left open
+            mlflow.end_run()
+        _fail_orphaned_runs(
+            mlflow.MlflowClient(), mlflow.get_experiment_by_name(experiment).experiment_id, run_name
+        )
+        run = mlflow.start_run(
+            run_name=run_name,
+            tags={**tags, **_dagster_link(tags.get("dagster_run_id")), "tp.process": process_tag()},
+        )
+        try:
+            yield run
+        except BaseException:
+            mlflow.end_run(status="FAILED")
+            raise
+        else:
+            mlflow.end_run()
+
+
+def _retire_if_moved(client, experiment: str, artifact_root: Path) -> None:
+    """An experiment whose artifacts were kept in a local folder that is gone while the configured one is
+    elsewhere (the data folder moved) is renamed, keeping its history, so that a new one of the same name
+    keeps its artifacts where the data folder is now, never under the old path."""
+    from urllib.parse import unquote, urlparse
+
+    found = client.get_experiment_by_name(experiment)
+    if found is None or not str(found.artifact_location).startswith("file:"):
+        return
+    old = Path(unquote(urlparse(found.artifact_location).path))
+    if old != artifact_root and not old.exists():
+        client.rename_experiment(found.experiment_id, f"{experiment} (artifacts were in {old})")
 
 
 def _fail_orphaned_runs(client, experiment_id: str, run_name: str) -> None:
@@ -141,6 +158,7 @@ def _dagster_link(run_id: str | None) -> dict[str, str]:
     return {"dagster_run_url": url, "mlflow.note.content": f"Made by Dagster run [{run_id}]({url})."}
 
 
+@credentials_scrubbed()
 def tag_model_version(tracking_uri: str, name: str, version: str | int, tags: dict) -> None:
     """Facts about a registered version learnt after it was registered: its SHA-256, its gates, a forced
     promotion. Best effort on a version MLflow no longer has (the registry of record is the warehouse)."""
@@ -155,6 +173,7 @@ def tag_model_version(tracking_uri: str, name: str, version: str | int, tags: di
         pass
 
 
+@credentials_scrubbed()
 def log_model(model, name: str, input_example, registered_name: str) -> str:
     """Log a fitted classifier with its signature and register it as a new version."""
     import logging
@@ -206,6 +225,7 @@ def serving_requirements() -> list[str]:
     return pinned
 
 
+@credentials_scrubbed()
 def drop_orphaned_versions(tracking_uri: str, name: str, models_dir: str) -> None:
     """Delete registered versions of `name` whose run failed before its artifact was saved (a crash
     between registration and save): MLflow's versions then map one-to-one to artifacts on disk."""

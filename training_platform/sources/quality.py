@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from training_platform.sources.odds import is_valid_american
+from training_platform.sources.plausibility import implausible, unsafe_text
 from training_platform.sources.schema import ODDS_COLUMNS
 from training_platform.sources.weeks import week_start
 from training_platform.sports import configured
@@ -115,6 +116,7 @@ def find_problems(
         lambda r: f"only one side has a moneyline (home {r['home_moneyline']}, away {r['away_moneyline']})",
     )
 
+    found += implausible(games, max_score) + unsafe_text(games)
     return pd.DataFrame(found, columns=["row", "rule", "reason"])
 
 
@@ -202,3 +204,56 @@ def spread_agreement(games: pd.DataFrame) -> tuple[int, float]:
         return 0, float("nan")
     agree = (spread.to_numpy()[compared] > 0) == (home[compared] > away[compared])
     return int(compared.sum()), float(agree.mean())
+
+
+RESULT_COLUMNS = ["home_score", "away_score"]
+
+
+def stored_game_losses(valid: pd.DataFrame, stored: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(stored games of the weeks being written that the source now omits, stored final results it
+    blanks or changes: game_id, column, old, new). Both are refused unless the run says it means them:
+    a source never deletes or rewrites a played game in silence."""
+    if stored.empty:
+        return stored, pd.DataFrame(columns=["game_id", "column", "old", "new"])
+    omitted = stored[~stored["game_id"].isin(valid["game_id"])]
+    final = stored[stored[RESULT_COLUMNS].notna().all(axis=1)].set_index("game_id")
+    now = valid.drop_duplicates("game_id").set_index("game_id").reindex(final.index)
+    changes = []
+    for column in RESULT_COLUMNS:
+        old = final[column].astype("float64")
+        new = now[column].astype("float64")
+        differs = (old != new) & final.index.isin(valid["game_id"])  # an omitted game is counted above
+        for game_id in final.index[differs.to_numpy()]:
+            changes.append((game_id, column, old[game_id], new[game_id]))
+    return omitted, pd.DataFrame(changes, columns=["game_id", "column", "old", "new"])
+
+
+def describe_losses(source: str, omitted: pd.DataFrame, changed: pd.DataFrame) -> list[str]:
+    """One sentence per kind of loss, naming the games (the first five) and the flag that allows it."""
+    said = []
+    if not omitted.empty:
+        games = ", ".join(
+            f"{r.game_id} ({r.away_team} at {r.home_team}, {pd.Timestamp(r.game_date):%Y-%m-%d})"
+            for r in omitted.head(5).itertuples()
+        )
+        said.append(
+            f"source {source} omits {len(omitted)} stored game(s) of the week(s) it covers: {games}"
+            + (f" and {len(omitted) - 5} more" if len(omitted) > 5 else "")
+            + ". Writing would delete them; if they were really cancelled, re-run with config allow_delete: "
+            "true (a game moved to another week: ingest both weeks in one run)"
+        )
+    if not changed.empty:
+        shown = ", ".join(
+            f"{r.game_id} {r.column} {_score(r.old)} -> {_score(r.new)}" for r in changed.head(5).itertuples()
+        )
+        said.append(
+            f"source {source} blanks or changes {changed['game_id'].nunique()} stored final result(s): {shown}"
+            + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+            + ". If the source corrects them, re-run with config allow_corrections: true (each change is "
+            "recorded with its old value in raw_games_corrections)"
+        )
+    return said
+
+
+def _score(value: float) -> str:
+    return "blank" if pd.isna(value) else f"{value:g}"

@@ -13,6 +13,9 @@ RULES = {
     "future_completed_game": "no final score on a game dated after today",
     "wrong_partition": "every game dated inside the week partition it is stored under",
     "invalid_odds": "American odds are <= -100 or >= +100",
+    "implausible_value": "finite lines within the sport's scores, finite odds whose two sides sum to a real "
+    "book, a season within a year of the date, at most 12 games a team a week",
+    "unsafe_text": "game ids and team names are plain text (no formula or markup in a CSV or report)",
 }
 
 SPREAD_CHECK = "spread_sign_convention"

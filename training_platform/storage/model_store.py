@@ -4,7 +4,10 @@ Python, no Dagster, like the warehouse."""
 
 from __future__ import annotations
 
+import fcntl
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,3 +73,25 @@ class ModelStore:
 
     def predictions_file(self, sport: str, week: str) -> Path:
         return Path(self.predictions_dir) / sport / f"{week}.csv"
+
+
+@contextmanager
+def versions_locked(models_dir: str | Path, name: str, say=None) -> Iterator[None]:
+    """Hold `name`'s lock while its versions are looked up, fitted and saved: two trainings of one model
+    at once (two `tp train`, or a run and the schedule) then give one version for identical inputs, the
+    second reusing the first's. A wait is said through `say`, once, not sat through in silence."""
+    folder = Path(models_dir) / name
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if say is not None:
+                say(
+                    f"another process is fitting or saving {name}; waiting for it to finish ({folder / '.lock'})"
+                )
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

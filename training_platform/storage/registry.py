@@ -10,10 +10,11 @@ import json
 
 import pandas as pd
 
-from training_platform.storage.warehouse import Warehouse
+from training_platform.storage.warehouse import Warehouse, roll_back
 
 REGISTRY_TABLE = "model_registry"
 VERSIONS_TABLE = "model_versions"  # every artifact saved, with its SHA-256: what a load is checked against
+REPORTS_TABLE = "report_digests"  # every report's files and their SHA-256: what a reader checks them against
 ALERTS_TABLE = "gate_alerts"
 PREDICTIONS_TABLE = "prediction_log"
 
@@ -90,12 +91,13 @@ class ChampionRegistry:
                 )
                 con.execute("COMMIT")
             except Exception:
-                con.execute("ROLLBACK")
+                roll_back(con)
                 raise
         return {c: row[c] for c in columns}
 
     def record_version(self, name: str, version: int, path: str, sha256: str, run_id: str) -> None:
-        """Remember a saved artifact's SHA-256 here, away from the files an attacker could edit beside it."""
+        """Remember a saved artifact's SHA-256 here, away from the files an attacker could edit beside it.
+        `path` is relative to the models folder (the folder can move; ml/verified.py derives it anyway)."""
         self.warehouse.append(
             VERSIONS_TABLE,
             pd.DataFrame(
@@ -113,14 +115,41 @@ class ChampionRegistry:
         )
 
     def recorded_sha256(self, name: str, version: int) -> str | None:
-        """The SHA-256 recorded when `name` v`version` was saved (or promoted), None if never recorded."""
-        for table in (VERSIONS_TABLE, REGISTRY_TABLE):
-            found = self.warehouse.query(
-                f"SELECT sha256 FROM {table} WHERE model = ? AND version = ? LIMIT 1", [name, int(version)]
-            )
-            if not found.empty:
-                return str(found["sha256"].iloc[0])
-        return None
+        """The SHA-256 recorded when `name` v`version` was saved, None if it never was. Only
+        model_versions answers: a registry row's copy was once taken from a report's files."""
+        found = self.warehouse.query(
+            f"SELECT sha256 FROM {VERSIONS_TABLE} WHERE model = ? AND version = ? LIMIT 1",
+            [name, int(version)],
+        )
+        return None if found.empty else str(found["sha256"].iloc[0])
+
+    def record_report(self, name: str, version: int, folder: str, files: dict[str, str], run_id: str) -> None:
+        """Remember the SHA-256 of each file of a report as it was written (`folder`: its name under
+        the model's reports folder), so a reader can tell an edited report from the platform's own."""
+        self.warehouse.append(
+            REPORTS_TABLE,
+            pd.DataFrame(
+                [
+                    {
+                        "model": name,
+                        "version": int(version),
+                        "folder": folder,
+                        "files": json.dumps(files, sort_keys=True),
+                        "dagster_run_id": run_id,
+                        "written_at": pd.Timestamp.now(tz="UTC").isoformat(),
+                    }
+                ]
+            ),
+        )
+
+    def recorded_report(self, name: str, folder: str) -> dict[str, str] | None:
+        """Each file's SHA-256 as the report `name`/`folder` was written, None if never recorded."""
+        found = self.warehouse.query(
+            f"SELECT files FROM {REPORTS_TABLE} WHERE model = ? AND folder = ? "
+            "ORDER BY written_at DESC LIMIT 1",
+            [name, folder],
+        )
+        return None if found.empty else json.loads(found["files"].iloc[0])
 
     def demoted(self, sport: str, market: str = "moneyline") -> set[tuple[str, int]]:
         """(model, version) pairs a rollback replaced and no manual promotion has restored since:

@@ -7,6 +7,7 @@ waits and retries (Dagster may run two steps at once); readers open read-only.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import time
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ import duckdb
 import pandas as pd
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+log = logging.getLogger(__name__)
 _reads: ContextVar[set[str] | None] = ContextVar("warehouse_reads", default=None)
 
 
@@ -59,22 +61,38 @@ class Warehouse:
             connection.close()
 
     def _connect_when_free(self, read_only: bool) -> duckdb.DuckDBPyConnection:
-        deadline = time.monotonic() + self.lock_timeout_s
+        started = time.monotonic()
+        said = False
         while True:
             try:
                 return duckdb.connect(str(self.path), read_only=read_only)
             except duckdb.IOException as exc:
                 if "lock" not in str(exc).lower():
                     raise WarehouseUnreadable(
-                        f"the warehouse {self.path} cannot be opened ({exc}). It is left as it is: restore it from "
-                        "a backup, or point TP_WAREHOUSE / TP_DATA_DIR at the right file"
+                        f"the warehouse {self.path} cannot be opened: {why(exc)}"
                     ) from exc
-                if time.monotonic() > deadline:
-                    raise
+                waited = time.monotonic() - started
+                if waited > self.lock_timeout_s:
+                    raise WarehouseUnreadable(
+                        f"the warehouse {self.path} stayed locked by another process for {waited:.0f} s ({exc}); "
+                        "wait for that run to finish, or stop it, and run again"
+                    ) from exc
+                if not said and waited > 5:  # a wait is said, not sat through in silence
+                    log.warning(
+                        f"waiting for the warehouse {self.path}: another process holds its write lock"
+                    )
+                    said = True
                 time.sleep(0.2)
 
-    def replace_weeks(self, tables: dict[str, pd.DataFrame], sport: str, weeks: list[dt.date]) -> None:
-        """In one transaction, replace each table's rows of `sport` whose partition_week is in `weeks`.
+    def replace_weeks(
+        self,
+        tables: dict[str, pd.DataFrame],
+        sport: str,
+        weeks: list[dt.date],
+        appends: dict[str, pd.DataFrame] | None = None,
+    ) -> None:
+        """In one transaction, replace each table's rows of `sport` whose partition_week is in `weeks`
+        (and append `appends`' rows to theirs: a record of what the replacement changed).
 
         Rows of other weeks are never touched, so re-running a partition is idempotent;
         if any write fails, every table keeps what it had.
@@ -83,28 +101,22 @@ class Warehouse:
             con.execute("BEGIN")
             try:
                 for table, frame in tables.items():
-                    _check_identifier(table)
-                    con.register("incoming", _typed(frame))
-                    _create_or_widen(con, table)
-                    con.execute(
-                        f"DELETE FROM {table} WHERE sport = ? AND list_contains(?::DATE[], partition_week::DATE)",
-                        [sport, list(weeks)],
-                    )
-                    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
-                    con.unregister("incoming")
+                    _insert(con, table, frame, delete=(sport, weeks))
+                for table, frame in (appends or {}).items():
+                    _insert(con, table, frame)
                 con.execute("COMMIT")
-            except Exception:
-                con.execute("ROLLBACK")
+            except Exception as exc:
+                roll_back(con)
+                if isinstance(exc, (duckdb.IOException, OSError)):  # name the file and the likely cause
+                    raise WarehouseUnreadable(
+                        f"writing to the warehouse {self.path} failed: {why(exc)}"
+                    ) from exc
                 raise
 
     def append(self, table: str, frame: pd.DataFrame) -> None:
         """Insert `frame`'s rows into `table` (created from the frame if missing); nothing else changes."""
-        _check_identifier(table)
         with self.connect() as con:
-            con.register("incoming", _typed(frame))
-            _create_or_widen(con, table)
-            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
-            con.unregister("incoming")
+            _insert(con, table, frame)
 
     def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
         """A read-only query; tables that do not exist yet read as an empty frame."""
@@ -180,6 +192,30 @@ class Warehouse:
         )
 
 
+def why(exc: Exception) -> str:
+    """An I/O error on a store file with its likely cause and fix, not the driver's words alone."""
+    text = str(exc)
+    lowered = text.lower()
+    if "no space" in lowered or "disk full" in lowered or "enospc" in lowered:
+        cause = "the disk is full: free space and run again (nothing was written)"
+    elif "read-only" in lowered or "permission denied" in lowered or "readonly" in lowered:
+        cause = "the file or its folder is not writable: fix its permissions (or the mount) and run again"
+    else:
+        cause = (
+            "it is damaged or not a DuckDB file. It is left as it is: restore it from a backup, or point "
+            "TP_WAREHOUSE / TP_DATA_DIR at the right file"
+        )
+    return f"{cause} ({text})"
+
+
+def roll_back(con) -> None:
+    """Roll back what a failed transaction wrote; a transaction the failure already ended needs none."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
+
+
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     """Give object columns a string type, so an empty frame still creates VARCHAR columns."""
     objects = [c for c in frame.columns if frame[c].dtype == object]
@@ -189,6 +225,20 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
 def _check_identifier(name: str) -> None:
     if not _IDENTIFIER.match(name):
         raise ValueError(f"not a safe table name: {name!r}")
+
+
+def _insert(con, table: str, frame: pd.DataFrame, delete: tuple[str, list] | None = None) -> None:
+    """Insert `frame` into `table` (created or widened to fit), first deleting `delete`'s sport-weeks."""
+    _check_identifier(table)
+    con.register("incoming", _typed(frame))
+    _create_or_widen(con, table)
+    if delete is not None:
+        con.execute(
+            f"DELETE FROM {table} WHERE sport = ? AND list_contains(?::DATE[], partition_week::DATE)",
+            [delete[0], list(delete[1])],
+        )
+    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
+    con.unregister("incoming")
 
 
 def _create_or_widen(con, table: str) -> None:

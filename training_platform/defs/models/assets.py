@@ -57,6 +57,8 @@ def build_model_asset(model: str, sport: str, market: str = "moneyline") -> dg.A
             run_url,
             tag_model_version,
         )
+        from training_platform.ml.verified import relative_artifact_path
+        from training_platform.storage.model_store import versions_locked
         from training_platform.storage.registry import ChampionRegistry
 
         tuning = TuningResult.of(tuning)
@@ -74,125 +76,135 @@ def build_model_asset(model: str, sport: str, market: str = "moneyline") -> dg.A
             tuning_window=tuning.tuning_window,
             code=modelling_version(),
         )
-        registry = ChampionRegistry(warehouse.open())
-        existing = find_version(model_store.models_dir, name, inputs)
-        if existing is not None and registry.recorded_sha256(name, existing.version) != existing.sha256:
-            context.log.warning(
-                f"{name} v{existing.version} does not match the SHA-256 the warehouse recorded; "
-                "it is not reused, a new version is fitted"
+        # one fit at a time per model: a second training of the same inputs reuses the first's version
+        with versions_locked(model_store.models_dir, name, context.log.warning):
+            registry = ChampionRegistry(warehouse.open())
+            existing = find_version(model_store.models_dir, name, inputs)
+            if existing is not None and registry.recorded_sha256(name, existing.version) != existing.sha256:
+                context.log.warning(
+                    f"{name} v{existing.version} does not match the SHA-256 the warehouse recorded; "
+                    "it is not reused, a new version is fitted"
+                )
+                existing = None
+            if existing is not None:  # unchanged data, parameters and code: the same model, no new version
+                context.log.info(
+                    f"{name} v{existing.version} was fitted from these very inputs; no new version"
+                )
+                context.add_output_metadata(
+                    {
+                        "version": existing.version,
+                        "sha256": existing.sha256,
+                        "reused": True,
+                        "path": dg.MetadataValue.path(existing.path),
+                    }
+                )
+                return dg.Output(existing, data_version=dg.DataVersion(inputs[:16]))
+            tags = {
+                "asset": f"models/{name}",
+                "data_hash": digest,
+                "feature_version": FEATURE_VERSION,
+                "git_commit": git_commit(),
+                "dagster_run_id": context.run.run_id,
+            }
+            with tracking.run(f"models/{name}", tags) as run:
+                estimator = fit_calibrated(
+                    model,
+                    sport,
+                    tuning.params,
+                    X,
+                    y,
+                    seed=seed_for(name),
+                    n_splits=tuning.n_splits,
+                    imbalance=tuning.imbalance,
+                    market=market,
+                )
+                cv_metrics = {
+                    "tuning_cv_log_loss": tuning.best_cv_log_loss,
+                    "oof_log_loss_uncalibrated": estimator.oof_log_loss_raw_,
+                    **{f"oof_log_loss_{m}": v for m, v in estimator.method_scores_.items()},
+                }
+                mlflow.log_params(
+                    {**tuning.params, "calibration": estimator.method_, "training_games": len(X)}
+                )
+                mlflow.log_metrics(cv_metrics)
+                drop_orphaned_versions(tracking.mlflow_uri, name, model_store.models_dir)
+                registered = log_model(
+                    estimator, "model", X[input_columns(model, market)].head(5), registered_name=name
+                )
+                failpoint("after_mlflow_registration")
+                artifact = save_model(
+                    estimator,
+                    model_store.models_dir,
+                    name,
+                    metadata={
+                        "model": model,
+                        "sport": sport,
+                        "market": market,
+                        "params": tuning.params,
+                        "calibration": estimator.method_,
+                        "imbalance": tuning.imbalance,
+                        "cv_metrics": cv_metrics,
+                        "data_hash": digest,
+                        "feature_version": FEATURE_VERSION,
+                        "git_commit": git_commit(),
+                        "training_window": window,
+                        "training_games": len(X),
+                        "tuning_study": tuning.study_name,
+                        "optimisation": {
+                            "method": tuning.method,
+                            "trials": tuning.trials_complete,
+                            "pruned": tuning.trials_pruned,
+                            "best_cv_log_loss": tuning.best_cv_log_loss,
+                        },
+                        "features": input_columns(model, market),
+                        "trained_at": pd.Timestamp.now(tz="UTC").isoformat(),
+                        "dagster_run_id": context.run.run_id,
+                        "tuning_window": tuning.tuning_window,
+                        "inputs_fingerprint": inputs,
+                        "variant": variant_of(model, market),
+                        "mlflow_run_id": run.info.run_id,
+                        "mlflow_model_version": registered,
+                    },
+                )
+                registry.record_version(
+                    name,
+                    artifact.version,
+                    relative_artifact_path(name, artifact.version),
+                    artifact.sha256,
+                    context.run.run_id,
+                )
+                mlflow.log_artifact(str(artifact.directory / METADATA_FILE))
+                mlflow.set_tag("artifact_sha256", artifact.sha256)
+                tag_model_version(
+                    tracking.mlflow_uri,
+                    name,
+                    registered,
+                    {
+                        "sha256": artifact.sha256,
+                        "artifact_version": artifact.version,
+                        "dagster_run_id": context.run.run_id,
+                    },
+                )
+                url = run_url(tracking.mlflow_ui_url, run)
+            context.log.info(
+                f"saved {name} v{artifact.version} ({len(X)} games, {window}, calibration: {estimator.method_})"
             )
-            existing = None
-        if existing is not None:  # unchanged data, parameters and code: the same model, no new version
-            context.log.info(f"{name} v{existing.version} was fitted from these very inputs; no new version")
             context.add_output_metadata(
                 {
-                    "version": existing.version,
-                    "sha256": existing.sha256,
-                    "reused": True,
-                    "path": dg.MetadataValue.path(existing.path),
+                    "version": artifact.version,
+                    "path": dg.MetadataValue.path(artifact.path),
+                    "sha256": artifact.sha256,
+                    "training_games": len(X),
+                    "training_window": window,
+                    "calibration": estimator.method_,
+                    **cv_metrics,
+                    "mlflow_run": dg.MetadataValue.url(url),
+                    "mlflow_model_version": registered,
+                    "params": dg.MetadataValue.json(tuning.params),
+                    "reused": False,
                 }
             )
-            return dg.Output(existing, data_version=dg.DataVersion(inputs[:16]))
-        tags = {
-            "asset": f"models/{name}",
-            "data_hash": digest,
-            "feature_version": FEATURE_VERSION,
-            "git_commit": git_commit(),
-            "dagster_run_id": context.run.run_id,
-        }
-        with tracking.run(f"models/{name}", tags) as run:
-            estimator = fit_calibrated(
-                model,
-                sport,
-                tuning.params,
-                X,
-                y,
-                seed=seed_for(name),
-                n_splits=tuning.n_splits,
-                imbalance=tuning.imbalance,
-                market=market,
-            )
-            cv_metrics = {
-                "tuning_cv_log_loss": tuning.best_cv_log_loss,
-                "oof_log_loss_uncalibrated": estimator.oof_log_loss_raw_,
-                **{f"oof_log_loss_{m}": v for m, v in estimator.method_scores_.items()},
-            }
-            mlflow.log_params({**tuning.params, "calibration": estimator.method_, "training_games": len(X)})
-            mlflow.log_metrics(cv_metrics)
-            drop_orphaned_versions(tracking.mlflow_uri, name, model_store.models_dir)
-            registered = log_model(
-                estimator, "model", X[input_columns(model, market)].head(5), registered_name=name
-            )
-            failpoint("after_mlflow_registration")
-            artifact = save_model(
-                estimator,
-                model_store.models_dir,
-                name,
-                metadata={
-                    "model": model,
-                    "sport": sport,
-                    "market": market,
-                    "params": tuning.params,
-                    "calibration": estimator.method_,
-                    "imbalance": tuning.imbalance,
-                    "cv_metrics": cv_metrics,
-                    "data_hash": digest,
-                    "feature_version": FEATURE_VERSION,
-                    "git_commit": git_commit(),
-                    "training_window": window,
-                    "training_games": len(X),
-                    "tuning_study": tuning.study_name,
-                    "optimisation": {
-                        "method": tuning.method,
-                        "trials": tuning.trials_complete,
-                        "pruned": tuning.trials_pruned,
-                        "best_cv_log_loss": tuning.best_cv_log_loss,
-                    },
-                    "features": input_columns(model, market),
-                    "trained_at": pd.Timestamp.now(tz="UTC").isoformat(),
-                    "dagster_run_id": context.run.run_id,
-                    "tuning_window": tuning.tuning_window,
-                    "inputs_fingerprint": inputs,
-                    "variant": variant_of(model, market),
-                    "mlflow_run_id": run.info.run_id,
-                    "mlflow_model_version": registered,
-                },
-            )
-            registry.record_version(
-                name, artifact.version, artifact.path, artifact.sha256, context.run.run_id
-            )
-            mlflow.log_artifact(str(artifact.directory / METADATA_FILE))
-            mlflow.set_tag("artifact_sha256", artifact.sha256)
-            tag_model_version(
-                tracking.mlflow_uri,
-                name,
-                registered,
-                {
-                    "sha256": artifact.sha256,
-                    "artifact_version": artifact.version,
-                    "dagster_run_id": context.run.run_id,
-                },
-            )
-            url = run_url(tracking.mlflow_ui_url, run)
-        context.log.info(
-            f"saved {name} v{artifact.version} ({len(X)} games, {window}, calibration: {estimator.method_})"
-        )
-        context.add_output_metadata(
-            {
-                "version": artifact.version,
-                "path": dg.MetadataValue.path(artifact.path),
-                "sha256": artifact.sha256,
-                "training_games": len(X),
-                "training_window": window,
-                "calibration": estimator.method_,
-                **cv_metrics,
-                "mlflow_run": dg.MetadataValue.url(url),
-                "mlflow_model_version": registered,
-                "params": dg.MetadataValue.json(tuning.params),
-                "reused": False,
-            }
-        )
-        return dg.Output(artifact, data_version=dg.DataVersion(inputs[:16]))
+            return dg.Output(artifact, data_version=dg.DataVersion(inputs[:16]))
 
     return _model
 

@@ -41,17 +41,36 @@ PREDICTIONS_ASSET = dict(
 )
 
 
-def _scored_by(games: "pd.DataFrame", model: Mapping, variant: str) -> "pd.DataFrame":
-    """Score with a champion or its market-free fallback (both carry model, version, artifact, sha256)."""
-    from training_platform.ml.artifacts import ModelArtifact, load_model
+def _scored_by(games: "pd.DataFrame", model: Mapping, variant: str, registry, models_dir) -> "pd.DataFrame":
+    """Score with a champion or its market-free fallback (both carry model, version and sha256): the file
+    loaded is the one the warehouse recorded for that version, and its SHA-256 must be the one claimed."""
     from training_platform.ml.serving.forecast import score
+    from training_platform.ml.verified import load_recorded
 
-    estimator = load_model(
-        ModelArtifact(model["model"], model["version"], model["artifact"], model["sha256"])
+    estimator = load_recorded(
+        registry, models_dir, model["model"], int(model["version"]), model["sha256"], "the production value"
     )
     return score(estimator, games).assign(
         model=model["model"], model_version=model["version"], variant=variant, sha256=model["sha256"]
     )
+
+
+def _as_recorded(champion: Champion, registry) -> Champion:
+    """The champion handed over, if it is the registry's current one (the stored value is a file under
+    the data folder: it is believed only when it agrees with the one record)."""
+    row = registry.current(champion.sport, champion.market)
+    if row is None or (row["model"], int(row["version"]), row["sha256"]) != (
+        champion.model,
+        int(champion.version),
+        champion.sha256,
+    ):
+        held = f"{row['model']} v{row['version']}" if row else "no champion"
+        raise dg.Failure(
+            f"the production value names {champion.model} v{champion.version} (sha256 {champion.sha256[:12]}), "
+            f"but the registry records {held} for {champion.sport} {champion.market}: nothing is scored. "
+            f"Materialize production/{MARKETS[champion.market].seat(champion.sport)} again"
+        )
+    return champion
 
 
 # Columns every forecast file has (ml/serving/forecast.score gives them), even a week with nothing scored.
@@ -90,17 +109,24 @@ def build_predictions_asset(sport: str) -> dg.AssetsDefinition:
         from training_platform.ml.serving.forecast import coming_week, lacks_market
         from training_platform.storage.registry import ChampionRegistry
 
-        champion = Champion.of(champion)
         store = warehouse.open()
+        registry = ChampionRegistry(store)
+        champion = _as_recorded(Champion.of(champion), registry)
         week, games = coming_week(warehouse.read(GOLD_FEATURES, sport), config.week)
         no_lines = (
             lacks_market(games) if champion.variant == "market_aware" else pd.Series(False, games.index)
         )
-        parts = [_scored_by(games[~no_lines], champion, champion.variant)] if (~no_lines).any() else []
+        parts = (
+            [_scored_by(games[~no_lines], champion, champion.variant, registry, model_store.models_dir)]
+            if (~no_lines).any()
+            else []
+        )
         fallback = champion.market_free
         unscored = 0
         if no_lines.any() and fallback:
-            parts.append(_scored_by(games[no_lines], fallback, "market_free"))
+            parts.append(
+                _scored_by(games[no_lines], fallback, "market_free", registry, model_store.models_dir)
+            )
             context.log.info(
                 f"{int(no_lines.sum())} game(s) without lines scored by {fallback['model']} "
                 f"v{fallback['version']} (market-free)"
@@ -125,7 +151,7 @@ def build_predictions_asset(sport: str) -> dg.AssetsDefinition:
                 "(ingest the coming week, or set config week to re-score a past one)"
             )
         elif len(forecasts):
-            ChampionRegistry(store).log_predictions(forecasts)
+            registry.log_predictions(forecasts)
             out = model_store.open().predictions_file(sport, week)
             out.parent.mkdir(parents=True, exist_ok=True)
             forecasts.to_csv(out, index=False)
@@ -181,14 +207,16 @@ def build_line_predictions_asset(sport: str, market: str) -> dg.AssetsDefinition
         import pandas as pd
 
         from training_platform.ml.serving.forecast import coming_week
+        from training_platform.storage.registry import ChampionRegistry
 
-        champion = Champion.of(champion)
+        registry = ChampionRegistry(warehouse.open())
+        champion = _as_recorded(Champion.of(champion), registry)
         week, games = coming_week(warehouse.read(GOLD_FEATURES, sport), config.week)
         posted = games[own.line].notna()
         if (~posted).any():
             context.log.warning(f"{int((~posted).sum())} game(s) have no {own.line} yet; not predicted")
         scored = (
-            _scored_by(games[posted], champion, champion.variant)
+            _scored_by(games[posted], champion, champion.variant, registry, model_store.models_dir)
             if posted.any()
             else pd.DataFrame(columns=SCORED_COLUMNS)
         )

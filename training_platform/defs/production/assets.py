@@ -7,8 +7,6 @@ common games; `rollback` restores an earlier version (the version rolled back fr
 re-promoted automatically); `manual` promotes a version by hand (`tp promote`), recorded as such.
 """
 
-from typing import TYPE_CHECKING
-
 import dagster as dg
 
 from training_platform.defs.automation.conditions import AFTER_UPSTREAM_UPDATES
@@ -20,16 +18,13 @@ from training_platform.defs.production.candidates import (
     incumbent_candidate,
     market_free_fallback,
     variant_of_row,
+    verified_reports,
 )
 from training_platform.defs.resources import ModelStoreResource, TrackingResource, WarehouseResource
 from training_platform.ml.modeling.markets import MARKETS
 from training_platform.settings import candidate_models
 from training_platform.sports import SPORTS
 from training_platform.storage.handoffs import Champion
-
-if TYPE_CHECKING:
-    pass
-
 
 COMPARISON_CHECK = "champion_comparison"
 
@@ -113,19 +108,32 @@ def build_production_asset(sport: str, market: str = "moneyline") -> dg.AssetsDe
             load_thresholds(sport, market),
         )
         of_variant = {v: load_thresholds(sport, market, variant=v) for v in VARIANTS}  # the file once each
+        # figures only from reports the warehouse vouches for, naming artifacts it recorded
+        verified, refused = verified_reports(registry, model_store.open(), reports)
+        for name, reason in refused.items():
+            context.log.warning(f"{name}: {reason}")
+        reports = {name: report for name, (report, _) in verified.items()}
         pool = [  # each candidate is gated by its own variant's thresholds
-            candidate_of(report, of_variant[report.variant or "market_aware"])
-            for report in reports.values()
-            if report is not None
+            candidate_of(report, forecasts, of_variant[report.variant or "market_aware"])
+            for report, forecasts in verified.values()
         ]
+        if config.action == "auto" and not pool:
+            raise dg.Failure(
+                f"no {sport.upper()} {own.label} candidate has a report the warehouse vouches for; "
+                + (
+                    "; ".join(f"{n}: {r}" for n, r in refused.items())
+                    or f"materialize reports/<model>_{seat}"
+                )
+            )
         if config.action in ("rollback", "manual"):
             row, verdicts, warning_note = _by_hand(context, config, registry, model_store), {}, None
         elif config.action == "auto":
             row, verdicts, warning_note = _automatic(
-                context, config, registry, pool, current_data, thresholds, reports
+                context, config, registry, pool, current_data, thresholds, reports, model_store
             )
         else:
             raise dg.Failure(f"unknown action {config.action!r}; use auto, rollback or manual")
+        verdicts = {**refused, **verdicts}
         if before is None or row["entry_id"] != before["entry_id"]:  # a new record: derive its copies
             reconcile(registry, sport, model_store.open(), tracking.mlflow_uri, market)
         # Games without a moneyline are scored by a market-free model; a line market has nothing to
@@ -186,17 +194,13 @@ def build_production_asset(sport: str, market: str = "moneyline") -> dg.AssetsDe
             },
         )
 
-    def _automatic(context, config, registry, pool, current_data, thresholds, reports):
+    def _automatic(context, config, registry, pool, current_data, thresholds, reports, model_store):
         from training_platform.champion import record_champion
-        from training_platform.ml.artifacts import ModelArtifact
         from training_platform.ml.evaluation.champion_choice import choose
+        from training_platform.ml.verified import recorded_artifact
 
-        if not pool:
-            raise dg.Failure(
-                f"no {sport.upper()} {own.label} candidate has a report yet; materialize reports/<model>_{seat}"
-            )
         incumbent = registry.current(sport, market)
-        champion = incumbent_candidate(incumbent, pool)
+        champion = incumbent_candidate(incumbent, pool, registry, model_store.open())
         decision = choose(
             pool,
             current_data,
@@ -223,8 +227,14 @@ def build_production_asset(sport: str, market: str = "moneyline") -> dg.AssetsDe
             context.log.info(f"{name} stays the champion")
             return incumbent, decision.verdicts, None
         report = reports[decision.promote.name]
-        artifact = ModelArtifact(
-            **{k: report.model_artifact[k] for k in ("name", "version", "path", "sha256")}
+        claimed = report.model_artifact  # its path is never read: the warehouse's record says where
+        artifact = recorded_artifact(
+            registry,
+            model_store.models_dir,
+            claimed["name"],
+            int(claimed["version"]),
+            claimed["sha256"],
+            f"reports/{decision.promote.name}",
         )
         row = record_champion(registry, sport, artifact, report, context.run.run_id, forced=decision.forced)
         note = f"FORCED: {decision.verdicts[artifact.name]}" if decision.forced else None

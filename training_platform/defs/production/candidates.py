@@ -7,6 +7,8 @@ from training_platform.ml.modeling.markets import MARKETS
 from training_platform.storage.handoffs import Report
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from training_platform.ml.evaluation.champion_choice import Candidate
 
 
@@ -18,8 +20,35 @@ def variant_of_row(row: dict, market: str = "moneyline") -> str:
     return variant_of(model, market)
 
 
-def candidate_of(report: Report, thresholds) -> "Candidate":
-    from training_platform.champion import report_forecasts
+def verified_reports(registry, store, reports: dict) -> tuple[dict[str, tuple[Report, "pd.DataFrame"]], dict]:
+    """Each candidate's latest report with its forecasts, read only from files the warehouse vouches for
+    and naming the artifact the warehouse recorded; and the refused ones with the reason (a verdict)."""
+    from training_platform.ml.artifacts import ArtifactIntegrityError
+    from training_platform.ml.verified import UnverifiedReport, read_verified_report, recorded_artifact
+
+    verified, refused = {}, {}
+    for name, report in reports.items():
+        if report is None:
+            continue
+        try:
+            read = read_verified_report(registry, store, name, report.report_dir)
+            claimed = read.report["model_artifact"]
+            recorded_artifact(
+                registry,
+                store.models_dir,
+                claimed["name"],
+                int(claimed["version"]),
+                claimed["sha256"],
+                f"reports/{name}",
+            )
+        except (UnverifiedReport, ArtifactIntegrityError) as exc:
+            refused[name] = f"refused: {exc}"
+            continue
+        verified[name] = (Report.of(read.report), read.forecasts)
+    return verified, refused
+
+
+def candidate_of(report: Report, forecasts: "pd.DataFrame", thresholds) -> "Candidate":
     from training_platform.ml.evaluation.backtest import SCORING
     from training_platform.ml.evaluation.champion_choice import Candidate
     from training_platform.ml.evaluation.gates import all_passed, evaluate_gates
@@ -29,30 +58,33 @@ def candidate_of(report: Report, thresholds) -> "Candidate":
         int(report.model_artifact["version"]),
         report.data_hash or "",
         all_passed(evaluate_gates(report, thresholds)),
-        report_forecasts(report.report_dir),
+        forecasts,
         report.variant or "market_aware",
         comparable=report.scoring == SCORING,
     )
 
 
-def incumbent_candidate(row: dict | None, pool: list["Candidate"]) -> "Candidate | None":
-    """The incumbent as a candidate: its current report if it has one, else its own report's forecasts."""
-    from training_platform.champion import artifact_of, report_forecasts, report_of_row
+def incumbent_candidate(row: dict | None, pool: list["Candidate"], registry, store) -> "Candidate | None":
+    """The incumbent as a candidate: its current report if it has one, else its own report's forecasts
+    (none when its report's files are gone or changed: then nothing is compared and nothing changes)."""
+    import pandas as pd
+
+    from training_platform.champion import verified_report_of_row
     from training_platform.ml.evaluation.backtest import SCORING
     from training_platform.ml.evaluation.champion_choice import Candidate
+    from training_platform.ml.verified import FORECAST_COLUMNS
 
     if row is None:
         return None
     same = [c for c in pool if c.key == (row["model"], int(row["version"]))]
     if same:
         return same[0]
-    artifact = artifact_of(row)
-    report = report_of_row(row)
+    verified = verified_report_of_row(registry, store, row)
     # a report scored another way than today's (older code's named starters) cannot be compared; one
     # whose files are gone has no forecasts to compare, which the choice already handles
-    comparable = report is None or report.get("scoring") == SCORING
-    forecasts = report_forecasts(row["report_dir"])
-    return Candidate(artifact.name, artifact.version, "", True, forecasts, comparable=comparable)
+    comparable = verified is None or verified.report.get("scoring") == SCORING
+    forecasts = verified.forecasts if verified else pd.DataFrame(columns=FORECAST_COLUMNS)
+    return Candidate(row["model"], int(row["version"]), "", True, forecasts, comparable=comparable)
 
 
 def market_free_fallback(row, pool, current_data, demoted, reports) -> dict | None:

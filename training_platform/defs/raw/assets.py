@@ -14,6 +14,7 @@ from training_platform.storage.tables import table_for
 RAW_GAMES = dg.AssetKey(["raw", "games"])
 RAW_TABLE = table_for(RAW_GAMES.path)
 QUARANTINE_TABLE = f"{RAW_TABLE}_quarantine"  # written with it, in the same transaction
+CORRECTIONS_TABLE = f"{RAW_TABLE}_corrections"  # every stored result a source changed, with its old value
 
 
 class RawGamesConfig(dg.Config):
@@ -24,6 +25,9 @@ class RawGamesConfig(dg.Config):
     # share of the stored games, is refused: nothing is written. allow_delete says you mean it.
     max_source_shrink: float = 0.1
     allow_delete: bool = False
+    # A stored final result the source now blanks or changes is refused unless the run says the source
+    # corrects it; each correction is then recorded with the old value in raw_games_corrections.
+    allow_corrections: bool = False
     # Team codes the source may newly use (an expansion or a renamed franchise). Without them a game
     # naming a team that is neither the source's franchise list nor already stored is quarantined.
     accept_new_teams: list[str] = []
@@ -69,11 +73,13 @@ def raw_games(
     import pandas as pd
 
     from training_platform.sources.quality import (
+        describe_losses,
         find_problems,
         keep_stored_versions,
         loss_refusal,
         split_valid,
         spread_agreement,
+        stored_game_losses,
     )
     from training_platform.sources.rules import MIN_SPREAD_GAMES
     from training_platform.sources.weeks import week_start
@@ -114,14 +120,25 @@ def raw_games(
             incoming, weeks, _known_teams(games_source, store, sport, config), today, elsewhere
         )
         valid, bad = split_valid(incoming, problems)
-        if not bad.empty:  # only a failing row can fall back to the stored version of its game
-            stored_rows = store.read(
-                RAW_TABLE, sport, since=min(weeks), before=max(weeks) + dt.timedelta(days=7)
+        stored_rows = store.read(RAW_TABLE, sport, since=min(weeks), before=max(weeks) + dt.timedelta(days=7))
+        if not stored_rows.empty:
+            stored_rows = stored_rows[stored_rows["partition_week"].isin(pd.to_datetime(weeks))]
+        valid, bad = keep_stored_versions(valid, bad, stored_rows)  # a failing row keeps its stored game
+        omitted, changed = stored_game_losses(valid, stored_rows)
+        refused = describe_losses(
+            games_source.describe(sport),
+            omitted.iloc[0:0] if config.allow_delete else omitted,
+            changed.iloc[0:0] if config.allow_corrections else changed,
+        )
+        if refused:
+            raise dg.Failure(f"{sport}: " + " ".join(refused) + " Nothing was written.")
+        if not changed.empty:
+            context.log.warning(
+                f"{sport}: {len(changed)} stored result(s) corrected by the source (allow_corrections); "
+                f"the old values are kept in {CORRECTIONS_TABLE}"
             )
-            if not stored_rows.empty:
-                stored_rows = stored_rows[stored_rows["partition_week"].isin(pd.to_datetime(weeks))]
-            valid, bad = keep_stored_versions(valid, bad, stored_rows)
-        pending.append((sport, weeks, valid, bad))
+        corrections = changed.assign(sport=sport, run_id=context.run.run_id)
+        pending.append((sport, weeks, valid, bad, corrections))
         stored, quarantined = stored + len(valid), quarantined + len(bad)
         shares[sport] = len(bad) / max(len(valid) + len(bad), 1)
         spreads[sport] = spread_agreement(valid)
@@ -160,7 +177,7 @@ def raw_games(
         raise dg.Failure(
             f"{sources}: {spread_check.description}. Nothing was written; the stored games are unchanged."
         )
-    for sport, weeks, valid, bad in pending:
+    for sport, weeks, valid, bad, corrections in pending:
         ingested_at = pd.Timestamp.now(tz="UTC").tz_localize(None)
         store.replace_weeks(
             {
@@ -169,6 +186,9 @@ def raw_games(
             },
             sport,
             weeks,
+            appends={CORRECTIONS_TABLE: corrections.assign(corrected_at=ingested_at)}
+            if len(corrections)
+            else None,
         )
         context.log.info(f"{sport}: {len(weeks)} week(s), {len(valid)} games stored, {len(bad)} quarantined")
     failpoint(INGEST_POINT)  # the crash tests kill here: raw written, features/gold not yet

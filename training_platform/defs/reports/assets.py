@@ -62,16 +62,36 @@ def build_report_asset(
         model_store: ModelStoreResource,
         tracking: TrackingResource,
     ):
+        from training_platform.ml.artifacts import ArtifactIntegrityError
         from training_platform.ml.evaluation.betting import BettingRules
         from training_platform.ml.evaluation.gates import load_thresholds
         from training_platform.ml.modeling.training import played_data_hash
         from training_platform.ml.provenance import fingerprint, modelling_version
         from training_platform.ml.reporting.plots import png_data_uri
         from training_platform.ml.reporting.report_files import log_report_to_model_run, write_report
+        from training_platform.ml.verified import (
+            UnverifiedReport,
+            read_verified_report,
+            record_report_files,
+            recorded_artifact,
+        )
+        from training_platform.storage.registry import ChampionRegistry
 
         load_thresholds(
             sport, market, variant=variant
         )  # a broken gates file fails here, not after the backtest
+        registry = ChampionRegistry(warehouse.open())
+        try:  # the stored models/ value is a file: its path is never read, its SHA-256 must be the record's
+            artifact = recorded_artifact(
+                registry,
+                model_store.models_dir,
+                artifact.name,
+                artifact.version,
+                artifact.sha256,
+                f"models/{name}",
+            )
+        except ArtifactIntegrityError as exc:
+            raise dg.Failure(f"reports/{name} refused its model: {exc}") from exc
         gold = warehouse.read(GOLD_FEATURES, sport)
         refit = config.refit_every_weeks or (53 if model == "elo" else 4)
         digest = played_data_hash(gold, market)
@@ -83,11 +103,19 @@ def build_report_asset(
             code=modelling_version(),
         )
         out_dir = model_store.open().report_dir(name, artifact.version, evaluation)
-        # a version's files are immutable: the same inputs, the same report
-        if (out_dir / "report.json").exists():
-            result = json.loads((out_dir / "report.json").read_text())
-            context.log.info(f"{name} v{artifact.version} was already evaluated on these inputs: {out_dir}")
-        else:
+        # a version's files are immutable: the same inputs, the same report, if its files are the ones written
+        result = None
+        if out_dir.exists():
+            try:
+                result = read_verified_report(registry, model_store.open(), name, out_dir).report
+                context.log.info(
+                    f"{name} v{artifact.version} was already evaluated on these inputs: {out_dir}"
+                )
+            except UnverifiedReport as exc:
+                aside = out_dir.with_name(f".{out_dir.name}.unverified-{context.run.run_id[:8]}")
+                out_dir.rename(aside)  # kept for inspection, never read
+                context.log.warning(f"{exc}; moved to {aside} and evaluated again")
+        if result is None:
             from training_platform.ml.evaluation.backtest import anchor_comparison
 
             result = _evaluate(context, artifact, gold, config, refit, market)
@@ -108,6 +136,7 @@ def build_report_asset(
                 BettingRules(config.edge_threshold, config.kelly_fraction),
                 market,
             )
+            record_report_files(registry, out_dir, name, artifact.version, context.run.run_id)
             log_report_to_model_run(tracking.mlflow_uri, artifact, out_dir, result)
             context.log.info(f"report written to {out_dir / 'report.html'}")
         tuned, scored = result["tuning_window"], result["backtest_window"]
@@ -153,7 +182,10 @@ def build_report_asset(
         "candidate, not being worse than the closing line; betting gates where the file sets them",
     )
     def _gates(
-        context: dg.AssetCheckExecutionContext, report: Mapping, tracking: TrackingResource
+        context: dg.AssetCheckExecutionContext,
+        report: Mapping,
+        tracking: TrackingResource,
+        model_store: ModelStoreResource,
     ) -> dg.AssetCheckResult:
         from training_platform.ml.evaluation.gates import all_passed, evaluate_gates, load_thresholds
         from training_platform.ml.tracking import tag_model_version
@@ -171,10 +203,8 @@ def build_report_asset(
                 f"{name} v{version} is blocked from production: "
                 + "; ".join(f"{g.name} {g.describe()}" for g in gates if not g.passed)
             )
-        registered = ModelArtifact(
-            **{k: report.model_artifact[k] for k in ("name", "version", "path", "sha256")}
-        )
-        if mlflow_version := registered.metadata().get("mlflow_model_version"):
+        metadata = model_store.open().version_dir(name, version) / "metadata.json"  # never the report's path
+        if mlflow_version := json.loads(metadata.read_text()).get("mlflow_model_version"):
             tag_model_version(
                 tracking.mlflow_uri,
                 name,

@@ -1,5 +1,7 @@
 """tuning/<model>_<sport>: the best hyperparameters by time-series CV log loss, kept in Optuna storage."""
 
+from pathlib import Path
+
 import dagster as dg
 
 from training_platform.defs.features.assets import GOLD_FEATURES, features_gold
@@ -55,6 +57,7 @@ def build_tuning_asset(model: str, sport: str, market: str = "moneyline") -> dg.
 
         from training_platform.ml.evaluation.backtest import backtest_seasons, game_window
         from training_platform.ml.features.columns import FEATURE_VERSION
+        from training_platform.ml.modeling.journal import mend_journal
         from training_platform.ml.modeling.training import default_splitter, training_rows
         from training_platform.ml.modeling.tuning import search_space, seed_for, tune
         from training_platform.ml.modeling.zoo import make_model
@@ -96,6 +99,8 @@ def build_tuning_asset(model: str, sport: str, market: str = "moneyline") -> dg.
             f"{window['last_game_date']} (seasons {held_out[0]}-{held_out[-1]} held out for the "
             f"backtest), study {study_name}"
         )
+        if "://" not in tracking.optuna_storage:  # a damaged journal is said before any run is recorded
+            mend_journal(Path(tracking.optuna_storage), context.log.warning)
         with tracking.run(f"tuning/{name}", tags) as run:
             estimator = make_model(
                 model, sport, seed=seed_for(name), imbalance=config.imbalance, market=market

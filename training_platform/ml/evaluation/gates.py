@@ -7,11 +7,10 @@ import math
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-import yaml
-
 from training_platform.ml.modeling.markets import MARKETS as MARKET_SPECS
 from training_platform.settings import Settings
 from training_platform.sports import SPORTS
+from training_platform.yaml_files import read_yaml
 
 DEFAULT_GATES_FILE = Path(__file__).resolve().parents[2] / "gates.yaml"
 
@@ -72,11 +71,9 @@ def load_thresholds(
     typo elsewhere is caught now, not when it runs."""
     path = Path(path) if path else gates_file_path()
     try:
-        config = yaml.safe_load(path.read_text()) or {}
+        config = read_yaml(path, "gates file") or {}
     except FileNotFoundError:
         raise FileNotFoundError(f"gates file {path} does not exist (TP_GATES_FILE)") from None
-    except yaml.YAMLError as exc:
-        raise ValueError(f"gates file {path} is not valid YAML: {exc}") from None
     if not isinstance(config, dict) or set(config) - set(SECTIONS):
         raise ValueError(
             f"gates file {path} must be a mapping with only {', '.join(f'`{s}`' for s in SECTIONS)}, "
@@ -86,8 +83,16 @@ def load_thresholds(
     per_market = _named_sections(path, config, "markets", MARKETS)
     per_variant = _named_sections(path, config, "variants", VARIANTS)
     sports = config.get("sports") or {}
+    if not isinstance(sports, dict):
+        raise ValueError(
+            f"{path}: sports must be a mapping of sport to markets' gate settings, not {sports!r}"
+        )
     own: dict = {}
     for name, markets in sports.items():
+        if not isinstance(markets or {}, dict):
+            raise ValueError(
+                f"{path}: sports.{name} must be a mapping of market to gate settings, not {markets!r}"
+            )
         if name not in SPORTS and path == DEFAULT_GATES_FILE:
             continue  # the package's MLB override, under a sports file without MLB
         if name not in SPORTS:

@@ -20,6 +20,7 @@ from sklearn.base import clone
 from sklearn.metrics import log_loss
 
 from training_platform.failpoints import failpoint
+from training_platform.ml.modeling.journal import mend_journal
 from training_platform.ml.modeling.selection import check_preference, choose_trial
 from training_platform.ml.provenance import is_dead, process_tag
 
@@ -129,6 +130,8 @@ def tune(
     if method == "grid":
         n_trials = int(np.prod([len(v) for v in space["grid"].values()]))
     preference = check_preference(space.get("prefer"), set(_params_space(method, space)))
+    if isinstance(storage, str) and "://" not in storage:
+        mend_journal(Path(storage), log)
     location, storage = storage, optuna_storage(storage) if isinstance(storage, str) else storage
     optuna.logging.set_verbosity(optuna.logging.WARNING)  # progress goes to `log`, not Optuna's INFO lines
     study = _study(storage, study_name, method, space, seed)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from training_platform.ml.artifacts import ModelArtifact
 from training_platform.ml.evaluation.betting import BettingRules
+from training_platform.settings import credentials_scrubbed
 
 
 def write_report(
@@ -44,6 +45,7 @@ def write_report(
     staging.rename(out_dir)
 
 
+@credentials_scrubbed()
 def log_report_to_model_run(mlflow_uri: str, artifact: ModelArtifact, out_dir: Path, result: dict) -> None:
     """The report, its images and its headline metrics, on the MLflow run that trained the model."""
     import mlflow

@@ -13,13 +13,16 @@ FIXTURE_COLUMNS = ["game_id", "game_date", "partition_week", "season", "home_tea
 
 def coming_week(gold: pd.DataFrame, week: str | None = None) -> tuple[str | None, pd.DataFrame]:
     """The games of `week` (a partition week, YYYY-MM-DD, every game of it), or else the games without a
-    result of the earliest week holding one. Returns (week, games in date order); (None, empty) when
-    nothing is scheduled."""
+    result of the earliest week holding one from the last played week on: an old game without a result
+    (postponed, or a result a source blanked) is never "the coming week". Returns (week, games in date
+    order); (None, empty) when nothing is scheduled."""
     if gold.empty:
         return None, gold
     weeks = pd.to_datetime(gold["partition_week"]).dt.strftime("%Y-%m-%d")
     if week is None:
-        unplayed = weeks[gold["home_margin"].isna()]
+        played = weeks[gold["home_margin"].notna()]
+        since = played.max() if len(played) else weeks.min()
+        unplayed = weeks[gold["home_margin"].isna() & (weeks >= since)]
         if unplayed.empty:
             return None, gold.iloc[0:0]
         week = unplayed.min()

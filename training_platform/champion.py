@@ -45,6 +45,7 @@ def record_champion(
     run_id: str,
     forced: bool = False,
     action: str = "promote",
+    market: str = "moneyline",
 ) -> dict:
     """Append the registry row that makes `artifact` the champion, after verifying its bytes
     (`artifact` comes from ml/verified.recorded_artifact: the warehouse's record, never a report's)."""
@@ -53,7 +54,7 @@ def record_champion(
     row = registry.record(
         {
             "sport": sport,
-            "market": meta.get("market", "moneyline"),
+            "market": market,  # the seat's own, never a file's word
             "model": artifact.name,
             "version": artifact.version,
             "artifact_path": relative_artifact_path(artifact.name, artifact.version),
@@ -84,33 +85,10 @@ def reconcile(
     if row is None:
         return None
     artifact = artifact_of_row(registry, store.models_dir, row)  # copies never point at changed bytes
-    meta = artifact.metadata()
-    verified = verified_report_of_row(registry, store, row)
-    report = verified.report if verified else {"model": row["metrics"]}
     Path(store.production_dir).mkdir(parents=True, exist_ok=True)
-    pointer = {
-        **{
-            k: row[k]
-            for k in (
-                "sport",
-                "market",
-                "model",
-                "version",
-                "sha256",
-                "promoted_at",
-                "dagster_run_id",
-                "forced",
-                "action",
-                "entry_id",
-            )
-        },
-        "artifact_path": artifact.path,  # where it is now (the row keeps its place in the models folder)
-        "metrics": row["metrics"],
-    }
-    _write_json(store.pointer(seat), pointer)
-    if verified is not None or not _copy_of(store.model_status(seat), row):
-        # an unreadable report leaves a status file derived from it while it was verified as it is
-        _write_json(store.model_status(seat), model_status(meta, report, row))
+    for path, payload, exact in _derived_copies(registry, store, row, artifact, seat):
+        if exact or not _copy_of(path, row):
+            _write_json(path, payload)
     if mlflow_uri:  # MLflow's registry is a copy too: a lost or emptied store gets the version back
         version = mirrored_version(mlflow_uri, artifact, row.get("mlflow_model_version"))
         set_champion_alias(mlflow_uri, seat, row["model"], version)
@@ -142,9 +120,13 @@ def stale_copies(
     if row is None:
         return []
     seat = MARKETS[market].seat(sport)
-    stale = [str(p) for p in (store.pointer(seat), store.model_status(seat)) if not _copy_of(p, row)]
+    artifact = artifact_of_row(registry, store.models_dir, row)
+    stale = [
+        str(path)
+        for path, payload, exact in _derived_copies(registry, store, row, artifact, seat)
+        if not _copy_of(path, row, payload if exact else None)
+    ]
     if mlflow_uri:
-        artifact = artifact_of_row(registry, store.models_dir, row)
         expected = mirror_of(mlflow_uri, artifact) or row.get("mlflow_model_version")
         alias = champion_alias(mlflow_uri, row["model"])
         if alias is None or str(alias) != str(expected):
@@ -215,10 +197,10 @@ def stored_version(
         )
     artifact = recorded_artifact(registry, store.models_dir, model_name, int(version))
     problems = []
-    for path in reversed(store.reports_of(model_name, version)):  # the newest report the platform wrote
+    for folder in registry.recorded_report_folders(model_name, version):  # newest first, by the record
         try:
-            return artifact, read_verified_report(registry, store, model_name, path.parent).report
-        except UnverifiedReport as exc:
+            return artifact, read_verified_report(registry, store, model_name, folder).report
+        except (UnverifiedReport, OSError, ValueError, KeyError) as exc:
             problems.append(str(exc))
     raise ValueError(
         f"{model_name} v{version} has no report under {store.reports_dir} that the warehouse vouches for; "
@@ -248,12 +230,29 @@ def verified_report_of_row(registry: ChampionRegistry, store: ModelStore, row: d
         return None
 
 
-def _copy_of(path: Path, row: dict) -> bool:
-    """Whether the file at `path` was derived from this registry row."""
+def _derived_copies(registry, store: ModelStore, row: dict, artifact: ModelArtifact, seat: str) -> list:
+    """(path, what it must hold, exactly?) for the pointer and the model-status file. While the row's report
+    cannot be verified the status is not exact: a copy derived from this row while it could be is kept."""
+    verified = verified_report_of_row(registry, store, row)
+    keys = ("sport", "market", "model", "version", "sha256", "promoted_at", "dagster_run_id", "forced")
+    pointer = {
+        **{k: row[k] for k in (*keys, "action", "entry_id")},
+        "artifact_path": artifact.path,  # where it is now (the row keeps its place in the models folder)
+        "metrics": row["metrics"],
+    }
+    report = verified.report if verified else {"model": row["metrics"]}
+    status = model_status(artifact.metadata(), report, row)
+    return [(store.pointer(seat), pointer, True), (store.model_status(seat), status, verified is not None)]
+
+
+def _copy_of(path: Path, row: dict, payload: dict | None = None) -> bool:
+    """Whether the file at `path` holds `payload` exactly (None: any copy derived from this row)."""
     try:
         copy = json.loads(path.read_text())
     except (OSError, ValueError):
         return False
+    if payload is not None:
+        return copy == json.loads(json.dumps(payload, default=str))
     return (copy.get("sha256"), copy.get("promoted_at")) == (row["sha256"], str(row["promoted_at"]))
 
 

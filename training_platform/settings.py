@@ -283,6 +283,7 @@ def allow_mlflow_file_store() -> None:
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "15")
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "2")
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "1")
+    os.environ.setdefault("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", "true")  # "View run at http://user:pw@…"
 
 
 # Settings whose value may carry credentials (a URL's user and password, a token in its query).
@@ -312,11 +313,30 @@ def redacted(url: str) -> str:
     from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
     parts = urlsplit(url)
+    if "@" not in parts.netloc and not parts.query:
+        return url  # nothing to hide (and sqlite:////abs/path would lose a slash on the way back)
     netloc = parts.netloc
     if "@" in netloc:
         netloc = "***@" + netloc.rsplit("@", 1)[1]
     query = urlencode([(key, "***") for key, _ in parse_qsl(parts.query, keep_blank_values=True)], safe="*")
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def without_credentials(url: str) -> tuple[str, dict[str, str]]:
+    """`url` without its user and password, and the Basic Authorization header carrying them: urllib
+    neither sends a URL's credentials nor parses a host written `user:password@host`."""
+    import base64
+    from urllib.parse import unquote, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, {}
+    userinfo, host = parts.netloc.rsplit("@", 1)
+    user, _, password = userinfo.partition(":")
+    token = base64.b64encode(f"{unquote(user)}:{unquote(password)}".encode()).decode()
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment)), {
+        "Authorization": f"Basic {token}"
+    }
 
 
 _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]+")
@@ -327,14 +347,26 @@ def scrubbed(text: str) -> str:
     return _URL.sub(lambda found: redacted(found.group(0)), str(text))
 
 
+_DAMAGED = ("not a database", "malformed", "no space", "read-only", "readonly", "permission denied")
+
+
 @contextmanager
-def credentials_scrubbed() -> Iterator[None]:
+def credentials_scrubbed(store: str | None = None) -> Iterator[None]:
     """Re-raise an error whose message names a URL with credentials (MLflow's "API request to
-    http://user:password@..." failed) with them replaced by ***, and without the original attached."""
+    http://user:password@..." failed) with them replaced by ***, and without the original attached.
+    With `store` (MLflow's tracking URI), an error of a damaged, full or read-only store names it."""
     try:
         yield
     except Exception as exc:
         clean = scrubbed(str(exc))
+        if store and any(word in clean.lower() for word in _DAMAGED):
+            from training_platform.storage.files import why
+
+            cause = why(RuntimeError(clean), "an MLflow database", "MLFLOW_TRACKING_URI / TP_MLFLOW_DB")
+            raise RuntimeError(
+                f"MLflow's store {scrubbed(store)}: {cause}. The warehouse holds the champion record: with "
+                "the store moved aside, the next production run or `tp status` registers each champion again"
+            ) from None
         if clean == str(exc):
             raise
         raise RuntimeError(f"{type(exc).__name__}: {clean}") from None

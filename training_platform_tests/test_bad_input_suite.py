@@ -175,7 +175,7 @@ CASES = [
     Case("staging_path_is_a_symlink", staging_symlink, r"nba\.json\.tmp exists and is not a file the platform left"),
     # a source that would lose stored games
     Case("source_drops_games", source_edit(drops_games), r"omits \d+ stored game\(s\).*allow_delete.*Nothing was written"),
-    Case("source_blanks_a_result", source_edit(blanks_a_result), r"blanks or changes 1 stored final result.*-> blank.*allow_corrections"),
+    Case("source_blanks_a_result", source_edit(blanks_a_result), r"blanks or changes 1 stored played game.*-> blank.*allow_corrections"),
     Case("source_changes_a_result", source_edit(changes_a_result), r"home_score \d+ -> \d+.*allow_corrections"),
     # impossible values, quarantined with their reason
     Case("infinite_spread", quarantine(set_values(spread_line=float("inf"))), r"spread_line=inf is outside", quarantines=True),

@@ -1,5 +1,6 @@
 """Metric gates and the choice of champion, property-based over metric tuples and candidate sets."""
 
+import hashlib
 import json
 import math
 
@@ -203,7 +204,6 @@ def test_a_champion_whose_report_scored_named_starters_is_not_compared_but_repla
 def test_an_incumbent_is_comparable_exactly_when_its_report_scored_games_as_served(tmp_path):
     from training_platform.defs.production.candidates import incumbent_candidate
     from training_platform.ml.evaluation.backtest import SCORING
-    from training_platform.ml.verified import record_report_files
     from training_platform.storage.model_store import ModelStore
     from training_platform.storage.registry import ChampionRegistry
     from training_platform.storage.warehouse import Warehouse
@@ -220,7 +220,8 @@ def test_an_incumbent_is_comparable_exactly_when_its_report_scored_games_as_serv
         row = {"model": "elo_nfl", "version": 1, "sha256": "0" * 64, "report_dir": str(report_dir)}
         unrecorded = incumbent_candidate(row, [], registry, store)  # files the warehouse never vouched for
         assert unrecorded.forecasts.empty and unrecorded.comparable
-        record_report_files(registry, report_dir, "elo_nfl", 1, "run")
+        digests = {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in report_dir.iterdir()}
+        registry.record_report("elo_nfl", 1, report_dir.name, digests, "run")  # as reports/ records them
         incumbent = incumbent_candidate(row, [], registry, store)
         assert incumbent.comparable is comparable and len(incumbent.forecasts) == len(GAMES)
         (report_dir / "predictions.csv").write_text("game_id,p_home,home_win\n")  # edited after writing

@@ -65,7 +65,7 @@ def test_a_corrected_result_is_refused_then_recorded_with_its_old_value(tmp_path
     assert stored.loc[game_id, "home_score"] == old + 3
     record = store.query(f"SELECT * FROM {CORRECTIONS_TABLE}")
     assert record[["game_id", "column", "old", "new"]].values.tolist() == [
-        [game_id, "home_score", float(old), float(old + 3)]
+        [game_id, "home_score", str(old), str(old + 3)]
     ]
     assert _ingest(resources, week, allow_corrections=True).success  # the same source again: no new record
     assert len(store.query(f"SELECT * FROM {CORRECTIONS_TABLE}")) == 1
@@ -197,3 +197,44 @@ def test_scrubbed_text_keeps_the_host_and_loses_every_credential(text):
     clean = scrubbed(text)
     assert "hunter2" not in clean and "***" in clean
     assert any(host in clean for host in ("mlflow:5000", "db:5432", "example.org", "h/x"))
+
+
+def test_a_damaged_mlflow_store_is_named_with_its_cause_and_the_way_back(tmp_path):
+    from training_platform.ml.tracking import tracked_run
+
+    store = tmp_path / "mlflow.db"
+    store.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(RuntimeError) as raised:
+        with tracked_run(f"sqlite:///{store}", "e", "models/x", {}, str(tmp_path / "artifacts")):
+            pass
+    message = str(raised.value)
+    assert str(store) in message and "damaged" in message and "registers each champion again" in message
+    assert store.read_bytes() == b"not a database at all" * 100  # left for the user, never replaced
+
+
+def test_a_second_fit_of_one_model_waits_for_the_first_and_says_so(tmp_path):
+    import multiprocessing
+    import time
+
+    from training_platform.storage.model_store import versions_locked
+
+    held = multiprocessing.get_context("spawn").Event()
+    holder = multiprocessing.get_context("spawn").Process(target=_hold_lock, args=(str(tmp_path), held))
+    holder.start()
+    assert held.wait(30)
+    said, started = [], time.monotonic()
+    with versions_locked(tmp_path, "elo_nba", said.append):
+        waited = time.monotonic() - started
+    holder.join(30)
+    assert said and "another process is fitting or saving elo_nba" in said[0]
+    assert waited >= 0.5  # it waited for the holder's release, not past it
+
+
+def _hold_lock(folder: str, held) -> None:
+    import time
+
+    from training_platform.storage.model_store import versions_locked
+
+    with versions_locked(folder, "elo_nba"):
+        held.set()
+        time.sleep(1.0)

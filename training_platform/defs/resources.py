@@ -167,9 +167,11 @@ def latest_report_loader(context: dg.InputContext):
     recorded = Path(event.asset_materialization.metadata["report_json"].value).parent
     name = context.asset_key.path[-1]
     path = Path(context.resources.model_store.reports_dir) / name / recorded.name / "report.json"
-    if not path.exists():
+    try:  # which report is the latest, no more: production reads it again, verified against its digest
+        return Report.of({**json.loads(path.read_text()), "report_dir": str(path.parent)})
+    except (OSError, ValueError, TypeError) as exc:
+        context.log.warning(f"{path} cannot be read ({exc}); {name} is no candidate until re-evaluated")
         return None
-    return Report.of({**json.loads(path.read_text()), "report_dir": str(path.parent)})
 
 
 def default_resources(settings: Settings | None = None, by_reference: bool = False) -> dict:

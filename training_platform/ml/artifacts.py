@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -52,17 +53,27 @@ def save_model(model, root: str | Path, name: str, metadata: dict) -> ModelArtif
             shutil.rmtree(leftover, ignore_errors=True)
     version = 1 + max(versions(root, name), default=0)
     staging = staging_dir(root, name, version, os.getpid())
-    staging.mkdir()
+    staging.mkdir(mode=0o700)  # a private folder: nothing can be swapped in before the rename
     import joblib  # with scikit-learn and friends: only when a model is saved or loaded
 
-    joblib.dump(model, staging / MODEL_FILE)
-    digest = sha256_of(staging / MODEL_FILE)
+    buffer = io.BytesIO()
+    joblib.dump(model, buffer)
+    data = buffer.getvalue()
+    digest = hashlib.sha256(data).hexdigest()  # of the bytes made here, not of a file read back
+    _write_new(staging / MODEL_FILE, data)
     record = {**metadata, "name": name, "version": version, "sha256": digest}
-    (staging / METADATA_FILE).write_text(json.dumps(record, indent=2, sort_keys=True, default=str))
+    _write_new(staging / METADATA_FILE, json.dumps(record, indent=2, sort_keys=True, default=str).encode())
     failpoint("after_artifact_staging")
     final = version_dir(root, name, version)
+    staging.chmod(0o755)
     staging.rename(final)  # a version directory appears complete or not at all
     return ModelArtifact(name, version, str(final / MODEL_FILE), digest)
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
 
 
 def find_version(root: str | Path, name: str, inputs_fingerprint: str) -> ModelArtifact | None:
@@ -85,21 +96,36 @@ def find_version(root: str | Path, name: str, inputs_fingerprint: str) -> ModelA
 
 
 def load_model(artifact: ModelArtifact):
-    """Load the model after checking its bytes still hash to the recorded SHA-256."""
+    """Load the model from the very bytes that hashed to the recorded SHA-256: the file is read once
+    (never through a link), so nothing swapped in after the check is ever unpickled."""
     import joblib
 
-    verify_artifact(artifact)
-    return joblib.load(artifact.path)
+    data = read_verified(artifact)
+    return joblib.load(io.BytesIO(data))
 
 
-def verify_artifact(artifact: ModelArtifact) -> None:
-    """Raise ArtifactIntegrityError unless the file exists and hashes to the recorded SHA-256."""
+def read_verified(artifact: ModelArtifact) -> bytes:
+    """The artifact's bytes, if they hash to the recorded SHA-256; else ArtifactIntegrityError."""
     path = Path(artifact.path)
-    if not path.exists():
-        raise ArtifactIntegrityError(f"{artifact.name} v{artifact.version}: {path} is missing")
-    actual = sha256_of(path)
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except FileNotFoundError:
+        raise ArtifactIntegrityError(f"{artifact.name} v{artifact.version}: {path} is missing") from None
+    except OSError as exc:
+        raise ArtifactIntegrityError(
+            f"{artifact.name} v{artifact.version}: {path} cannot be read ({exc})"
+        ) from None
+    with os.fdopen(descriptor, "rb") as handle:
+        data = handle.read()
+    actual = hashlib.sha256(data).hexdigest()
     if actual != artifact.sha256:
         raise ArtifactIntegrityError(
             f"{artifact.name} v{artifact.version}: {path} has SHA-256 {actual}, "
             f"recorded {artifact.sha256}; refusing to load a modified artifact"
         )
+    return data
+
+
+def verify_artifact(artifact: ModelArtifact) -> None:
+    """Raise ArtifactIntegrityError unless the file exists and hashes to the recorded SHA-256."""
+    read_verified(artifact)

@@ -28,7 +28,7 @@ def tracked_run(
 ) -> Iterator[object]:
     import mlflow
 
-    with credentials_scrubbed():  # MLflow's errors name the tracking URI, password and all
+    with credentials_scrubbed(tracking_uri):  # MLflow's errors name the URI, password and all
         mlflow.set_tracking_uri(tracking_uri)
         if artifact_location:
             _retire_if_moved(mlflow.MlflowClient(), experiment, Path(artifact_location).resolve())

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from training_platform.ml.artifacts import (
+    METADATA_FILE,
     MODEL_FILE,
     ArtifactIntegrityError,
     ModelArtifact,
@@ -75,6 +76,14 @@ def recorded_artifact(
         )
     artifact = ModelArtifact(name, int(version), str(path.resolve()), recorded)
     verify_artifact(artifact)
+    metadata = registry.recorded_metadata_sha256(name, int(version))
+    if metadata is not None:  # its windows, market and MLflow version are believed only as saved
+        actual = hashlib.sha256((path.parent / METADATA_FILE).read_bytes()).hexdigest()
+        if actual != metadata:
+            raise ArtifactIntegrityError(
+                f"{name} v{version}: {path.parent / METADATA_FILE} has SHA-256 {actual}, recorded {metadata} "
+                "when it was saved; refusing a version whose metadata changed"
+            )
     return artifact
 
 
@@ -96,19 +105,6 @@ def artifact_of_row(registry: ChampionRegistry, models_dir: str | Path, row: dic
     return recorded_artifact(
         registry, models_dir, row["model"], int(row["version"]), row["sha256"], "the registry row"
     )
-
-
-def file_digests(directory: Path) -> dict[str, str]:
-    """The SHA-256 of every file of a report folder, by name."""
-    return {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(directory.iterdir()) if p.is_file()
-    }
-
-
-def record_report_files(
-    registry: ChampionRegistry, directory: Path, name: str, version: int, run_id: str
-) -> None:
-    registry.record_report(name, version, directory.name, file_digests(directory), run_id)
 
 
 @dataclass(frozen=True)

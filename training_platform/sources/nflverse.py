@@ -14,12 +14,14 @@ import urllib.error
 import urllib.request
 import warnings
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pandas as pd
 
-from training_platform.settings import redacted
+from training_platform.settings import redacted, without_credentials
 from training_platform.sources.csv_games import UNREADABLE_CSV
 from training_platform.sources.schema import SchemaError, conform
+from training_platform.storage.files import write_atomically
 
 CACHE_TTL_S = 6 * 3600  # a URL is asked again (If-None-Match / If-Modified-Since) after this long
 
@@ -101,7 +103,7 @@ def _local_copy(location: str, cache_dir: Path | None, ttl_s: float = CACHE_TTL_
     if cache_dir is None:
         raise ValueError("a cache directory is needed to read nflverse games from a URL")
     digest = hashlib.sha256(location.encode()).hexdigest()[:16]
-    cached = Path(cache_dir) / f"nflverse-{digest}-{Path(location).name}"
+    cached = Path(cache_dir) / f"nflverse-{digest}-{Path(urlsplit(location).path).name}"  # no query, no token
     stamp = cached.with_name(cached.name + ".http.json")  # the validators of the cached copy
     known = json.loads(stamp.read_text()) if stamp.exists() and cached.exists() else {}
     if known and time.time() - known.get("checked_at", 0) < ttl_s:
@@ -112,17 +114,18 @@ def _local_copy(location: str, cache_dir: Path | None, ttl_s: float = CACHE_TTL_
         if v
     }
     shown = redacted(location)
+    plain, auth = without_credentials(location)
     try:
         with urllib.request.urlopen(
-            urllib.request.Request(location, headers=headers), timeout=60
+            urllib.request.Request(plain, headers={**headers, **auth}), timeout=60
         ) as response:  # noqa: S310
             body, info = response.read(), response.headers
     except urllib.error.HTTPError as exc:
         if exc.code == 304 and known:  # not modified: the cached copy is current
-            stamp.write_text(json.dumps({**known, "checked_at": time.time()}))
+            write_atomically(stamp, json.dumps({**known, "checked_at": time.time()}).encode())
             return cached
         raise SchemaError(f"nflverse URL {shown}: HTTP {exc.code} {exc.reason}; nothing was cached") from None
-    except (urllib.error.URLError, OSError) as exc:
+    except (urllib.error.URLError, OSError, ValueError) as exc:  # ValueError: http.client.InvalidURL
         if known:
             warnings.warn(
                 f"nflverse URL {shown} unreachable ({exc}); using the copy cached at "
@@ -133,14 +136,13 @@ def _local_copy(location: str, cache_dir: Path | None, ttl_s: float = CACHE_TTL_
         raise SchemaError(f"nflverse URL {shown}: unreachable ({exc})") from None
     _refuse_non_csv(body, info.get("Content-Type", ""), shown, gzipped=location.endswith(".gz"))
     cached.parent.mkdir(parents=True, exist_ok=True)
-    partial = cached.with_suffix(cached.suffix + ".part")
-    partial.write_bytes(body)
-    partial.replace(cached)  # only a complete, validated download becomes the cache
-    stamp.write_text(
-        json.dumps(
-            {"etag": info.get("ETag"), "last_modified": info.get("Last-Modified"), "checked_at": time.time()}
-        )
-    )
+    write_atomically(cached, body)  # only a complete, validated download becomes the cache
+    validators = {
+        "etag": info.get("ETag"),
+        "last_modified": info.get("Last-Modified"),
+        "checked_at": time.time(),
+    }
+    write_atomically(stamp, json.dumps(validators).encode())
     return cached
 
 

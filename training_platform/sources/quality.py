@@ -207,25 +207,49 @@ def spread_agreement(games: pd.DataFrame) -> tuple[int, float]:
 
 
 RESULT_COLUMNS = ["home_score", "away_score"]
+# What a played game's record is: its result, who and when, and the lines it closed at. A source that
+# changes any of it is correcting history (refused without allow_corrections).
+PLAYED_COLUMNS = [
+    *RESULT_COLUMNS,
+    "home_team",
+    "away_team",
+    "game_date",
+    "spread_line",
+    "total_line",
+    "home_moneyline",
+    "away_moneyline",
+]
 
 
 def stored_game_losses(valid: pd.DataFrame, stored: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(stored games of the weeks being written that the source now omits, stored final results it
-    blanks or changes: game_id, column, old, new). Both are refused unless the run says it means them:
+    """(stored games of the weeks being written that the source now omits, values of stored played games
+    it blanks or changes: game_id, column, old, new). Both are refused unless the run says it means them:
     a source never deletes or rewrites a played game in silence."""
     if stored.empty:
         return stored, pd.DataFrame(columns=["game_id", "column", "old", "new"])
     omitted = stored[~stored["game_id"].isin(valid["game_id"])]
-    final = stored[stored[RESULT_COLUMNS].notna().all(axis=1)].set_index("game_id")
-    now = valid.drop_duplicates("game_id").set_index("game_id").reindex(final.index)
+    played = stored[stored[RESULT_COLUMNS].notna().all(axis=1) & stored["game_id"].isin(valid["game_id"])]
+    played = played.set_index("game_id")
+    now = valid.drop_duplicates("game_id").set_index("game_id").reindex(played.index)
     changes = []
-    for column in RESULT_COLUMNS:
-        old = final[column].astype("float64")
-        new = now[column].astype("float64")
-        differs = (old != new) & final.index.isin(valid["game_id"])  # an omitted game is counted above
-        for game_id in final.index[differs.to_numpy()]:
+    for column in [c for c in PLAYED_COLUMNS if c in played.columns and c in now.columns]:
+        old, new = played[column], now[column]
+        for game_id in played.index[_differs(old, new)]:
             changes.append((game_id, column, old[game_id], new[game_id]))
     return omitted, pd.DataFrame(changes, columns=["game_id", "column", "old", "new"])
+
+
+def _differs(old: pd.Series, new: pd.Series) -> np.ndarray:
+    """Where two columns disagree: one blank and not the other, or different values (numbers to 1e-9)."""
+    blank_old, blank_new = old.isna().to_numpy(), new.isna().to_numpy()
+    if pd.api.types.is_numeric_dtype(old) and pd.api.types.is_numeric_dtype(new):
+        a, b = old.astype("float64").to_numpy(), new.astype("float64").to_numpy()
+        unequal = ~np.isclose(a, b, rtol=0, atol=1e-9, equal_nan=True)
+    elif pd.api.types.is_datetime64_any_dtype(old) or pd.api.types.is_datetime64_any_dtype(new):
+        unequal = (pd.to_datetime(old) != pd.to_datetime(new)).to_numpy()
+    else:
+        unequal = (old.astype("string") != new.astype("string")).fillna(True).to_numpy()
+    return (blank_old != blank_new) | (~blank_old & ~blank_new & unequal)
 
 
 def describe_losses(source: str, omitted: pd.DataFrame, changed: pd.DataFrame) -> list[str]:
@@ -247,7 +271,7 @@ def describe_losses(source: str, omitted: pd.DataFrame, changed: pd.DataFrame) -
             f"{r.game_id} {r.column} {_score(r.old)} -> {_score(r.new)}" for r in changed.head(5).itertuples()
         )
         said.append(
-            f"source {source} blanks or changes {changed['game_id'].nunique()} stored final result(s): {shown}"
+            f"source {source} blanks or changes {changed['game_id'].nunique()} stored played game(s): {shown}"
             + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
             + ". If the source corrects them, re-run with config allow_corrections: true (each change is "
             "recorded with its old value in raw_games_corrections)"
@@ -255,5 +279,14 @@ def describe_losses(source: str, omitted: pd.DataFrame, changed: pd.DataFrame) -
     return said
 
 
-def _score(value: float) -> str:
-    return "blank" if pd.isna(value) else f"{value:g}"
+def _score(value) -> str:
+    return value_text(value) or "blank"
+
+
+def value_text(value) -> str | None:
+    """A stored value as the corrections record and the messages show it (None: blank)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return f"{value:%Y-%m-%d}"
+    return f"{value:g}" if isinstance(value, (int, float, np.number)) else str(value)

@@ -37,3 +37,19 @@ def write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         staging.unlink(missing_ok=True)
         raise
+
+
+def why(exc: Exception, kind: str = "a DuckDB file", setting: str = "TP_WAREHOUSE / TP_DATA_DIR") -> str:
+    """An I/O error on a store file with its likely cause and fix, not the driver's words alone."""
+    text = str(exc)
+    lowered = text.lower()
+    if "no space" in lowered or "disk full" in lowered or "enospc" in lowered:
+        cause = "the disk is full: free space and run again (nothing was written)"
+    elif "read-only" in lowered or "permission denied" in lowered or "readonly" in lowered:
+        cause = "the file or its folder is not writable: fix its permissions (or the mount) and run again"
+    else:
+        cause = (
+            f"it is damaged or not {kind}. It is left as it is: restore it from a backup, or point "
+            f"{setting} at the right file"
+        )
+    return f"{cause} ({text})"

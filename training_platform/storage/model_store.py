@@ -5,6 +5,7 @@ Python, no Dagster, like the warehouse."""
 from __future__ import annotations
 
 import fcntl
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -54,13 +55,6 @@ class ModelStore:
         """One evaluation of one version: `<reports>/<name>/v<N>-<evaluation fingerprint[:10]>`."""
         return Path(self.reports_dir) / name / f"v{int(version)}-{evaluation[:10]}"
 
-    def reports_of(self, name: str, version: int) -> list[Path]:
-        """Every report.json of a version, oldest first."""
-        return sorted(
-            (Path(self.reports_dir) / name).glob(f"v{int(version)}-*/report.json"),
-            key=lambda path: path.stat().st_mtime,
-        )
-
     def tuning_plot(self, name: str, study: str) -> Path:
         return Path(self.reports_dir) / "tuning" / name / f"{study}.png"
 
@@ -82,7 +76,8 @@ def versions_locked(models_dir: str | Path, name: str, say=None) -> Iterator[Non
     second reusing the first's. A wait is said through `say`, once, not sat through in silence."""
     folder = Path(models_dir) / name
     folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / ".lock", "a+") as handle:
+    descriptor = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)  # never a link
+    with os.fdopen(descriptor, "r+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -95,7 +95,9 @@ class ChampionRegistry:
                 raise
         return {c: row[c] for c in columns}
 
-    def record_version(self, name: str, version: int, path: str, sha256: str, run_id: str) -> None:
+    def record_version(
+        self, name: str, version: int, path: str, sha256: str, run_id: str, metadata_sha256: str | None = None
+    ) -> None:
         """Remember a saved artifact's SHA-256 here, away from the files an attacker could edit beside it.
         `path` is relative to the models folder (the folder can move; ml/verified.py derives it anyway)."""
         self.warehouse.append(
@@ -107,6 +109,7 @@ class ChampionRegistry:
                         "version": int(version),
                         "artifact_path": path,
                         "sha256": sha256,
+                        "metadata_sha256": metadata_sha256,  # its metadata.json: windows, market, MLflow version
                         "dagster_run_id": run_id,
                         "saved_at": pd.Timestamp.now(tz="UTC").isoformat(),
                     }
@@ -118,10 +121,20 @@ class ChampionRegistry:
         """The SHA-256 recorded when `name` v`version` was saved, None if it never was. Only
         model_versions answers: a registry row's copy was once taken from a report's files."""
         found = self.warehouse.query(
-            f"SELECT sha256 FROM {VERSIONS_TABLE} WHERE model = ? AND version = ? LIMIT 1",
+            f"SELECT sha256 FROM {VERSIONS_TABLE} WHERE model = ? AND version = ? "
+            "ORDER BY saved_at DESC LIMIT 1",  # the last save of that number is what its folder holds
             [name, int(version)],
         )
         return None if found.empty else str(found["sha256"].iloc[0])
+
+    def recorded_metadata_sha256(self, name: str, version: int) -> str | None:
+        """The SHA-256 of the version's metadata.json as saved (None: saved by older code)."""
+        found = self.warehouse.query(
+            f"SELECT * FROM {VERSIONS_TABLE} WHERE model = ? AND version = ? ORDER BY saved_at DESC LIMIT 1",
+            [name, int(version)],
+        )
+        value = None if found.empty else found.get("metadata_sha256", pd.Series([None])).iloc[0]
+        return None if value is None or pd.isna(value) else str(value)
 
     def record_report(self, name: str, version: int, folder: str, files: dict[str, str], run_id: str) -> None:
         """Remember the SHA-256 of each file of a report as it was written (`folder`: its name under
@@ -141,6 +154,14 @@ class ChampionRegistry:
                 ]
             ),
         )
+
+    def recorded_report_folders(self, name: str, version: int) -> list[str]:
+        """The report folders written for `name` v`version`, newest first (by the record, not by file times)."""
+        found = self.warehouse.query(
+            f"SELECT folder FROM {REPORTS_TABLE} WHERE model = ? AND version = ? ORDER BY written_at DESC",
+            [name, int(version)],
+        )
+        return list(dict.fromkeys(found.get("folder", [])))
 
     def recorded_report(self, name: str, folder: str) -> dict[str, str] | None:
         """Each file's SHA-256 as the report `name`/`folder` was written, None if never recorded."""

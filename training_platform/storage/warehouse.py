@@ -18,6 +18,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from training_platform.storage.files import why
+
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 log = logging.getLogger(__name__)
 _reads: ContextVar[set[str] | None] = ContextVar("warehouse_reads", default=None)
@@ -190,22 +192,6 @@ class Warehouse:
                 "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
             ).fetchone()[0]
         )
-
-
-def why(exc: Exception) -> str:
-    """An I/O error on a store file with its likely cause and fix, not the driver's words alone."""
-    text = str(exc)
-    lowered = text.lower()
-    if "no space" in lowered or "disk full" in lowered or "enospc" in lowered:
-        cause = "the disk is full: free space and run again (nothing was written)"
-    elif "read-only" in lowered or "permission denied" in lowered or "readonly" in lowered:
-        cause = "the file or its folder is not writable: fix its permissions (or the mount) and run again"
-    else:
-        cause = (
-            "it is damaged or not a DuckDB file. It is left as it is: restore it from a backup, or point "
-            "TP_WAREHOUSE / TP_DATA_DIR at the right file"
-        )
-    return f"{cause} ({text})"
 
 
 def roll_back(con) -> None:

@@ -14,7 +14,7 @@ from training_platform.defs.partitions import range_tags, sport_of_run, week_par
 from training_platform.defs.raw.assets import RAW_TABLE
 from training_platform.defs.reports.assets import CHECK_NAME, report_assets
 from training_platform.defs.resources import GamesSourceResource, WarehouseResource
-from training_platform.settings import Settings, redacted
+from training_platform.settings import Settings, redacted, without_credentials
 
 HOURLY = 3600
 
@@ -182,12 +182,19 @@ def _post_webhook(context, alert: dict) -> None:
     url = Settings.from_env().alert_webhook
     if not url:
         return
+    plain, auth = without_credentials(url)
     request = urllib.request.Request(
-        url, data=json.dumps(alert).encode(), method="POST", headers={"Content-Type": "application/json"}
+        plain,
+        data=json.dumps(alert).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", **auth},
     )
     try:
         urllib.request.urlopen(request, timeout=5).close()
-    except OSError as exc:  # an unreachable webhook must not stop the alert row being kept
+    except (
+        OSError,
+        ValueError,
+    ) as exc:  # ValueError: a URL urllib cannot parse  # an unreachable webhook must not stop the alert row being kept
         context.log.error(f"alert webhook {redacted(url)} failed: {exc}")  # never log its credentials
 
 

@@ -45,7 +45,7 @@ def build_model_asset(model: str, sport: str, market: str = "moneyline") -> dg.A
         import mlflow
         import pandas as pd
 
-        from training_platform.ml.artifacts import METADATA_FILE, find_version, save_model
+        from training_platform.ml.artifacts import METADATA_FILE, find_version, save_model, sha256_of
         from training_platform.ml.features.columns import FEATURE_VERSION
         from training_platform.ml.modeling.catalog import input_columns
         from training_platform.ml.modeling.training import fit_calibrated, training_rows
@@ -172,6 +172,7 @@ def build_model_asset(model: str, sport: str, market: str = "moneyline") -> dg.A
                     relative_artifact_path(name, artifact.version),
                     artifact.sha256,
                     context.run.run_id,
+                    metadata_sha256=sha256_of(artifact.directory / METADATA_FILE),
                 )
                 mlflow.log_artifact(str(artifact.directory / METADATA_FILE))
                 mlflow.set_tag("artifact_sha256", artifact.sha256)

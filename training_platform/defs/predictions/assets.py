@@ -20,6 +20,7 @@ from training_platform.defs.ownership import CODE_VERSION, OWNERS
 from training_platform.defs.resources import ModelStoreResource, WarehouseResource
 from training_platform.ml.modeling.markets import LINE_MARKETS, MARKETS
 from training_platform.sports import SPORTS
+from training_platform.storage.files import write_atomically
 from training_platform.storage.handoffs import Champion
 
 if TYPE_CHECKING:
@@ -55,10 +56,13 @@ def _scored_by(games: "pd.DataFrame", model: Mapping, variant: str, registry, mo
     )
 
 
-def _as_recorded(champion: Champion, registry) -> Champion:
-    """The champion handed over, if it is the registry's current one (the stored value is a file under
-    the data folder: it is believed only when it agrees with the one record)."""
-    row = registry.current(champion.sport, champion.market)
+def _as_recorded(champion: Champion, registry, sport: str, market: str = "moneyline") -> Champion:
+    """The champion handed over, if it is the registry's current one of this asset's own seat (the stored
+    value is a file under the data folder: it is believed only when it agrees with the one record), with a
+    market-free fallback of the same sport only."""
+    from training_platform.defs.production.candidates import variant_of_row
+
+    row = registry.current(sport, market)
     if row is None or (row["model"], int(row["version"]), row["sha256"]) != (
         champion.model,
         int(champion.version),
@@ -67,10 +71,19 @@ def _as_recorded(champion: Champion, registry) -> Champion:
         held = f"{row['model']} v{row['version']}" if row else "no champion"
         raise dg.Failure(
             f"the production value names {champion.model} v{champion.version} (sha256 {champion.sha256[:12]}), "
-            f"but the registry records {held} for {champion.sport} {champion.market}: nothing is scored. "
-            f"Materialize production/{MARKETS[champion.market].seat(champion.sport)} again"
+            f"but the registry records {held} for {sport} {market}: nothing is scored. "
+            f"Materialize production/{MARKETS[market].seat(sport)} again"
         )
-    return champion
+    fallback = champion.market_free
+    if fallback and (
+        not str(fallback["model"]).endswith(f"_{sport}")
+        or variant_of_row({"model": fallback["model"]}) != "market_free"
+    ):
+        raise dg.Failure(
+            f"the production value's market-free model {fallback['model']!r} is not a market-free {sport} model; "
+            f"materialize production/{sport} again"
+        )
+    return champion.of({**champion, "variant": variant_of_row(row, market)})
 
 
 # Columns every forecast file has (ml/serving/forecast.score gives them), even a week with nothing scored.
@@ -111,7 +124,7 @@ def build_predictions_asset(sport: str) -> dg.AssetsDefinition:
 
         store = warehouse.open()
         registry = ChampionRegistry(store)
-        champion = _as_recorded(Champion.of(champion), registry)
+        champion = _as_recorded(Champion.of(champion), registry, sport)
         week, games = coming_week(warehouse.read(GOLD_FEATURES, sport), config.week)
         no_lines = (
             lacks_market(games) if champion.variant == "market_aware" else pd.Series(False, games.index)
@@ -154,7 +167,7 @@ def build_predictions_asset(sport: str) -> dg.AssetsDefinition:
             registry.log_predictions(forecasts)
             out = model_store.open().predictions_file(sport, week)
             out.parent.mkdir(parents=True, exist_ok=True)
-            forecasts.to_csv(out, index=False)
+            write_atomically(out, forecasts.to_csv(index=False).encode())  # never through a planted link
             context.log.info(f"{len(forecasts)} {sport.upper()} games of week {week} scored -> {out}")
         shown = forecasts[["game_date", "home_team", "away_team", "p_home", "model", "variant"]].head(30)
         context.add_output_metadata(
@@ -210,7 +223,7 @@ def build_line_predictions_asset(sport: str, market: str) -> dg.AssetsDefinition
         from training_platform.storage.registry import ChampionRegistry
 
         registry = ChampionRegistry(warehouse.open())
-        champion = _as_recorded(Champion.of(champion), registry)
+        champion = _as_recorded(Champion.of(champion), registry, sport, market)
         week, games = coming_week(warehouse.read(GOLD_FEATURES, sport), config.week)
         posted = games[own.line].notna()
         if (~posted).any():
@@ -228,7 +241,7 @@ def build_line_predictions_asset(sport: str, market: str) -> dg.AssetsDefinition
         if week is not None and len(forecasts):
             out = model_store.open().predictions_file(seat, week)
             out.parent.mkdir(parents=True, exist_ok=True)
-            forecasts.to_csv(out, index=False)
+            write_atomically(out, forecasts.to_csv(index=False).encode())  # never through a planted link
             context.log.info(f"{len(forecasts)} {seat} games of week {week} scored -> {out}")
         shown = forecasts[["game_date", "home_team", "away_team", "line", yes, "pick"]].head(30)
         context.add_output_metadata(

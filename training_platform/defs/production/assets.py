@@ -236,7 +236,9 @@ def build_production_asset(sport: str, market: str = "moneyline") -> dg.AssetsDe
             claimed["sha256"],
             f"reports/{decision.promote.name}",
         )
-        row = record_champion(registry, sport, artifact, report, context.run.run_id, forced=decision.forced)
+        row = record_champion(
+            registry, sport, artifact, report, context.run.run_id, forced=decision.forced, market=market
+        )
         note = f"FORCED: {decision.verdicts[artifact.name]}" if decision.forced else None
         context.log.info(
             f"promoted {artifact.name} v{artifact.version} (replaces {row['replaces_version']})"
@@ -256,7 +258,9 @@ def build_production_asset(sport: str, market: str = "moneyline") -> dg.AssetsDe
             )
         except (ValueError, RuntimeError) as exc:
             raise dg.Failure(f"{config.action} refused: {exc}") from exc
-        row = record_champion(registry, sport, artifact, report, context.run.run_id, action=config.action)
+        row = record_champion(
+            registry, sport, artifact, report, context.run.run_id, action=config.action, market=market
+        )
         context.log.info(
             f"{config.action}: {seat} champion is now {artifact.name} v{artifact.version} "
             f"(was {row['replaces_version']})"

@@ -33,6 +33,8 @@ def verified_reports(registry, store, reports: dict) -> tuple[dict[str, tuple[Re
         try:
             read = read_verified_report(registry, store, name, report.report_dir)
             claimed = read.report["model_artifact"]
+            if claimed["name"] != name:
+                raise UnverifiedReport(f"reports/{name} evaluates {claimed['name']!r}, not {name}")
             recorded_artifact(
                 registry,
                 store.models_dir,
@@ -41,8 +43,8 @@ def verified_reports(registry, store, reports: dict) -> tuple[dict[str, tuple[Re
                 claimed["sha256"],
                 f"reports/{name}",
             )
-        except (UnverifiedReport, ArtifactIntegrityError) as exc:
-            refused[name] = f"refused: {exc}"
+        except (UnverifiedReport, ArtifactIntegrityError, OSError, ValueError, KeyError) as exc:
+            refused[name] = f"refused: {exc}"  # an unreadable planted file refuses its candidate, not the run
             continue
         verified[name] = (Report.of(read.report), read.forecasts)
     return verified, refused

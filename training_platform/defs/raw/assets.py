@@ -25,8 +25,9 @@ class RawGamesConfig(dg.Config):
     # share of the stored games, is refused: nothing is written. allow_delete says you mean it.
     max_source_shrink: float = 0.1
     allow_delete: bool = False
-    # A stored final result the source now blanks or changes is refused unless the run says the source
-    # corrects it; each correction is then recorded with the old value in raw_games_corrections.
+    # A stored played game whose result, teams, date or closing lines the source now blanks or changes is
+    # refused unless the run says the source corrects it; each correction is then recorded with the old
+    # value in raw_games_corrections.
     allow_corrections: bool = False
     # Team codes the source may newly use (an expansion or a renamed franchise). Without them a game
     # naming a team that is neither the source's franchise list nor already stored is quarantined.
@@ -80,6 +81,7 @@ def raw_games(
         split_valid,
         spread_agreement,
         stored_game_losses,
+        value_text,
     )
     from training_platform.sources.rules import MIN_SPREAD_GAMES
     from training_platform.sources.weeks import week_start
@@ -94,6 +96,7 @@ def raw_games(
     spreads: dict[str, tuple[int, float]] = {}
     problems_by_rule: dict[str, list[pd.DataFrame]] = {rule: [] for rule in RULES}
     pending = []  # every sport is read and checked before anything is written
+    losses: list[str] = []  # stored games a source would delete or rewrite
     for sport, weeks in selected_weeks(context).items():
         history = games_source.games(sport)  # schema errors raise here, before anything is written
         history = history.assign(partition_week=week_start(history["game_date"]).to_numpy())
@@ -130,14 +133,19 @@ def raw_games(
             omitted.iloc[0:0] if config.allow_delete else omitted,
             changed.iloc[0:0] if config.allow_corrections else changed,
         )
-        if refused:
-            raise dg.Failure(f"{sport}: " + " ".join(refused) + " Nothing was written.")
-        if not changed.empty:
+        if refused:  # said after the spread check, whose cause (a flipped file) is the likelier one
+            losses.append(f"{sport}: " + " ".join(refused))
+        if not changed.empty and config.allow_corrections:
             context.log.warning(
-                f"{sport}: {len(changed)} stored result(s) corrected by the source (allow_corrections); "
+                f"{sport}: {len(changed)} stored value(s) of played games corrected by the source (allow_corrections); "
                 f"the old values are kept in {CORRECTIONS_TABLE}"
             )
-        corrections = changed.assign(sport=sport, run_id=context.run.run_id)
+        corrections = changed.assign(  # as text: a score, a team, a date or a line in one record
+            old=changed["old"].map(value_text),
+            new=changed["new"].map(value_text),
+            sport=sport,
+            run_id=context.run.run_id,
+        )
         pending.append((sport, weeks, valid, bad, corrections))
         stored, quarantined = stored + len(valid), quarantined + len(bad)
         shares[sport] = len(bad) / max(len(valid) + len(bad), 1)
@@ -177,6 +185,8 @@ def raw_games(
         raise dg.Failure(
             f"{sources}: {spread_check.description}. Nothing was written; the stored games are unchanged."
         )
+    if losses:
+        raise dg.Failure(" ".join(losses) + " Nothing was written.")
     for sport, weeks, valid, bad, corrections in pending:
         ingested_at = pd.Timestamp.now(tz="UTC").tz_localize(None)
         store.replace_weeks(

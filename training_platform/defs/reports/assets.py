@@ -72,7 +72,6 @@ def build_report_asset(
         from training_platform.ml.verified import (
             UnverifiedReport,
             read_verified_report,
-            record_report_files,
             recorded_artifact,
         )
         from training_platform.storage.registry import ChampionRegistry
@@ -82,6 +81,8 @@ def build_report_asset(
         )  # a broken gates file fails here, not after the backtest
         registry = ChampionRegistry(warehouse.open())
         try:  # the stored models/ value is a file: its path is never read, its SHA-256 must be the record's
+            if artifact.name != name:
+                raise ArtifactIntegrityError(f"models/{name}'s stored value names {artifact.name!r}")
             artifact = recorded_artifact(
                 registry,
                 model_store.models_dir,
@@ -128,7 +129,7 @@ def build_report_asset(
                 dagster_run_id=context.run.run_id,
             )
             result["vs_anchor"] = anchor_comparison(result, result["variant"])
-            write_report(
+            digests = write_report(
                 out_dir,
                 name,
                 result,
@@ -136,7 +137,7 @@ def build_report_asset(
                 BettingRules(config.edge_threshold, config.kelly_fraction),
                 market,
             )
-            record_report_files(registry, out_dir, name, artifact.version, context.run.run_id)
+            registry.record_report(name, artifact.version, out_dir.name, digests, context.run.run_id)
             log_report_to_model_run(tracking.mlflow_uri, artifact, out_dir, result)
             context.log.info(f"report written to {out_dir / 'report.html'}")
         tuned, scored = result["tuning_window"], result["backtest_window"]

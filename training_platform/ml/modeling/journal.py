@@ -6,6 +6,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from training_platform.storage.files import write_atomically
+
 
 def mend_journal(path: Path, log: Callable[[str], None] = print) -> None:
     """A journal whose last record a dying writer left half-written loses that record (it is kept beside
@@ -24,7 +26,7 @@ def mend_journal(path: Path, log: Callable[[str], None] = print) -> None:
             )
     if tail.strip() and not _is_json(tail):
         torn = path.with_name(path.name + ".torn")
-        torn.write_bytes(tail)
+        write_atomically(torn, tail)  # never through a link planted at that name
         with open(path, "r+b") as handle:
             handle.truncate(len(data) - len(tail))
         log(

@@ -3,6 +3,7 @@ the MLflow run that trained the model."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -14,8 +15,10 @@ from training_platform.settings import credentials_scrubbed
 
 def write_report(
     out_dir: Path, name: str, result: dict, predictions, rules: BettingRules, market: str
-) -> None:
-    """All files of one evaluation, staged and renamed into place: complete or absent, never rewritten."""
+) -> dict[str, str]:
+    """All files of one evaluation, staged and renamed into place: complete or absent, never rewritten.
+    Returns each file's SHA-256, taken from the bytes made here (what the warehouse records), never
+    from the files read back."""
     from training_platform.ml.evaluation.betting import place_bets
     from training_platform.ml.reporting.plots import (
         brier_per_season_png,
@@ -27,7 +30,8 @@ def write_report(
 
     staging = out_dir.with_name(f".{out_dir.name}.staging")
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    staging.parent.mkdir(parents=True, exist_ok=True)
+    staging.mkdir(mode=0o700)  # private until renamed: nothing is swapped in between hashing and use
     title = f"reports/{name}"
     images = {
         "reliability_diagram": reliability_png(predictions, f"{title}: reliability"),
@@ -37,12 +41,17 @@ def write_report(
         ),
         "brier_per_season": brier_per_season_png(result, f"{title}: Brier per season"),
     }
-    for image, png in images.items():
-        (staging / f"{image}.png").write_bytes(png)
-    predictions.to_csv(staging / "predictions.csv", index=False)
-    (staging / "report.html").write_text(render_report(title, result, images))
-    (staging / "report.json").write_text(json.dumps(result, indent=2, default=str))
+    files = {
+        **{f"{image}.png": png for image, png in images.items()},
+        "predictions.csv": predictions.to_csv(index=False).encode(),
+        "report.html": render_report(title, result, images).encode(),
+        "report.json": json.dumps(result, indent=2, default=str).encode(),
+    }
+    for file, data in files.items():
+        (staging / file).write_bytes(data)
+    staging.chmod(0o755)
     staging.rename(out_dir)
+    return {file: hashlib.sha256(data).hexdigest() for file, data in sorted(files.items())}
 
 
 @credentials_scrubbed()

@@ -7,11 +7,14 @@ row of MLflow's and Optuna's databases are searched for them."""
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import shutil
+import sqlite3
 import subprocess
 import sys
 import threading
+import zlib
 from pathlib import Path
 
 import pandas as pd
@@ -80,7 +83,7 @@ def test_no_credential_reaches_the_run_storage_logs_mlflow_optuna_or_reports(pos
     found = []
     for path in [*(tmp_path / "data").rglob("*"), *home.rglob("*")]:
         if path.is_file() and not path.is_symlink():
-            data = path.read_bytes()
+            data = b"\n".join(_contents(path))
             found += [f"{path}: {s}" for s in SECRETS if s.encode() in data]
     for name, text in (("demo", demo.stdout + demo.stderr), ("status", status.stdout + status.stderr)):
         found += [f"{name} output: {s}" for s in SECRETS if s in text]
@@ -91,3 +94,23 @@ def test_no_credential_reaches_the_run_storage_logs_mlflow_optuna_or_reports(pos
             rows = " ".join(str(r) for r in query(postgres, database, f'SELECT t::text FROM "{table}" t'))
             found += [f"{database}.{table}: {s}" for s in SECRETS if s in rows]
     assert not found, found
+
+
+def _contents(path: Path) -> list[bytes]:
+    """The file's bytes and, for a SQLite file (Dagster's run and event storage), every value of every
+    row, zlib-compressed blobs (Dagster's job snapshots) decompressed."""
+    data = path.read_bytes()
+    if not data.startswith(b"SQLite format 3"):
+        return [data]
+    values = [data]
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+        for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+            for row in db.execute(f'SELECT * FROM "{table}"'):
+                for value in row:
+                    if isinstance(value, bytes):
+                        with contextlib.suppress(zlib.error):
+                            value = zlib.decompress(value)
+                        values.append(value)
+                    elif value is not None:
+                        values.append(str(value).encode())
+    return values

@@ -40,7 +40,7 @@ def _ingest(resources, week, **config):
     )
 
 
-def test_a_corrected_result_is_refused_then_recorded_with_its_old_value(tmp_path):
+def test_a_corrected_result_or_a_dropped_game_is_refused_then_recorded_with_its_old_value(tmp_path):
     games = generate_league("nba", seasons=1, first_season=2022)
     week = week_start(games["game_date"]).dt.date.iloc[len(games) // 2]
     source = tmp_path / "nba.csv"
@@ -69,6 +69,13 @@ def test_a_corrected_result_is_refused_then_recorded_with_its_old_value(tmp_path
     ]
     assert _ingest(resources, week, allow_corrections=True).success  # the same source again: no new record
     assert len(store.query(f"SELECT * FROM {CORRECTIONS_TABLE}")) == 1
+
+    corrected.drop(index=row).to_csv(source, index=False)  # the source drops the game
+    assert not _ingest(resources, week, allow_corrections=True).success  # a deletion needs its own word
+    assert _ingest(resources, week, allow_delete=True).success
+    assert game_id not in set(store.read(RAW_TABLE, "nba")["game_id"])
+    deleted = store.query(f"SELECT * FROM {CORRECTIONS_TABLE} WHERE \"column\" = 'game'")
+    assert deleted["game_id"].tolist() == [game_id] and deleted["new"].isna().all()
 
 
 def test_the_coming_week_is_never_an_old_week_whose_result_was_blanked():

@@ -5,7 +5,7 @@ artifact the warehouse vouches for."""
 from __future__ import annotations
 
 from training_platform.ml.artifacts import ModelArtifact
-from training_platform.settings import credentials_scrubbed
+from training_platform.settings import allow_mlflow_file_store, credentials_scrubbed
 
 CHAMPION_ALIAS = "champion"
 
@@ -13,6 +13,7 @@ CHAMPION_ALIAS = "champion"
 def _client(mlflow_uri: str):
     import mlflow
 
+    allow_mlflow_file_store()  # and MLflow's short timeouts: `tp status` may reach here first
     return mlflow.MlflowClient(tracking_uri=mlflow_uri, registry_uri=mlflow_uri)
 
 

@@ -279,6 +279,24 @@ def describe_losses(source: str, omitted: pd.DataFrame, changed: pd.DataFrame) -
     return said
 
 
+def deleted_and_changed(omitted: pd.DataFrame, changed: pd.DataFrame) -> pd.DataFrame:
+    """What a run that allowed them deleted and corrected, one row per game deleted (column `game`) or
+    value changed, old and new as text: the record raw_games_corrections keeps."""
+    deleted = pd.DataFrame(
+        {
+            "game_id": omitted["game_id"].astype("string") if len(omitted) else pd.Series(dtype="string"),
+            "column": "game",
+            "old": [
+                f"{r.away_team} at {r.home_team}, {pd.Timestamp(r.game_date):%Y-%m-%d}"
+                for r in omitted.itertuples()
+            ],
+            "new": None,
+        }
+    )
+    edited = changed.assign(old=changed["old"].map(value_text), new=changed["new"].map(value_text))
+    return pd.concat([deleted, edited], ignore_index=True).astype({"old": "string", "new": "string"})
+
+
 def _score(value) -> str:
     return value_text(value) or "blank"
 

@@ -14,7 +14,7 @@ from training_platform.storage.tables import table_for
 RAW_GAMES = dg.AssetKey(["raw", "games"])
 RAW_TABLE = table_for(RAW_GAMES.path)
 QUARANTINE_TABLE = f"{RAW_TABLE}_quarantine"  # written with it, in the same transaction
-CORRECTIONS_TABLE = f"{RAW_TABLE}_corrections"  # every stored result a source changed, with its old value
+CORRECTIONS_TABLE = f"{RAW_TABLE}_corrections"  # every stored game a run let a source delete or change
 
 
 class RawGamesConfig(dg.Config):
@@ -74,6 +74,7 @@ def raw_games(
     import pandas as pd
 
     from training_platform.sources.quality import (
+        deleted_and_changed,
         describe_losses,
         find_problems,
         keep_stored_versions,
@@ -81,7 +82,6 @@ def raw_games(
         split_valid,
         spread_agreement,
         stored_game_losses,
-        value_text,
     )
     from training_platform.sources.rules import MIN_SPREAD_GAMES
     from training_platform.sources.weeks import week_start
@@ -140,12 +140,7 @@ def raw_games(
                 f"{sport}: {len(changed)} stored value(s) of played games corrected by the source (allow_corrections); "
                 f"the old values are kept in {CORRECTIONS_TABLE}"
             )
-        corrections = changed.assign(  # as text: a score, a team, a date or a line in one record
-            old=changed["old"].map(value_text),
-            new=changed["new"].map(value_text),
-            sport=sport,
-            run_id=context.run.run_id,
-        )
+        corrections = deleted_and_changed(omitted, changed).assign(sport=sport, run_id=context.run.run_id)
         pending.append((sport, weeks, valid, bad, corrections))
         stored, quarantined = stored + len(valid), quarantined + len(bad)
         shares[sport] = len(bad) / max(len(valid) + len(bad), 1)

@@ -91,13 +91,14 @@ def stored_world(tmp_path_factory):
 # (--no-loadscope-reorder; xdist would otherwise order files by their number of tests), so a long file
 # collected last would run alone at the end while the other core idles.
 LONGEST_FIRST = (
+    "test_bad_input_suite.py",  # 89 cases and three healing runs against one stored world
     "test_live_dagster.py",
     "test_crashes.py",
     "test_cli.py",
     "test_tp_cli.py",
     "test_scale_out.py",
     "test_promotion.py",
-    "test_bad_input_suite.py",
+    "test_credentials.py",
 )
 
 

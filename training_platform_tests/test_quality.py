@@ -37,6 +37,8 @@ BAD_ROWS = {
     "future_completed_game": good_game(game_id="fut", game_date="2024-09-09", season=2024),
     "wrong_partition": good_game(game_id="late", game_date="2024-09-12"),
     "invalid_odds": good_game(game_id="odds", home_moneyline=50.0),
+    "implausible_value": good_game(game_id="book", home_moneyline=-500.0, away_moneyline=-500.0),
+    "unsafe_text": good_game(game_id="=HYPERLINK(1)"),
 }
 
 

@@ -28,7 +28,7 @@ from training_platform.ml.verified import (
     recorded_artifact,
     relative_artifact_path,
 )
-from training_platform.settings import credentials_scrubbed
+from training_platform.redaction import credentials_scrubbed
 from training_platform.storage.files import write_atomically
 from training_platform.storage.model_store import ModelStore
 from training_platform.storage.registry import ChampionRegistry

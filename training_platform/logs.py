@@ -12,7 +12,7 @@ import json
 import logging
 from pathlib import Path
 
-from training_platform.settings import scrubbed
+from training_platform.redaction import scrubbed
 
 OUTCOME_EVENTS = {
     "ASSET_MATERIALIZATION",

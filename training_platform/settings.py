@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import difflib
 import os
-import re
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from pathlib import Path
@@ -286,10 +283,6 @@ def allow_mlflow_file_store() -> None:
     os.environ.setdefault("MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT", "true")  # "View run at http://user:pw@…"
 
 
-# Settings whose value may carry credentials (a URL's user and password, a token in its query).
-CREDENTIAL_SETTINGS = ("MLFLOW_TRACKING_URI", "TP_OPTUNA_STORAGE", "TP_ALERT_WEBHOOK")
-
-
 def carried_by(variable: str, value: str | None) -> str | None:
     """`variable` when the environment gives exactly `value` through it: a Dagster resource then names
     the variable (dg.EnvVar) and the run storage keeps its name, never a value that may hold a password."""
@@ -306,70 +299,6 @@ def environment_with(*, clean: bool = False, **variables: str) -> dict[str, str]
         if not (clean and (k in names or k.startswith(("TP_", "MLFLOW_"))))
     }
     return {**inherited, **variables}
-
-
-def redacted(url: str) -> str:
-    """`url` with its password, user and query values replaced by ***: safe for logs and metadata."""
-    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    if "@" not in parts.netloc and not parts.query:
-        return url  # nothing to hide (and sqlite:////abs/path would lose a slash on the way back)
-    netloc = parts.netloc
-    if "@" in netloc:
-        netloc = "***@" + netloc.rsplit("@", 1)[1]
-    query = urlencode([(key, "***") for key, _ in parse_qsl(parts.query, keep_blank_values=True)], safe="*")
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-
-
-def without_credentials(url: str) -> tuple[str, dict[str, str]]:
-    """`url` without its user and password, and the Basic Authorization header carrying them: urllib
-    neither sends a URL's credentials nor parses a host written `user:password@host`."""
-    import base64
-    from urllib.parse import unquote, urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url, {}
-    userinfo, host = parts.netloc.rsplit("@", 1)
-    user, _, password = userinfo.partition(":")
-    token = base64.b64encode(f"{unquote(user)}:{unquote(password)}".encode()).decode()
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment)), {
-        "Authorization": f"Basic {token}"
-    }
-
-
-_URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'\"<>]+")
-
-
-def scrubbed(text: str) -> str:
-    """`text` with every URL in it `redacted`: for error messages, logs and anything a run stores."""
-    return _URL.sub(lambda found: redacted(found.group(0)), str(text))
-
-
-_DAMAGED = ("not a database", "malformed", "no space", "read-only", "readonly", "permission denied")
-
-
-@contextmanager
-def credentials_scrubbed(store: str | None = None) -> Iterator[None]:
-    """Re-raise an error whose message names a URL with credentials (MLflow's "API request to
-    http://user:password@..." failed) with them replaced by ***, and without the original attached.
-    With `store` (MLflow's tracking URI), an error of a damaged, full or read-only store names it."""
-    try:
-        yield
-    except Exception as exc:
-        clean = scrubbed(str(exc))
-        if store and any(word in clean.lower() for word in _DAMAGED):
-            from training_platform.storage.files import why
-
-            cause = why(RuntimeError(clean), "an MLflow database", "MLFLOW_TRACKING_URI / TP_MLFLOW_DB")
-            raise RuntimeError(
-                f"MLflow's store {scrubbed(store)}: {cause}. The warehouse holds the champion record: with "
-                "the store moved aside, the next production run or `tp status` registers each champion again"
-            ) from None
-        if clean == str(exc):
-            raise
-        raise RuntimeError(f"{type(exc).__name__}: {clean}") from None
 
 
 def settings_table() -> str:

@@ -71,7 +71,7 @@ def test_allow_delete_removes_an_emptied_week_when_asked(stored_nfl, tmp_path, i
     ],
 )
 def test_secrets_in_urls_are_redacted(url, shown):
-    from training_platform.settings import redacted
+    from training_platform.redaction import redacted
 
     assert redacted(url) == shown
 

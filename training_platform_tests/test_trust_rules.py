@@ -20,7 +20,7 @@ from training_platform.defs.partitions import partition_key
 from training_platform.defs.raw.assets import CORRECTIONS_TABLE, RAW_TABLE, raw_games
 from training_platform.ml.modeling.journal import mend_journal
 from training_platform.ml.serving.forecast import coming_week
-from training_platform.settings import scrubbed
+from training_platform.redaction import scrubbed
 from training_platform.sources.plausibility import implausible, unsafe_text
 from training_platform.sources.synthetic import generate_league
 from training_platform.sources.weeks import week_start

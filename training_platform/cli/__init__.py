@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         "rollback": registry_commands.change_champion,
         "promote": registry_commands.change_champion,
     }[args.command]
-    from training_platform.settings import scrubbed  # a URL's credentials never reach a screen or a log
+    from training_platform.redaction import scrubbed  # a URL's credentials never reach a screen or a log
 
     try:
         return command(args)
@@ -136,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _log_trace(command: str) -> str:
-    from training_platform.settings import Settings, scrubbed
+    from training_platform.redaction import scrubbed
+    from training_platform.settings import Settings
 
     try:
         log = Settings.from_env().data_dir / "logs" / "tp.log"

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from training_platform.settings import Settings, carried_by, redacted
+from training_platform.redaction import redacted
+from training_platform.settings import Settings, carried_by
 from training_platform.sources.synthetic_specs import DEFAULT_SEASONS, DEFAULT_SEED
 from training_platform.sports import SPORTS
 from training_platform.storage.handoffs import Report

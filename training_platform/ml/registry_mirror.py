@@ -5,7 +5,8 @@ artifact the warehouse vouches for."""
 from __future__ import annotations
 
 from training_platform.ml.artifacts import ModelArtifact
-from training_platform.settings import allow_mlflow_file_store, credentials_scrubbed
+from training_platform.redaction import credentials_scrubbed
+from training_platform.settings import allow_mlflow_file_store
 
 CHAMPION_ALIAS = "champion"
 

@@ -13,7 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from training_platform.ml.provenance import is_dead, process_tag
-from training_platform.settings import allow_mlflow_file_store, credentials_scrubbed
+from training_platform.redaction import credentials_scrubbed
+from training_platform.settings import allow_mlflow_file_store
 
 allow_mlflow_file_store()
 

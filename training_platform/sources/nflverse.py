@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from training_platform.settings import redacted, without_credentials
+from training_platform.redaction import redacted, without_credentials
 from training_platform.sources.csv_games import UNREADABLE_CSV
 from training_platform.sources.schema import SchemaError, conform
 from training_platform.storage.files import write_atomically

@@ -14,7 +14,8 @@ from training_platform.defs.partitions import range_tags, sport_of_run, week_par
 from training_platform.defs.raw.assets import RAW_TABLE
 from training_platform.defs.reports.assets import CHECK_NAME, report_assets
 from training_platform.defs.resources import GamesSourceResource, WarehouseResource
-from training_platform.settings import Settings, redacted, without_credentials
+from training_platform.redaction import redacted, without_credentials
+from training_platform.settings import Settings
 
 HOURLY = 3600
 

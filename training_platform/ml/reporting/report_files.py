@@ -10,7 +10,7 @@ from pathlib import Path
 
 from training_platform.ml.artifacts import ModelArtifact
 from training_platform.ml.evaluation.betting import BettingRules
-from training_platform.settings import credentials_scrubbed
+from training_platform.redaction import credentials_scrubbed
 
 
 def write_report(

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from pathlib import Path
 
 from training_platform.failpoints import failpoint
@@ -21,6 +20,7 @@ from training_platform.ml.registry_mirror import (
     set_champion_alias,
 )
 from training_platform.ml.verified import (
+    MODEL_NAME,
     UnverifiedReport,
     VerifiedReport,
     artifact_of_row,
@@ -33,7 +33,6 @@ from training_platform.storage.files import write_atomically
 from training_platform.storage.model_store import ModelStore
 from training_platform.storage.registry import ChampionRegistry
 
-_MODEL_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 log = logging.getLogger(__name__)
 
 
@@ -185,7 +184,7 @@ def stored_version(
     (never the metadata file beside it, which anyone editing the artifact could edit too); a
     version never evaluated cannot be champion."""
     seat = MARKETS[market].seat(sport)
-    if not _MODEL_NAME.match(model_name) or not model_name.endswith(f"_{seat}"):
+    if not MODEL_NAME.match(model_name) or not model_name.endswith(f"_{seat}"):
         where = sport if market == "moneyline" else f"{sport} {market}"
         other = [m for m in MARKETS if m != market and model_name.endswith(f"_{MARKETS[m].seat(sport)}")]
         hint = f" (a model of the {other[0]} market: pass --market {other[0]})" if other else ""

@@ -30,7 +30,7 @@ from training_platform.ml.artifacts import (
 from training_platform.storage.model_store import ModelStore, version_dir
 from training_platform.storage.registry import ChampionRegistry
 
-_MODEL_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+MODEL_NAME = re.compile(r"^[a-z][a-z0-9_]*$")  # e.g. elo_nfl, logistic_nfl_ats
 FORECAST_COLUMNS = ["game_id", "p_home", "home_win"]
 
 
@@ -53,7 +53,7 @@ def recorded_artifact(
 ) -> ModelArtifact:
     """`name` v`version` as the warehouse recorded it, its bytes verified. `claimed_sha256` is what a
     report, a registry row or a stored value says the artifact is: it must be the recorded one."""
-    if not _MODEL_NAME.match(str(name)):
+    if not MODEL_NAME.match(str(name)):
         raise ArtifactIntegrityError(f"{name!r} is not a model name; nothing is loaded")
     root = Path(models_dir).resolve()
     path = version_dir(models_dir, name, version) / MODEL_FILE
@@ -62,7 +62,8 @@ def recorded_artifact(
             f"{name} v{version}: {path} resolves to {path.resolve()}, outside the models folder {root}; "
             "refusing to load it"
         )
-    recorded = registry.recorded_sha256(name, int(version))
+    record = registry.recorded_version(name, int(version))
+    recorded = record["sha256"] if record else None
     if recorded is None:
         raise ArtifactIntegrityError(
             f"{name} v{version} was never recorded by models/{name} in the warehouse; an artifact the "
@@ -76,7 +77,7 @@ def recorded_artifact(
         )
     artifact = ModelArtifact(name, int(version), str(path.resolve()), recorded)
     verify_artifact(artifact)
-    metadata = registry.recorded_metadata_sha256(name, int(version))
+    metadata = record["metadata_sha256"]
     if metadata is not None:  # its windows, market and MLflow version are believed only as saved
         actual = hashlib.sha256((path.parent / METADATA_FILE).read_bytes()).hexdigest()
         if actual != metadata:

@@ -120,21 +120,23 @@ class ChampionRegistry:
     def recorded_sha256(self, name: str, version: int) -> str | None:
         """The SHA-256 recorded when `name` v`version` was saved, None if it never was. Only
         model_versions answers: a registry row's copy was once taken from a report's files."""
-        found = self.warehouse.query(
-            f"SELECT sha256 FROM {VERSIONS_TABLE} WHERE model = ? AND version = ? "
-            "ORDER BY saved_at DESC LIMIT 1",  # the last save of that number is what its folder holds
-            [name, int(version)],
-        )
-        return None if found.empty else str(found["sha256"].iloc[0])
+        record = self.recorded_version(name, version)
+        return record["sha256"] if record else None
 
-    def recorded_metadata_sha256(self, name: str, version: int) -> str | None:
-        """The SHA-256 of the version's metadata.json as saved (None: saved by older code)."""
+    def recorded_version(self, name: str, version: int) -> dict | None:
+        """The last save of `name` v`version` (what its folder holds): its artifact's SHA-256 and its
+        metadata.json's (None: saved by older code); None if never saved."""
         found = self.warehouse.query(
             f"SELECT * FROM {VERSIONS_TABLE} WHERE model = ? AND version = ? ORDER BY saved_at DESC LIMIT 1",
             [name, int(version)],
         )
-        value = None if found.empty else found.get("metadata_sha256", pd.Series([None])).iloc[0]
-        return None if value is None or pd.isna(value) else str(value)
+        if found.empty:
+            return None
+        metadata = found["metadata_sha256"].iloc[0] if "metadata_sha256" in found else None
+        return {
+            "sha256": str(found["sha256"].iloc[0]),
+            "metadata_sha256": None if metadata is None or pd.isna(metadata) else str(metadata),
+        }
 
     def record_report(self, name: str, version: int, folder: str, files: dict[str, str], run_id: str) -> None:
         """Remember the SHA-256 of each file of a report as it was written (`folder`: its name under

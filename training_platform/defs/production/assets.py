@@ -112,10 +112,11 @@ def build_production_asset(sport: str, market: str = "moneyline") -> dg.AssetsDe
         verified, refused = verified_reports(registry, model_store.open(), reports)
         for name, reason in refused.items():
             context.log.warning(f"{name}: {reason}")
-        reports = {name: report for name, (report, _) in verified.items()}
+        reports = {name: report for name, (report, _, _) in verified.items()}
+        artifacts = {name: artifact for name, (_, _, artifact) in verified.items()}  # each verified once
         pool = [  # each candidate is gated by its own variant's thresholds
             candidate_of(report, forecasts, of_variant[report.variant or "market_aware"])
-            for report, forecasts in verified.values()
+            for report, forecasts, _ in verified.values()
         ]
         if config.action == "auto" and not pool:
             raise dg.Failure(
@@ -129,7 +130,7 @@ def build_production_asset(sport: str, market: str = "moneyline") -> dg.AssetsDe
             row, verdicts, warning_note = _by_hand(context, config, registry, model_store), {}, None
         elif config.action == "auto":
             row, verdicts, warning_note = _automatic(
-                context, config, registry, pool, current_data, thresholds, reports, model_store
+                context, config, registry, pool, current_data, thresholds, reports, artifacts, model_store
             )
         else:
             raise dg.Failure(f"unknown action {config.action!r}; use auto, rollback or manual")
@@ -194,10 +195,11 @@ def build_production_asset(sport: str, market: str = "moneyline") -> dg.AssetsDe
             },
         )
 
-    def _automatic(context, config, registry, pool, current_data, thresholds, reports, model_store):
+    def _automatic(
+        context, config, registry, pool, current_data, thresholds, reports, artifacts, model_store
+    ):
         from training_platform.champion import record_champion
         from training_platform.ml.evaluation.champion_choice import choose
-        from training_platform.ml.verified import recorded_artifact
 
         incumbent = registry.current(sport, market)
         champion = incumbent_candidate(incumbent, pool, registry, model_store.open())
@@ -227,15 +229,7 @@ def build_production_asset(sport: str, market: str = "moneyline") -> dg.AssetsDe
             context.log.info(f"{name} stays the champion")
             return incumbent, decision.verdicts, None
         report = reports[decision.promote.name]
-        claimed = report.model_artifact  # its path is never read: the warehouse's record says where
-        artifact = recorded_artifact(
-            registry,
-            model_store.models_dir,
-            claimed["name"],
-            int(claimed["version"]),
-            claimed["sha256"],
-            f"reports/{decision.promote.name}",
-        )
+        artifact = artifacts[decision.promote.name]  # as the warehouse recorded it, never the report's path
         row = record_champion(
             registry, sport, artifact, report, context.run.run_id, forced=decision.forced, market=market
         )

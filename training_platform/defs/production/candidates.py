@@ -20,9 +20,9 @@ def variant_of_row(row: dict, market: str = "moneyline") -> str:
     return variant_of(model, market)
 
 
-def verified_reports(registry, store, reports: dict) -> tuple[dict[str, tuple[Report, "pd.DataFrame"]], dict]:
-    """Each candidate's latest report with its forecasts, read only from files the warehouse vouches for
-    and naming the artifact the warehouse recorded; and the refused ones with the reason (a verdict)."""
+def verified_reports(registry, store, reports: dict) -> tuple[dict[str, tuple], dict]:
+    """Each candidate's latest report with its forecasts and its artifact, read only from files the warehouse
+    vouches for and naming the artifact the warehouse recorded; and the refused ones with the reason."""
     from training_platform.ml.artifacts import ArtifactIntegrityError
     from training_platform.ml.verified import UnverifiedReport, read_verified_report, recorded_artifact
 
@@ -35,7 +35,7 @@ def verified_reports(registry, store, reports: dict) -> tuple[dict[str, tuple[Re
             claimed = read.report["model_artifact"]
             if claimed["name"] != name:
                 raise UnverifiedReport(f"reports/{name} evaluates {claimed['name']!r}, not {name}")
-            recorded_artifact(
+            artifact = recorded_artifact(
                 registry,
                 store.models_dir,
                 claimed["name"],
@@ -46,7 +46,7 @@ def verified_reports(registry, store, reports: dict) -> tuple[dict[str, tuple[Re
         except (UnverifiedReport, ArtifactIntegrityError, OSError, ValueError, KeyError) as exc:
             refused[name] = f"refused: {exc}"  # an unreadable planted file refuses its candidate, not the run
             continue
-        verified[name] = (Report.of(read.report), read.forecasts)
+        verified[name] = (Report.of(read.report), read.forecasts, artifact)
     return verified, refused
 
 
